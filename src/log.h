@@ -1,0 +1,40 @@
+/*
+ * log.h: the one place faxhub writes diagnostics.
+ *
+ * In the foreground (faxhubctl, faxhubd -d) messages go to stderr as
+ * "PROG: message"; a daemon logs to syslog.  log_warn() appends
+ * ": strerror(errno)"; the *x variants do not.  fatal()/fatalx() are for
+ * broken invariants and start-up only: they log and exit(1).
+ */
+#ifndef FAXHUB_LOG_H
+#define FAXHUB_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LEVEL_ERR = 0,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_NOTICE,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+
+void	log_init(const char *prog, int foreground, int facility);
+void	log_setlevel(enum log_level);
+int	log_level_from_name(const char *);	/* -1 when unknown */
+int	log_facility_from_name(const char *);	/* -1 when unknown */
+const char *log_getprog(void);
+
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_notice(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_vlog(enum log_level, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * util.h: small helpers shared by every module: bounded strings, a growing
+ * byte buffer, and durable file writes (temp file, fsync, rename, directory
+ * fsync) — the one way faxhub makes data survive a crash.
+ *
+ * Errors: functions returning int give 0 on success and -1 on failure, with
+ * *cause set to an allocated message naming what failed (caller frees).
+ */
+#ifndef FAXHUB_UTIL_H
+#define FAXHUB_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+size_t	strlcpy(char *, const char *, size_t);
+size_t	strlcat(char *, const char *, size_t);
+void	str_lower(char *);
+char	*str_trim(char *);		/* trims in place, returns start */
+
+/* A growing buffer, always NUL-terminated after data[len]. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 size;
+};
+void	buf_init(struct buf *);
+void	buf_add(struct buf *, const void *, size_t);
+void	buf_adds(struct buf *, const char *);
+void	buf_addf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	buf_reset(struct buf *);
+/* Hands data to the caller (who frees it) and empties the buffer. */
+char	*buf_steal(struct buf *, size_t *);
+void	buf_free(struct buf *);
+
+/*
+ * Writes len bytes to path durably: a temp file beside it, fsync, rename,
+ * then fsync of the directory.  On failure nothing is left behind and the
+ * old file, if any, is untouched.
+ */
+int	file_write_atomic(const char *path, const void *, size_t, mode_t,
+	    char **cause);
+/* Reads a whole file of at most max bytes; *out is NUL-terminated. */
+int	file_read(const char *path, size_t max, char **out, size_t *len,
+	    char **cause);
+int	fsync_dir(const char *dir, char **cause);
+/* fsyncs the directory holding path. */
+int	fsync_parent(const char *path, char **cause);
+/* mkdir -p with the given mode for each new component. */
+int	mkdir_p(const char *path, mode_t, char **cause);
+
+/* Monotonic clock in milliseconds. */
+long long	now_ms(void);
+
+#endif

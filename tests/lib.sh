@@ -1,0 +1,49 @@
+# tests/lib.sh: TAP helpers for the shell tests.  Source it, then:
+#   ok "name" cmd...         passes when cmd exits 0
+#   fails "name" cmd...      passes when cmd exits non-zero
+#   is "name" "$got" "$want"
+#   like "name" "$got" 'glob'
+#   skip_all "reason"        (prints 1..0 # SKIP and exits 0)
+#   done_testing             (prints the plan; exit status 1 on any failure)
+# Every test gets a private directory $T that is removed on exit; cleanup
+# hooks registered with at_exit run first (trap), also when a test fails.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/faxhub-test.XXXXXX")
+_tap_n=0
+_tap_failed=0
+_exit_hooks=""
+
+at_exit() { _exit_hooks="$1; $_exit_hooks"; }
+_tap_cleanup() {
+	eval "$_exit_hooks"
+	[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"
+}
+trap _tap_cleanup EXIT
+trap 'exit 130' INT TERM
+
+_tap_result() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+		_tap_failed=$((_tap_failed + 1))
+	fi
+}
+ok() { _n=$1; shift; "$@" >"$T/.out" 2>&1; _r=$?; _tap_result $((_r != 0)) "$_n"; [ $_r = 0 ] || sed 's/^/#   /' "$T/.out" | head -20; return 0; }
+fails() { _n=$1; shift; "$@" >"$T/.out" 2>&1; _r=$?; _tap_result $((_r == 0)) "$_n"; return 0; }
+is() {
+	if [ "$2" = "$3" ]; then _tap_result 0 "$1"; else
+		_tap_result 1 "$1"; printf '#   got:  %s\n#   want: %s\n' "$2" "$3"; fi
+}
+like() {
+	case "$2" in
+	$3) _tap_result 0 "$1" ;;
+	*) _tap_result 1 "$1"; printf '#   got:  %s\n#   want: %s\n' "$2" "$3" ;;
+	esac
+}
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" = 0 ]; }

@@ -1,0 +1,61 @@
+/* tst_util: bounded strings, buffers and durable writes. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "xmalloc.h"
+#include "../tap.h"
+
+int
+main(void)
+{
+	char		 small[4], *cause = NULL, *data, dir[] = "/tmp/tstutilXXXXXX";
+	struct buf	 b;
+	size_t		 len;
+	char		*path;
+	struct stat	 st;
+
+	is_int(strlcpy(small, "abcdef", sizeof(small)), 6, "strlcpy reports full length");
+	is_str(small, "abc", "strlcpy truncates and terminates");
+	is_int(strlcat(small, "x", sizeof(small)), 4, "strlcat on full buffer");
+
+	buf_init(&b);
+	buf_adds(&b, "fax");
+	buf_addf(&b, "-%d", 42);
+	is_str(b.data, "fax-42", "buf_addf appends");
+	data = buf_steal(&b, &len);
+	is_int(len, 6, "buf_steal length");
+	ok(b.data == NULL && b.len == 0, "buf_steal empties");
+	free(data);
+
+	ok(mkdtemp(dir) != NULL, "mkdtemp");
+	xasprintf(&path, "%s/a/b/file", dir);
+	{
+		char *sub = xprintf("%s/a/b", dir);
+		ok(mkdir_p(sub, 0700, &cause) == 0, "mkdir_p nested");
+		free(sub);
+	}
+	ok(file_write_atomic(path, "hello", 5, 0600, &cause) == 0, "atomic write");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode kept");
+	ok(file_read(path, 100, &data, &len, &cause) == 0 && len == 5 &&
+	    strcmp(data, "hello") == 0, "read back");
+	free(data);
+	ok(file_read(path, 3, &data, &len, &cause) == -1 && cause != NULL &&
+	    strstr(cause, "larger than 3") != NULL, "read limit enforced");
+	free(cause);
+	cause = NULL;
+	ok(file_read("/nonexistent/x", 10, &data, &len, &cause) == -1 &&
+	    strstr(cause, "/nonexistent/x") != NULL, "missing file named in cause");
+	free(cause);
+
+	unlink(path);
+	free(path);
+	path = xprintf("%s/a/b", dir); rmdir(path); free(path);
+	path = xprintf("%s/a", dir); rmdir(path); free(path);
+	rmdir(dir);
+	return done_testing();
+}
