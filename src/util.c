@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -299,4 +301,61 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+crash_point(const char *name)
+{
+	static atomic_int	 passes;
+	const char		*want, *colon;
+	size_t			 len;
+	long			 nth = 1;
+
+	if ((want = getenv("FAXHUB_CRASHPOINT")) == NULL || *want == '\0')
+		return;
+	colon = strchr(want, ':');
+	len = colon != NULL ? (size_t)(colon - want) : strlen(want);
+	if (strlen(name) != len || strncmp(want, name, len) != 0)
+		return;
+	if (colon != NULL)
+		nth = strtol(colon + 1, NULL, 10);
+	if (atomic_fetch_add(&passes, 1) + 1 < nth)
+		return;
+	kill(getpid(), SIGKILL);
+}
+
+enum doc_kind
+doc_sniff(const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+
+	if (len >= 4 && ((p[0] == 'I' && p[1] == 'I' && p[2] == 42 &&
+	    p[3] == 0) || (p[0] == 'M' && p[1] == 'M' && p[2] == 0 &&
+	    p[3] == 42)))
+		return DOC_TIFF;
+	/* BigTIFF: version 43. */
+	if (len >= 4 && ((p[0] == 'I' && p[1] == 'I' && p[2] == 43 &&
+	    p[3] == 0) || (p[0] == 'M' && p[1] == 'M' && p[2] == 0 &&
+	    p[3] == 43)))
+		return DOC_TIFF;
+	if (len >= 5 && memcmp(p, "%PDF-", 5) == 0)
+		return DOC_PDF;
+	if (len >= 4 && memcmp(p, "%!PS", 4) == 0)
+		return DOC_POSTSCRIPT;
+	return DOC_OTHER;
+}
+
+const char *
+doc_kind_name(enum doc_kind k)
+{
+	switch (k) {
+	case DOC_TIFF:
+		return "TIFF";
+	case DOC_PDF:
+		return "PDF";
+	case DOC_POSTSCRIPT:
+		return "PostScript";
+	default:
+		return "unknown";
+	}
 }

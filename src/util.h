@@ -52,6 +52,23 @@ int	fsync_parent(const char *path, char **cause);
 /* mkdir -p with the given mode for each new component. */
 int	mkdir_p(const char *path, mode_t, char **cause);
 
+/*
+ * Test hook for the crash-point tests: when $FAXHUB_CRASHPOINT names this
+ * point ("name", or "name:N" for its N-th passage), the process kills
+ * itself with SIGKILL right here.  Costs one getenv when unset.
+ */
+void	crash_point(const char *name);
+
+/* What a document's first bytes say it is, whatever its label claims. */
+enum doc_kind {
+	DOC_OTHER = 0,
+	DOC_TIFF,
+	DOC_PDF,
+	DOC_POSTSCRIPT
+};
+enum doc_kind	doc_sniff(const void *, size_t);
+const char	*doc_kind_name(enum doc_kind);
+
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);
 

@@ -52,6 +52,17 @@ main(void)
 	    strstr(cause, "/nonexistent/x") != NULL, "missing file named in cause");
 	free(cause);
 
+	is_int(doc_sniff("II*\0rest", 8), DOC_TIFF, "sniff little-endian TIFF");
+	is_int(doc_sniff("MM\0*", 4), DOC_TIFF, "sniff big-endian TIFF");
+	is_int(doc_sniff("%PDF-1.4", 8), DOC_PDF, "sniff PDF");
+	is_int(doc_sniff("%!PS-Adobe", 10), DOC_POSTSCRIPT, "sniff PostScript");
+	is_int(doc_sniff("GIF89a", 6), DOC_OTHER, "sniff other");
+	is_int(doc_sniff("II", 2), DOC_OTHER, "sniff too short");
+	setenv("FAXHUB_CRASHPOINT", "elsewhere", 1);
+	crash_point("here");
+	ok(1, "crash_point ignores other names");
+	unsetenv("FAXHUB_CRASHPOINT");
+
 	unlink(path);
 	free(path);
 	path = xprintf("%s/a/b", dir); rmdir(path); free(path);
