@@ -218,7 +218,7 @@ addr_parse(const char *lp, const struct dial_rules *r, struct faxaddr *fa,
 	    &why) != 0) {
 		refuse(cause, lp, "%s", why);
 		free(why);
-		return (-1);
+		goto fail;
 	}
 
 	cc = r->country_code;
