@@ -818,8 +818,8 @@ hfx_job_status(struct hfx_conn *c, const char *jobid, struct hfx_job *job,
     struct fax_err *err)
 {
 	static const char	*nums[] = {
-		"NPAGES", "TOTPAGES", "NDIALS", "TOTDIALS", "NTRIES",
-		"TOTTRIES"
+		"NPAGES", "TOTPAGES", "TOTDIALS", "MAXDIALS", "TOTTRIES",
+		"MAXTRIES"
 	};
 	int			*dst[6];
 	char			*cmd, *v = NULL, *end;

@@ -123,6 +123,7 @@ struct hfx_job {
 	char		*tag;
 	enum hfx_state	 state;
 	char		*status;	/* server's text: "No local dialtone" */
+	/* pages sent/total, dials made/limit, tries made/limit (%P %D %T) */
 	int		 npages, totpages, ndials, totdials, ntries, tottries;
 	char		*modem;
 	char		*commid;
