@@ -824,6 +824,14 @@ walk_leaf(struct mailmime *mm, struct walk *w, struct coll *out)
 		free(name);
 		return (-1);
 	}
+	if (strncmp(ctype, "multipart/", 10) == 0) {
+		fail(w, MSG_EMALFORMED, "%s part without a boundary "
+		    "parameter", ctype);
+		free(ctype);
+		free(name);
+		free(data);
+		return (-1);
+	}
 	kind = doc_sniff(data, len);
 	is_text = strncmp(ctype, "text/", 5) == 0;
 	is_doc = kind != DOC_OTHER || strcmp(ctype, "image/tiff") == 0 ||
