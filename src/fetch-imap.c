@@ -443,7 +443,10 @@ imap_open(const struct imap_params *p, struct imap_conn **connp,
 	if (r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		r = mailimap_login(c->imap, p->user, p->password);
 		if (r != MAILIMAP_NO_ERROR) {
-			imap_fail(c, "LOGIN", r, cause);
+			char *what = xprintf("LOGIN %s", p->user);
+
+			imap_fail(c, what, r, cause);
+			free(what);
 			goto fail;
 		}
 	}

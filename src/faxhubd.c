@@ -1,0 +1,242 @@
+/*
+ * faxhubd: the faxhub supervisor (patent: 統括サーバ).
+ *
+ *	faxhubd [-dn] [-c config]
+ *
+ * Starts the intake thread (IMAP), one thread per fax server and the
+ * outbox thread (SMTP); the main thread handles signals, schedules queued
+ * jobs onto servers, reloads tables that changed and publishes the status
+ * file.  SIGHUP reloads the tables at once; SIGTERM/SIGINT stop cleanly,
+ * leaving work in flight parked in the spool for the next start.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "log.h"
+#include "table.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: faxhubd [-dn] [-c config]\n");
+	exit(2);
+}
+
+static const char *
+default_config(void)
+{
+	const char	*env = getenv("FAXHUB_CONF");
+
+	return env != NULL && *env != '\0' ? env :
+	    SYSCONFDIR "/faxhub/faxhub.conf";
+}
+
+static void
+drop_privileges(const struct config *cfg)
+{
+	struct passwd	*pw;
+
+	if (geteuid() != 0 || cfg->daemon.user == NULL ||
+	    strcmp(cfg->daemon.user, "root") == 0)
+		return;
+	if ((pw = getpwnam(cfg->daemon.user)) == NULL)
+		fatalx("daemon.user %s: no such user (create it, or set "
+		    "daemon.user = root)", cfg->daemon.user);
+	if (chown(cfg->spool_dir, pw->pw_uid, pw->pw_gid) == -1)
+		log_warn("chown %s", cfg->spool_dir);
+	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1)
+		fatal("dropping privileges to %s", cfg->daemon.user);
+}
+
+static int
+write_pidfile(const char *path)
+{
+	char	buf[32], *cause = NULL;
+	int	len;
+
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (file_write_atomic(path, buf, (size_t)len, 0644, &cause) == -1) {
+		log_warnx("pid file: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+read_secrets(struct hub *h)
+{
+	char	*cause = NULL;
+
+	if (config_read_secret(h->cfg.imap.password_file, &h->imap_password,
+	    &cause) == -1)
+		fatalx("%s", cause);
+	if (h->cfg.smtp.password_file != NULL &&
+	    config_read_secret(h->cfg.smtp.password_file, &h->smtp_password,
+	    &cause) == -1)
+		fatalx("%s", cause);
+	if (h->cfg.auth.admin_password_file != NULL &&
+	    config_read_secret(h->cfg.auth.admin_password_file,
+	    &h->admin_password, &cause) == -1)
+		fatalx("%s", cause);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hub	 h;
+	const char	*cfgpath = default_config();
+	char		*cause = NULL;
+	int		 ch, foreground = 0, check = 0, sig;
+	sigset_t	 set;
+	struct timespec	 tick = { 1, 0 };
+	pthread_t	 intake, outbox;
+	size_t		 i;
+
+	log_init("faxhubd", 1, LOG_MAIL);
+	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
+		switch (ch) {
+		case 'c':
+			cfgpath = optarg;
+			break;
+		case 'd':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	memset(&h, 0, sizeof(h));
+	if (config_load(cfgpath, &h.cfg, &cause) == -1)
+		fatalx("%s", cause);
+	if (config_check_files(&h.cfg, &cause) == -1)
+		fatalx("%s", cause);
+	if (check) {
+		printf("%s: OK\n", cfgpath);
+		config_free(&h.cfg);
+		return 0;
+	}
+	log_setlevel((enum log_level)h.cfg.log.level);
+	if (!foreground) {
+		log_init("faxhubd", 0, h.cfg.log.facility);
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
+	read_secrets(&h);
+	if (spool_init(h.cfg.spool_dir, &cause) == -1)
+		fatalx("spool: %s", cause);
+	if (!foreground && h.cfg.daemon.pid_file != NULL)
+		write_pidfile(h.cfg.daemon.pid_file);
+	drop_privileges(&h.cfg);
+
+	pthread_mutex_init(&h.mtx, NULL);
+	pthread_cond_init(&h.cond, NULL);
+	h.started = (long long)time(NULL);
+
+	/* Signals go to the main thread only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	pthread_mutex_lock(&h.mtx);
+	if (hub_tables_reload(&h, 1, &cause) == -1)
+		fatalx("tables: %s", cause);
+	if (hub_jobs_load(&h, &cause) == -1)
+		fatalx("spool: %s", cause);
+	log_notice("faxhubd started: instance %s, %zu job(s) in the spool",
+	    h.cfg.instance, h.njobs);
+	dispatch_reports(&h);
+	dispatch_sync_servers(&h);
+	pthread_mutex_unlock(&h.mtx);
+
+	if (pthread_create(&intake, NULL, intake_main, &h) != 0 ||
+	    pthread_create(&outbox, NULL, outbox_main, &h) != 0)
+		fatal("pthread_create");
+
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		pthread_mutex_lock(&h.mtx);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_notice("signal %d: stopping; work in flight stays "
+			    "in the spool", sig);
+			h.stop = 1;
+			h.intake_wake = 1;
+			pthread_cond_broadcast(&h.cond);
+			pthread_mutex_unlock(&h.mtx);
+			break;
+		}
+		if (sig == SIGHUP)
+			log_notice("SIGHUP: reloading tables");
+		if (hub_tables_reload(&h, sig == SIGHUP, &cause) == -1) {
+			log_warnx("tables: %s (keeping the old ones)", cause);
+			free(cause);
+			cause = NULL;
+		} else
+			dispatch_sync_servers(&h);
+		dispatch_schedule(&h);
+		hub_write_status(&h);
+		pthread_mutex_unlock(&h.mtx);
+	}
+
+	pthread_join(intake, NULL);
+	pthread_join(outbox, NULL);
+	for (i = 0; i < h.nsrvs; i++)
+		if (h.srvs[i]->started)
+			pthread_join(h.srvs[i]->thread, NULL);
+	pthread_mutex_lock(&h.mtx);
+	hub_write_status(&h);
+	pthread_mutex_unlock(&h.mtx);
+	for (i = 0; i < h.nsrvs; i++) {
+		server_free(&h.srvs[i]->rec);
+		free(h.srvs[i]->err);
+		free(h.srvs[i]->modem_text);
+		free(h.srvs[i]);
+	}
+	free(h.srvs);
+	for (i = 0; i < h.njobs; i++) {
+		job_free(&h.jobs[i]->j);
+		free(h.jobs[i]);
+	}
+	free(h.jobs);
+	hub_tables_free(&h.t);
+	free(h.imap_err);
+	free(h.smtp_err);
+	free(h.imap_password);
+	free(h.smtp_password);
+	free(h.admin_password);
+	if (!foreground && h.cfg.daemon.pid_file != NULL)
+		unlink(h.cfg.daemon.pid_file);
+	config_free(&h.cfg);
+	log_notice("faxhubd stopped");
+	return 0;
+}

@@ -1,0 +1,151 @@
+/*
+ * hub.h: the supervisor's shared state (faxhubd only).
+ *
+ * faxhubd runs one thread per peer so that a slow or hung peer never
+ * stalls the others: the intake thread (IMAP), one thread per fax server
+ * (session, submission, tracking, received faxes), the outbox thread
+ * (SMTP), and the main thread (signals, scheduling, table reloads, the
+ * status file).  Everything they share lives in struct hub under one
+ * mutex; no thread holds it across network I/O.  Every decision that
+ * must survive a crash is written to the spool before it is acted upon.
+ *
+ * Spool layout (spool_dir):
+ *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
+ *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
+ *   bcast/ID         a broadcast: the jobs of one mail
+ *   jobs/ID          one job per destination (job.h)
+ *   docs/ID.tif      normalised document of a broadcast
+ *   in/KEY.tif,.meta a received fax and what is known about it
+ *   outbox/ID.msg,.env  mails to send; sent/ID  tombstones of sent mails
+ *   status           live state for `faxhubctl status`
+ */
+#ifndef FAXHUB_HUB_H
+#define FAXHUB_HUB_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "job.h"
+#include "record.h"
+
+struct hjob {
+	struct job	 j;
+	int		 verify;	/* SUBMITTING: check the tag first */
+	int		 busy;		/* a thread works on it unlocked */
+};
+
+struct hub;
+
+struct hsrv {
+	struct hub	*hub;
+	struct server	 rec;		/* copy of the servers-table record */
+	pthread_t	 thread;
+	int		 started;
+	int		 present;	/* still in the table */
+	int		 up;
+	char		*err;		/* last error, for status */
+	int		 modems_free;	/* -1 unknown */
+	int		 modems;
+	char		*modem_text;
+	long long	 since;		/* up/down since (unix) */
+	int		 wake;
+	int		 done;		/* thread has exited */
+};
+
+struct tables {
+	struct user	*users;
+	size_t		 nusers;
+	struct server	*servers;
+	size_t		 nservers;
+	struct assign	*assigns;
+	size_t		 nassigns;
+	struct route	*routes;
+	size_t		 nroutes;
+	long long	 stamp;		/* sum of the files' mtimes */
+};
+
+struct hub {
+	struct config	 cfg;
+	char		*imap_password;
+	char		*smtp_password;
+	char		*admin_password;	/* registration by mail */
+
+	pthread_mutex_t	 mtx;
+	pthread_cond_t	 cond;
+	volatile int	 stop;
+	volatile int	 intake_wake;	/* wakes the IMAP wait */
+
+	struct tables	 t;
+	struct hsrv	**srvs;
+	size_t		  nsrvs;
+	struct hjob	**jobs;
+	size_t		  njobs;
+	unsigned	  rr;
+
+	int		  imap_up;
+	char		 *imap_err;
+	int		  smtp_up;
+	char		 *smtp_err;
+	int		  outbox_wake;
+	long long	  started;
+};
+
+/* spool.c */
+int	 spool_init(const char *dir, char **cause);
+char	*spool_path(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+int	 spool_exists(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+/* Names in spool/sub ending in suffix (suffix stripped), sorted. */
+int	 spool_list(const struct hub *, const char *sub, const char *suffix,
+	    char ***names, size_t *n, char **cause);
+void	 spool_names_free(char **, size_t);
+void	 spool_unlink(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+char	*hub_id_hash(const char *s);
+
+/* tables.c (daemon side): in-memory copy, reloaded when files change. */
+int	 hub_tables_reload(struct hub *, int force, char **cause);
+const struct user *hub_user(const struct hub *, const char *id);
+const char *hub_assigned(const struct hub *, const char *user);
+void	 hub_tables_free(struct tables *);
+
+/* jobs: in memory + spool; call with hub->mtx held. */
+struct hjob *hub_job_find(struct hub *, const char *id);
+void	 hub_job_add(struct hub *, struct hjob *);
+int	 hub_job_save(struct hub *, struct hjob *);
+int	 hub_jobs_load(struct hub *, char **cause);
+void	 hub_wake_all(struct hub *);
+int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
+/* Communication log: one record per destination per attempt. */
+void	 hub_log_job(struct hub *, const struct hjob *, const char *status);
+void	 hub_log_put(struct hub *, struct logrec *);
+
+/* outbox.c */
+int	 outbox_put(struct hub *, const char *id, const char *from,
+	    const char *const *rcpts, size_t n, const char *msg, size_t len,
+	    const char *logid, int to_postmaster_on_fail);
+int	 outbox_known(struct hub *, const char *id);	/* queued or sent */
+int	 outbox_sent(struct hub *, const char *id);
+void	*outbox_main(void *);
+
+/* intake.c */
+void	*intake_main(void *);
+int	 intake_process(struct hub *, const char *key);
+
+/* dispatch.c */
+void	 dispatch_schedule(struct hub *);
+void	 dispatch_sync_servers(struct hub *);
+void	*server_main(void *);
+void	 dispatch_finish(struct hub *, struct hjob *);
+void	 dispatch_reports(struct hub *);
+
+/* inbound.c: called by a server thread without mtx; may drop *conn. */
+struct hfx_conn;
+void	 inbound_poll(struct hub *, struct hsrv *, struct hfx_conn **conn);
+
+/* status.c */
+int	 hub_write_status(struct hub *);
+
+#endif

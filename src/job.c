@@ -1,0 +1,201 @@
+/*
+ * job.c: jobs and broadcasts to and from their spool records.  One field
+ * table per struct drives both directions, so a new field is one line.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job.h"
+#include "kvfile.h"
+#include "xmalloc.h"
+
+enum field_type { F_STR, F_LL };
+
+struct field {
+	const char	*name;
+	size_t		 off;
+	enum field_type	 type;
+};
+
+#define S(st, f)	{ #f, offsetof(struct st, f), F_STR }
+#define L(st, f)	{ #f, offsetof(struct st, f), F_LL }
+
+static const struct field job_fields[] = {
+	S(job, id), S(job, broadcast), S(job, user), S(job, typed),
+	S(job, e164), S(job, dial), S(job, subaddr), S(job, doc),
+	S(job, server), S(job, tag), S(job, remote_id), S(job, avoid),
+	S(job, status), S(job, reason), S(job, csid),
+	L(job, attempts), L(job, not_before), L(job, created),
+	L(job, started), L(job, ended), L(job, pages), L(job, npages),
+	L(job, ndials), L(job, fine),
+};
+
+static const struct field bcast_fields[] = {
+	S(bcast, id), S(bcast, mailkey), S(bcast, user), S(bcast, reply_to),
+	S(bcast, msgid), S(bcast, references), S(bcast, subject),
+	S(bcast, jobs), S(bcast, doc), S(bcast, notes),
+	L(bcast, report), L(bcast, notify), L(bcast, reported),
+	L(bcast, moved), L(bcast, created), L(bcast, pages),
+};
+
+static const char *job_states[] = {
+	"queued", "submitting", "submitted", "done", "failed"
+};
+
+const char *
+job_state_name(enum job_state s)
+{
+	return (size_t)s < sizeof(job_states) / sizeof(job_states[0]) ?
+	    job_states[s] : "unknown";
+}
+
+void
+job_setstr(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? xstrdup(value) : NULL;
+}
+
+static void
+fields_to_kv(const void *obj, const struct field *f, size_t n, struct kv *kv)
+{
+	const char	*base = obj;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].type == F_STR) {
+			const char *s = *(char *const *)(base + f[i].off);
+			if (s != NULL)
+				kv_set(kv, f[i].name, s);
+		} else
+			kv_setll(kv, f[i].name,
+			    *(const long long *)(base + f[i].off));
+	}
+}
+
+static void
+fields_from_kv(void *obj, const struct field *f, size_t n,
+    const struct kv *kv)
+{
+	char		*base = obj;
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].type == F_STR) {
+			v = kv_get(kv, f[i].name);
+			*(char **)(base + f[i].off) = v ? xstrdup(v) : NULL;
+		} else
+			*(long long *)(base + f[i].off) =
+			    kv_getll(kv, f[i].name, 0);
+	}
+}
+
+static void
+fields_free(void *obj, const struct field *f, size_t n)
+{
+	char	*base = obj;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].type == F_STR) {
+			free(*(char **)(base + f[i].off));
+			*(char **)(base + f[i].off) = NULL;
+		}
+}
+
+int
+job_load(const char *path, struct job *j, char **cause)
+{
+	struct kv	 kv;
+	const char	*st;
+	size_t		 i;
+
+	kv_init(&kv);
+	memset(j, 0, sizeof(*j));
+	if (kv_load(&kv, path, cause) == -1)
+		return -1;
+	if (kv_get(&kv, "v") == NULL || strcmp(kv_get(&kv, "v"), "1") != 0 ||
+	    kv_get(&kv, "id") == NULL || (st = kv_get(&kv, "state")) == NULL) {
+		xasprintf(cause, "%s: not a version 1 job record", path);
+		kv_free(&kv);
+		return -1;
+	}
+	fields_from_kv(j, job_fields, sizeof(job_fields) /
+	    sizeof(job_fields[0]), &kv);
+	j->state = JOB_QUEUED;
+	for (i = 0; i < sizeof(job_states) / sizeof(job_states[0]); i++)
+		if (strcmp(st, job_states[i]) == 0)
+			j->state = (enum job_state)i;
+	kv_free(&kv);
+	return 0;
+}
+
+int
+job_save(const struct job *j, const char *path, char **cause)
+{
+	struct kv	kv;
+	int		rc;
+
+	kv_init(&kv);
+	kv_set(&kv, "v", "1");
+	kv_set(&kv, "state", job_state_name(j->state));
+	fields_to_kv(j, job_fields, sizeof(job_fields) /
+	    sizeof(job_fields[0]), &kv);
+	rc = kv_save(&kv, path, cause);
+	kv_free(&kv);
+	return rc;
+}
+
+void
+job_free(struct job *j)
+{
+	fields_free(j, job_fields, sizeof(job_fields) /
+	    sizeof(job_fields[0]));
+}
+
+int
+bcast_load(const char *path, struct bcast *b, char **cause)
+{
+	struct kv	kv;
+
+	kv_init(&kv);
+	memset(b, 0, sizeof(*b));
+	if (kv_load(&kv, path, cause) == -1)
+		return -1;
+	if (kv_get(&kv, "v") == NULL || strcmp(kv_get(&kv, "v"), "1") != 0 ||
+	    kv_get(&kv, "id") == NULL) {
+		xasprintf(cause, "%s: not a version 1 broadcast record", path);
+		kv_free(&kv);
+		return -1;
+	}
+	fields_from_kv(b, bcast_fields, sizeof(bcast_fields) /
+	    sizeof(bcast_fields[0]), &kv);
+	kv_free(&kv);
+	return 0;
+}
+
+int
+bcast_save(const struct bcast *b, const char *path, char **cause)
+{
+	struct kv	kv;
+	int		rc;
+
+	kv_init(&kv);
+	kv_set(&kv, "v", "1");
+	fields_to_kv(b, bcast_fields, sizeof(bcast_fields) /
+	    sizeof(bcast_fields[0]), &kv);
+	rc = kv_save(&kv, path, cause);
+	kv_free(&kv);
+	return rc;
+}
+
+void
+bcast_free(struct bcast *b)
+{
+	fields_free(b, bcast_fields, sizeof(bcast_fields) /
+	    sizeof(bcast_fields[0]));
+}
