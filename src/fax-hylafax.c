@@ -415,7 +415,7 @@ hfx_connect(const struct hfx_params *p, struct hfx_conn **connp,
 		    ctl_reply(c, &r, err) == -1)
 			goto fail;
 	}
-	if (r.code / 100 != 2) {
+	if (r.code != 230 && r.code != 202) {
 		hfx_err_reply(err, c->name, "login", &r, FAXERR_AUTH);
 		goto fail;
 	}
