@@ -1,0 +1,90 @@
+/*
+ * image.h: faxhub's imaging core (libtiff, libpng, Ghostscript).
+ *
+ * img_normalize() turns the attachments of a job (TIFF in any common form,
+ * PDF or PostScript, decided by content) into ONE multi-page TIFF Class F
+ * file: bilevel, 1728 pixels wide, 204 dpi across, 196 or 98 lpi down, one
+ * strip per page, G4 (MMR) or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Rows
+ * are read, scaled, dithered and encoded a few at a time, so memory does
+ * not grow with page size or page count (a page turned from landscape to
+ * portrait is held once, at output size).
+ *
+ * img_topdf() embeds each CCITT page of a fax TIFF as is in a PDF;
+ * img_preview_png() draws the first page as a small grey PNG.
+ *
+ * Every function is thread-safe: libtiff diagnostics are captured per call
+ * (TIFFOpenOptions handlers) and routed into log.h in tiff-log.c only.
+ * Errors: -1 with *cause set to an allocated message that names the input
+ * and what is wrong, in words fit for a sender's report (caller frees).
+ */
+#ifndef FAXHUB_IMAGE_H
+#define FAXHUB_IMAGE_H
+
+#include <stddef.h>
+
+enum img_err {
+	IMG_OK = 0,
+	IMG_ENOTDOC,		/* not a TIFF/PDF/PS */
+	IMG_ECORRUPT,		/* truncated or corrupt */
+	IMG_ENOPAGES,
+	IMG_ETOOMANYPAGES,
+	IMG_ETOOLARGE,		/* pixel limit, bomb */
+	IMG_EUNSUPPORTED,	/* encoding/photometric we can't read */
+	IMG_EPDFENCRYPTED,
+	IMG_EPDFBROKEN,
+	IMG_ETIMEOUT,
+	IMG_EIO
+};
+
+struct img_opts {
+	int			fine;		/* 196 lpi, else 98 lpi */
+	int			g4;		/* G4 (MMR), else G3 2-D */
+	int			letter;		/* Letter length, else A4 */
+	int			max_pages;	/* whole job */
+	unsigned long long	max_pixels;	/* per input page */
+	int			gs_timeout;	/* seconds per PDF/PS input */
+};
+
+/* Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s. */
+void	img_opts_default(struct img_opts *);
+
+struct img_stats {
+	int	 pages;			/* pages written */
+	int	 passed_through;	/* copied without re-encoding */
+	int	 converted;		/* decoded and re-encoded */
+	char	*notes;			/* allocated: "scan.tif: 2 pages, ..." */
+};
+
+/*
+ * Normalises inputs[0..n-1] (file paths; names[i] is what the sender called
+ * the file and is used in messages, or NULL for the path's base name) in
+ * order into one TIFF Class F at out_path, written via a temp file, fsync
+ * and rename.  stats may be NULL; otherwise it is filled in and the caller
+ * releases it with img_stats_free().  On failure: -1, *err set, *cause
+ * allocated (caller frees), no output file left behind.
+ */
+int	img_normalize(const char *const *inputs, const char *const *names,
+	    size_t n, const char *out_path, const struct img_opts *,
+	    struct img_stats *, enum img_err *err, char **cause);
+void	img_stats_free(struct img_stats *);
+
+/*
+ * Writes the fax TIFF tif as a PDF at pdf_path (temp file + rename): each
+ * single-strip G3/G4 page is embedded as is (CCITTFaxDecode), other
+ * bilevel pages uncompressed; page size follows the resolution.  *pages
+ * (may be NULL) gets the page count.
+ */
+int	img_topdf(const char *tif, const char *pdf_path, int *pages,
+	    char **cause);
+
+/* First page of tif as an 8-bit grey PNG width pixels wide (16..2000). */
+int	img_preview_png(const char *tif, const char *png_path, int width,
+	    char **cause);
+
+/* Counts the pages (directories) of tif, at most 10000. */
+int	img_count_pages(const char *tif, int *pages, char **cause);
+
+/* A short reason in plain words, e.g. "not a TIFF, PDF or PostScript". */
+const char *img_err_text(enum img_err);
+
+#endif

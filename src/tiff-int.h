@@ -1,0 +1,122 @@
+/*
+ * tiff-int.h: the pieces of the imaging core (libfh_imaging.a) that its
+ * files share; nothing outside src/tiff-*.c and src/ctl-image.c uses them.
+ *
+ *	tiff-log.c	libtiff open + the one diagnostics bridge into log.h
+ *	tiff-read.c	any common TIFF page as 8-bit grey rows
+ *	tiff-scale.c	area-averaging scaler, threshold/error diffusion
+ *	tiff-write.c	TIFF Class F writer (G3 2-D / G4, one strip a page)
+ *	tiff-gs.c	PDF/PostScript to TIFF through a Ghostscript child
+ *	tiff-norm.c	img_normalize(): the pipeline
+ *	tiff-pdf.c	img_topdf()
+ *	tiff-png.c	img_preview_png()
+ */
+#ifndef FAXHUB_TIFF_INT_H
+#define FAXHUB_TIFF_INT_H
+
+#include <stdint.h>
+#include <tiffio.h>
+
+#include "image.h"
+#include "util.h"
+
+#define FAX_WIDTH	1728
+#define FAX_XRES	204
+#define MAX_ROW_PIXELS	200000U		/* widest input row we accept */
+#define MAX_RAW_STRIP	(16U << 20)	/* largest CCITT strip copied */
+
+/* Per-open diagnostics: the first libtiff error is kept for *cause. */
+struct tiff_diag {
+	const char	*name;		/* input name for log lines */
+	int		 nerr;
+	char		 first[256];
+};
+
+/* Opens path (mode as TIFFOpen) with diagnostics going to d. */
+TIFF	*tiff_open(const char *path, const char *mode, struct tiff_diag *d);
+/* Same on an open descriptor; TIFFClose() closes fd. */
+TIFF	*tiff_fdopen(int fd, const char *path, const char *mode,
+	    struct tiff_diag *d);
+/* The first error seen, or dflt when there was none. */
+const char *tiff_diag_msg(const struct tiff_diag *d, const char *dflt);
+
+/* A page being read as grey rows, 0 black .. 255 white. */
+struct tiff_rd {
+	TIFF		*tif;
+	const char	*name;
+	int		 page;		/* 1-based, for messages */
+	uint32_t	 w, h;
+	uint16_t	 bps, spp, photo, planar, compression, fillorder;
+	uint16_t	 ncolor;	/* colour samples (1, 3, 4) */
+	int		 alpha;		/* 0 none, 1 unassociated, 2 assoc. */
+	float		 xres, yres;	/* dpi, 0 when unknown */
+	int		 bilevel;	/* 1 bit, one sample */
+	int		 tiled;
+	uint32_t	 chunk_h;	/* rows per tile row / strip (chunked) */
+	int		 chunked;	/* tiles or separate planes */
+	uint32_t	 row;		/* next row to deliver */
+	uint32_t	 chunk_y0;	/* first row held in chunk, or -1 */
+	tmsize_t	 plane_bytes;	/* bytes of one row of one plane */
+	uint8_t		*line;		/* raw row (scanline mode) */
+	uint8_t		*chunk;		/* chunk_h rows of each plane */
+	uint8_t		*tile;		/* one tile */
+	uint16_t	*samp;		/* w * spp raw sample values */
+	uint8_t		*lut;		/* raw value -> 8 bit, per kind */
+	uint8_t		*pal;		/* palette index -> grey */
+};
+
+/* Checks and prepares the current directory of tif for reading. */
+int	tiff_rd_begin(struct tiff_rd *, TIFF *, const char *name, int page,
+	    unsigned long long max_pixels, enum img_err *, char **cause);
+/* Delivers the next row (w grey bytes). */
+int	tiff_rd_row(struct tiff_rd *, uint8_t *grey, struct tiff_diag *,
+	    char **cause);
+void	tiff_rd_end(struct tiff_rd *);
+/* Resolution of the current directory in dpi; 0 when absent or silly. */
+void	tiff_resolution(TIFF *, float *xres, float *yres);
+
+/* Area-averaging scaler: in_w x in_h grey rows to out_w x out_h. */
+struct scaler;
+typedef int (*scaler_emit)(void *arg, const uint8_t *row);
+struct scaler *scaler_new(uint32_t in_w, uint32_t in_h, uint32_t out_w,
+	    uint32_t out_h);
+/* Feeds one input row; calls emit for every output row it completes. */
+int	scaler_push(struct scaler *, const uint8_t *row, scaler_emit,
+	    void *arg);
+void	scaler_free(struct scaler *);
+
+/* Grey rows to MinIsWhite bits (1 = black), threshold or diffusion. */
+struct dither;
+struct dither *dither_new(uint32_t w, int diffuse);
+void	dither_row(struct dither *, const uint8_t *grey, uint8_t *bits);
+void	dither_free(struct dither *);
+
+/* The TIFF Class F writer. */
+struct faxw {
+	TIFF		*tif;
+	struct tiff_diag diag;
+	char		*path;
+	char		*tmp;
+	int		 fd;
+	int		 pages;		/* written so far */
+	int		 total;		/* for PageNumber, 0 unknown */
+	uint32_t	 rows, row;
+};
+int	faxw_open(struct faxw *, const char *path, char **cause);
+int	faxw_page_begin(struct faxw *, uint32_t rows, int g4, int fine,
+	    char **cause);
+int	faxw_row(struct faxw *, uint8_t *bits, char **cause);
+int	faxw_page_end(struct faxw *, char **cause);
+/* Copies the current page of in (one CCITT strip) without re-encoding. */
+int	faxw_copy_page(struct faxw *, TIFF *in, struct tiff_diag *,
+	    const char *name, int page, char **cause);
+/* fsync, close, rename into place; faxw_abort() removes the temp file. */
+int	faxw_commit(struct faxw *, char **cause);
+void	faxw_abort(struct faxw *);
+
+/* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
+int	gs_render(const char *path, const char *name, enum doc_kind,
+	    const char *out_tif, const struct img_opts *, enum img_err *,
+	    char **cause);
+
+#endif

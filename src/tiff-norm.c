@@ -1,0 +1,585 @@
+/*
+ * tiff-norm.c: img_normalize(), the pipeline that turns a job's attachments
+ * into one TIFF Class F file, and the small public helpers of image.h.
+ *
+ * Three passes: (1) sniff every input by content, render PDF/PostScript
+ * through Ghostscript into temporary grey TIFFs and count pages, so that a
+ * bad input or too many pages is refused before anything is written;
+ * (2) for each page, copy it when it is already a fax page in the wanted
+ * coding, else read, scale, reduce and encode it row by row; (3) commit
+ * the output with fsync and rename.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tiffio.h>
+
+#include "image.h"
+#include "log.h"
+#include "tiff-int.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define MAX_DIRECTORIES	10000
+
+struct norm_in {
+	const char	*path;		/* what we read (maybe gs output) */
+	char		*name;		/* for messages */
+	enum doc_kind	 kind;
+	char		*rendered;	/* temp file from gs, removed */
+	int		 pages;
+};
+
+/* One page on its way from reader to writer. */
+struct norm_page {
+	struct faxw	*w;
+	struct dither	*dith;
+	uint8_t		*grey;		/* FAX_WIDTH */
+	uint8_t		 bits[FAX_WIDTH / 8];
+	uint32_t	 xoff, ow, oh;
+	uint8_t		*pagebuf;	/* rotated pages: ow x oh */
+	uint32_t	 col;
+	char		**cause;
+};
+
+static int	norm_sniff(struct norm_in *, enum img_err *, char **);
+static int	norm_count(struct norm_in *, enum img_err *, char **);
+static int	norm_file(struct norm_in *, struct faxw *,
+		    const struct img_opts *, struct buf *, struct img_stats *,
+		    enum img_err *, char **);
+static int	norm_page(struct norm_in *, TIFF *, struct tiff_diag *, int,
+		    struct faxw *, const struct img_opts *, struct buf *,
+		    struct img_stats *, enum img_err *, char **);
+static int	is_fax_page(const struct tiff_rd *, const struct img_opts *,
+		    uint32_t);
+static int	emit_row(void *, const uint8_t *);
+static int	emit_col(void *, const uint8_t *);
+static int	put_row(struct norm_page *, const uint8_t *);
+static const char *photo_name(const struct tiff_rd *);
+static uint32_t	page_rows(const struct img_opts *, int);
+
+void
+img_opts_default(struct img_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fine = 1;
+	o->g4 = 1;
+	o->letter = 0;
+	o->max_pages = 500;
+	o->max_pixels = 200ULL * 1000 * 1000;
+	o->gs_timeout = 120;
+}
+
+void
+img_stats_free(struct img_stats *st)
+{
+	if (st == NULL)
+		return;
+	free(st->notes);
+	memset(st, 0, sizeof(*st));
+}
+
+const char *
+img_err_text(enum img_err e)
+{
+	switch (e) {
+	case IMG_OK:
+		return "no error";
+	case IMG_ENOTDOC:
+		return "not a TIFF, PDF or PostScript document";
+	case IMG_ECORRUPT:
+		return "truncated or corrupt image";
+	case IMG_ENOPAGES:
+		return "the document has no pages";
+	case IMG_ETOOMANYPAGES:
+		return "too many pages";
+	case IMG_ETOOLARGE:
+		return "image too large";
+	case IMG_EUNSUPPORTED:
+		return "unsupported image encoding";
+	case IMG_EPDFENCRYPTED:
+		return "the PDF is encrypted";
+	case IMG_EPDFBROKEN:
+		return "the PDF or PostScript is broken";
+	case IMG_ETIMEOUT:
+		return "rendering took too long";
+	case IMG_EIO:
+		return "input/output error";
+	}
+	return "unknown error";
+}
+
+/* Rows of a full page: A4 297 mm or Letter 11 in at 196 or 98 lpi. */
+static uint32_t
+page_rows(const struct img_opts *o, int fine)
+{
+	double	inches = o->letter ? 11.0 : 297.0 / 25.4;
+
+	return (uint32_t)(inches * (fine ? 196 : 98));
+}
+
+static int
+norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
+{
+	unsigned char	 hdr[16];
+	ssize_t		 n;
+	int		 fd;
+	uint64_t	 off = 0;
+	int		 le, i;
+
+	if ((fd = open(in->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*err = IMG_EIO;
+		xasprintf(cause, "%s: %s", in->name, strerror(errno));
+		return -1;
+	}
+	do
+		n = read(fd, hdr, sizeof(hdr));
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	if (n == -1) {
+		*err = IMG_EIO;
+		xasprintf(cause, "%s: %s", in->name, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		*err = IMG_ENOTDOC;
+		xasprintf(cause, "%s: empty file, not a TIFF image",
+		    in->name);
+		return -1;
+	}
+	in->kind = doc_sniff(hdr, (size_t)n);
+	if (in->kind == DOC_OTHER) {
+		*err = IMG_ENOTDOC;
+		xasprintf(cause, "%s: not a TIFF image, PDF or PostScript "
+		    "document", in->name);
+		return -1;
+	}
+	if (in->kind != DOC_TIFF)
+		return 0;
+	/* A header whose first directory offset is 0 has no pages. */
+	le = hdr[0] == 'I';
+	if (hdr[2] == 42 || hdr[3] == 42) {
+		if (n < 8)
+			goto short_hdr;
+		for (i = 0; i < 4; i++)
+			off |= (uint64_t)hdr[4 + (le ? i : 3 - i)] << (8 * i);
+	} else {
+		if (n < 16)
+			goto short_hdr;
+		for (i = 0; i < 8; i++)
+			off |= (uint64_t)hdr[8 + (le ? i : 7 - i)] << (8 * i);
+	}
+	if (off == 0) {
+		*err = IMG_ENOPAGES;
+		xasprintf(cause, "%s: the TIFF image has no pages", in->name);
+		return -1;
+	}
+	return 0;
+short_hdr:
+	*err = IMG_ECORRUPT;
+	xasprintf(cause, "%s: truncated TIFF header", in->name);
+	return -1;
+}
+
+static int
+norm_count(struct norm_in *in, enum img_err *err, char **cause)
+{
+	struct tiff_diag	 d = { .name = in->name };
+	TIFF			*tif;
+	tdir_t			 n;
+
+	if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
+		*err = IMG_ECORRUPT;
+		xasprintf(cause, "%s: corrupt TIFF image: %s", in->name,
+		    tiff_diag_msg(&d, "cannot open"));
+		return -1;
+	}
+	n = TIFFNumberOfDirectories(tif);
+	TIFFClose(tif);
+	if (n == 0) {
+		*err = IMG_ENOPAGES;
+		xasprintf(cause, "%s: the TIFF image has no pages", in->name);
+		return -1;
+	}
+	if (n > MAX_DIRECTORIES) {
+		*err = IMG_ETOOMANYPAGES;
+		xasprintf(cause, "%s: more than %d pages", in->name,
+		    MAX_DIRECTORIES);
+		return -1;
+	}
+	in->pages = (int)n;
+	return 0;
+}
+
+static int
+is_fax_page(const struct tiff_rd *rd, const struct img_opts *o,
+    uint32_t maxrows)
+{
+	uint32_t	opts = 0;
+	float		want = o->fine ? 196.0f : 98.0f;
+
+	if (!rd->bilevel || rd->photo != PHOTOMETRIC_MINISWHITE ||
+	    rd->w != FAX_WIDTH || rd->h > maxrows || rd->tiled ||
+	    TIFFNumberOfStrips(rd->tif) != 1)
+		return 0;
+	if (rd->xres < 195 || rd->xres > 210 || fabsf(rd->yres - want) > 4)
+		return 0;
+	if (o->g4)
+		return rd->compression == COMPRESSION_CCITTFAX4;
+	if (rd->compression != COMPRESSION_CCITTFAX3)
+		return 0;
+	TIFFGetField(rd->tif, TIFFTAG_GROUP3OPTIONS, &opts);
+	return (opts & GROUP3OPT_2DENCODING) != 0 &&
+	    (opts & GROUP3OPT_UNCOMPRESSED) == 0;
+}
+
+static int
+put_row(struct norm_page *p, const uint8_t *grey)
+{
+	dither_row(p->dith, grey, p->bits);
+	return faxw_row(p->w, p->bits, p->cause);
+}
+
+static int
+emit_row(void *arg, const uint8_t *row)
+{
+	struct norm_page	*p = arg;
+
+	memset(p->grey, 255, FAX_WIDTH);
+	memcpy(p->grey + p->xoff, row, p->ow);
+	return put_row(p, p->grey);
+}
+
+/* Rotated pages: scaled source row j is output column ow - 1 - j. */
+static int
+emit_col(void *arg, const uint8_t *row)
+{
+	struct norm_page	*p = arg;
+	uint32_t		 y, x;
+
+	if (p->col >= p->ow)
+		return 0;
+	x = p->ow - 1 - p->col++;
+	for (y = 0; y < p->oh; y++)
+		p->pagebuf[(size_t)y * p->ow + x] = row[y];
+	return 0;
+}
+
+static const char *
+photo_name(const struct tiff_rd *rd)
+{
+	if (rd->bilevel)
+		return "black and white";
+	switch (rd->photo) {
+	case PHOTOMETRIC_MINISWHITE:
+	case PHOTOMETRIC_MINISBLACK:
+		return "grey";
+	case PHOTOMETRIC_PALETTE:
+		return "palette";
+	case PHOTOMETRIC_SEPARATED:
+		return "CMYK";
+	default:
+		return rd->alpha ? "RGBA" : "RGB";
+	}
+}
+
+static int
+norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
+    struct faxw *w, const struct img_opts *o, struct buf *note,
+    struct img_stats *st, enum img_err *err, char **cause)
+{
+	struct tiff_rd		 rd;
+	struct norm_page	 p;
+	struct scaler		*sc = NULL;
+	uint32_t		 rows, y, ow, oh;
+	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
+	int			 fit = 0, rotate, rv = -1, outres;
+	uint8_t			*grey = NULL;
+
+	memset(&p, 0, sizeof(p));
+	rows = page_rows(o, o->fine);
+	outres = o->fine ? 196 : 98;
+	if (tiff_rd_begin(&rd, tif, in->name, pageno, o->max_pixels, err,
+	    cause) == -1)
+		return -1;
+	if (is_fax_page(&rd, o, rows)) {
+		tiff_rd_end(&rd);
+		if (faxw_copy_page(w, tif, d, in->name, pageno, cause) == -1) {
+			*err = IMG_EIO;
+			return -1;
+		}
+		buf_addf(note, "page %d: fax page, passed through; ", pageno);
+		st->passed_through++;
+		return 0;
+	}
+
+	xres = rd.xres;
+	yres = rd.yres;
+	if (xres == 0 && rd.w == FAX_WIDTH) {
+		xres = FAX_XRES;
+		yres = rd.h > 1400 ? 196 : 98;
+	}
+	if (xres == 0) {
+		/* No resolution: square pixels, fitted to the page. */
+		fit = 1;
+		xres = yres = 1;
+	}
+	sw = rd.w / xres;
+	sh = rd.h / yres;
+	rotate = sw > sh * 1.05;
+	cw = rotate ? sh : sw;
+	ch = rotate ? sw : sh;
+	pw = (double)FAX_WIDTH / FAX_XRES;
+	ph = (double)rows / outres;
+	if (fit) {
+		cw /= FAX_XRES;
+		ch /= FAX_XRES;
+	}
+	f = pw / cw < ph / ch ? pw / cw : ph / ch;
+	if (f > 1 && !fit)
+		f = 1;
+	ow = (uint32_t)lround(cw * f * FAX_XRES);
+	oh = (uint32_t)lround(ch * f * outres);
+	ow = ow < 1 ? 1 : ow > FAX_WIDTH ? FAX_WIDTH : ow;
+	oh = oh < 1 ? 1 : oh > rows ? rows : oh;
+
+	p.w = w;
+	p.cause = cause;
+	p.ow = ow;
+	p.oh = oh;
+	p.xoff = (FAX_WIDTH - ow) / 2;
+	p.grey = xmalloc(FAX_WIDTH);
+	p.dith = dither_new(FAX_WIDTH, !(rd.bps == 1 && rd.ncolor == 1));
+	if (rotate) {
+		p.pagebuf = xmalloc((size_t)ow * oh);
+		memset(p.pagebuf, 255, (size_t)ow * oh);
+		sc = scaler_new(rd.w, rd.h, oh, ow);
+	} else
+		sc = scaler_new(rd.w, rd.h, ow, oh);
+	grey = xmalloc(rd.w);
+	*err = IMG_EIO;
+	if (faxw_page_begin(w, rows, o->g4, o->fine, cause) == -1)
+		goto out;
+	for (y = 0; y < rd.h; y++) {
+		if (tiff_rd_row(&rd, grey, d, cause) == -1) {
+			*err = IMG_ECORRUPT;
+			goto out;
+		}
+		if (scaler_push(sc, grey, rotate ? emit_col : emit_row,
+		    &p) == -1)
+			goto out;
+	}
+	if (rotate) {
+		for (y = 0; y < oh; y++)
+			if (emit_row(&p, p.pagebuf + (size_t)y * ow) == -1)
+				goto out;
+	}
+	memset(p.bits, 0, sizeof(p.bits));
+	while (w->row < rows)
+		if (faxw_row(w, p.bits, cause) == -1)
+			goto out;
+	if (faxw_page_end(w, cause) == -1)
+		goto out;
+
+	buf_addf(note, "page %d: %s %u-bit %ux%u", pageno, photo_name(&rd),
+	    rd.bps, rd.w, rd.h);
+	if (rd.xres != 0)
+		buf_addf(note, " at %.0fx%.0f dpi", rd.xres, rd.yres);
+	else
+		buf_addf(note, " without resolution");
+	if (rd.w == ow && rd.h == oh && !rotate)
+		buf_addf(note, ", re-encoded as %s",
+		    o->g4 ? "G4" : "G3 2-D");
+	else
+		buf_addf(note, ", %s to %ux%u", f < 1 ? "scaled down" :
+		    f > 1 ? "scaled up" : "resampled", ow, oh);
+	if (rotate)
+		buf_addf(note, ", turned to portrait");
+	buf_addf(note, ", %s; ", rd.bps == 1 && rd.ncolor == 1 ?
+	    "thresholded" : "dithered");
+	st->converted++;
+	*err = IMG_OK;
+	rv = 0;
+out:
+	scaler_free(sc);
+	dither_free(p.dith);
+	free(p.grey);
+	free(p.pagebuf);
+	free(grey);
+	tiff_rd_end(&rd);
+	return rv;
+}
+
+static int
+norm_file(struct norm_in *in, struct faxw *w, const struct img_opts *o,
+    struct buf *notes, struct img_stats *st, enum img_err *err,
+    char **cause)
+{
+	struct tiff_diag	 d = { .name = in->name };
+	struct buf		 note;
+	TIFF			*tif;
+	int			 i, rv = -1;
+
+	if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
+		*err = IMG_ECORRUPT;
+		xasprintf(cause, "%s: corrupt TIFF image: %s", in->name,
+		    tiff_diag_msg(&d, "cannot open"));
+		return -1;
+	}
+	buf_init(&note);
+	for (i = 0; i < in->pages; i++) {
+		if (i > 0 && !TIFFReadDirectory(tif)) {
+			*err = IMG_ECORRUPT;
+			xasprintf(cause, "%s: page %d: corrupt TIFF "
+			    "directory: %s", in->name, i + 1,
+			    tiff_diag_msg(&d, "cannot read"));
+			goto out;
+		}
+		if (norm_page(in, tif, &d, i + 1, w, o, &note, st, err,
+		    cause) == -1)
+			goto out;
+	}
+	if (note.len >= 2)
+		note.data[note.len -= 2] = '\0';
+	buf_addf(notes, "%s%s: %d page%s%s (%s)", notes->len ? "; " : "",
+	    in->name, in->pages, in->pages == 1 ? "" : "s",
+	    in->kind == DOC_TIFF ? "" : in->kind == DOC_PDF ?
+	    ", PDF rendered by Ghostscript" :
+	    ", PostScript rendered by Ghostscript", note.data);
+	rv = 0;
+out:
+	buf_free(&note);
+	TIFFClose(tif);
+	return rv;
+}
+
+int
+img_normalize(const char *const *inputs, const char *const *names, size_t n,
+    const char *out_path, const struct img_opts *o, struct img_stats *stp,
+    enum img_err *err, char **cause)
+{
+	struct norm_in		*in;
+	struct faxw		 w;
+	struct img_stats	 st;
+	struct buf		 notes;
+	const char		*base;
+	size_t			 i;
+	int			 total = 0, fd, rv = -1, wopen = 0;
+
+	memset(&st, 0, sizeof(st));
+	buf_init(&notes);
+	*err = IMG_OK;
+	if (n == 0) {
+		*err = IMG_ENOPAGES;
+		xasprintf(cause, "no documents to convert");
+		return -1;
+	}
+	in = xcalloc(n, sizeof(*in));
+	for (i = 0; i < n; i++) {
+		in[i].path = inputs[i];
+		if (names != NULL && names[i] != NULL)
+			in[i].name = xstrdup(names[i]);
+		else {
+			base = strrchr(inputs[i], '/');
+			in[i].name = xstrdup(base != NULL ? base + 1 :
+			    inputs[i]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (norm_sniff(&in[i], err, cause) == -1)
+			goto out;
+		if (in[i].kind != DOC_TIFF) {
+			xasprintf(&in[i].rendered, "%s.gs%zuXXXXXX", out_path,
+			    i);
+			if ((fd = mkostemp(in[i].rendered, O_CLOEXEC)) == -1) {
+				*err = IMG_EIO;
+				xasprintf(cause, "%s: %s", in[i].rendered,
+				    strerror(errno));
+				free(in[i].rendered);
+				in[i].rendered = NULL;
+				goto out;
+			}
+			close(fd);
+			if (gs_render(in[i].path, in[i].name, in[i].kind,
+			    in[i].rendered, o, err, cause) == -1)
+				goto out;
+			in[i].path = in[i].rendered;
+		}
+		if (norm_count(&in[i], err, cause) == -1)
+			goto out;
+		total += in[i].pages;
+		if (total > o->max_pages) {
+			*err = IMG_ETOOMANYPAGES;
+			xasprintf(cause, "%s: more than %d pages in all "
+			    "(the limit)", in[i].name, o->max_pages);
+			goto out;
+		}
+	}
+
+	if (faxw_open(&w, out_path, cause) == -1) {
+		*err = IMG_EIO;
+		goto out;
+	}
+	wopen = 1;
+	w.total = total;
+	for (i = 0; i < n; i++)
+		if (norm_file(&in[i], &w, o, &notes, &st, err, cause) == -1)
+			goto out;
+	wopen = 0;
+	if (faxw_commit(&w, cause) == -1) {
+		*err = IMG_EIO;
+		goto out;
+	}
+	st.pages = total;
+	rv = 0;
+out:
+	if (wopen)
+		faxw_abort(&w);
+	for (i = 0; i < n; i++) {
+		if (in[i].rendered != NULL) {
+			unlink(in[i].rendered);
+			free(in[i].rendered);
+		}
+		free(in[i].name);
+	}
+	free(in);
+	if (rv == 0 && stp != NULL) {
+		st.notes = buf_steal(&notes, NULL);
+		if (st.notes == NULL)
+			st.notes = xstrdup("");
+		*stp = st;
+	}
+	buf_free(&notes);
+	if (rv == -1)
+		log_debug("img_normalize %s: %s", out_path, *cause);
+	return rv;
+}
+
+int
+img_count_pages(const char *path, int *pages, char **cause)
+{
+	struct tiff_diag	 d = { .name = path };
+	TIFF			*tif;
+	tdir_t			 n;
+
+	if ((tif = tiff_open(path, "rm", &d)) == NULL) {
+		xasprintf(cause, "%s: %s", path,
+		    tiff_diag_msg(&d, "not a TIFF image"));
+		return -1;
+	}
+	n = TIFFNumberOfDirectories(tif);
+	TIFFClose(tif);
+	if (n > MAX_DIRECTORIES) {
+		xasprintf(cause, "%s: more than %d pages", path,
+		    MAX_DIRECTORIES);
+		return -1;
+	}
+	*pages = (int)n;
+	return 0;
+}
