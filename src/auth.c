@@ -15,6 +15,9 @@
 #include "util.h"
 #include "xmalloc.h"
 
+_Static_assert(AUTH_ADDRESS == 1 && AUTH_PASSWORD == 2 && AUTH_AUTHRES == 4,
+    "auth mode bits differ from the configuration's");
+
 #define AR_MAX		4096	/* Authentication-Results value read */
 #define AR_RESINFO_MAX	32	/* resinfo clauses looked at */
 

@@ -28,11 +28,17 @@
 
 #include "msg.h"
 
+/*
+ * The configuration module (src/config.h) defines the same bits as macros
+ * for auth.modes; auth.c asserts that the values agree.
+ */
+#ifndef AUTH_ADDRESS
 enum auth_mode {
 	AUTH_ADDRESS = 1,
 	AUTH_PASSWORD = 2,
 	AUTH_AUTHRES = 4
 };
+#endif
 
 struct auth_user {
 	int	exists;
