@@ -15,7 +15,7 @@ ok "status: every service runs" "$TB/world" status "$W"
 st=$("$TB/tb-hylafax" -d "$W" -s 1 status)
 like "server 1 scheduler runs" "$st" "HylaFAX scheduler on *: Running*"
 like "server 1 OUT modem idle" "$st" "*$TB_HFAX1_OUT_TTY|$TB_HFAX1_NUMBER|Running and idle*"
-fails "wrong hfaxd password refused" env TB_DIR="$W" python3 -I -c "
+fails "wrong hfaxd password refused" env TB_DIR="$W" /usr/bin/python3 -IB -c "
 import sys; sys.path.insert(0, '$TB')
 import hfaxproto
 c = hfaxproto.Client('127.0.0.1', $TB_HFAX2_PORT)
@@ -51,7 +51,7 @@ ok "the sending job finishes DONE" "$TB/tb-hylafax" -d "$W" -s 1 --timeout 30 wa
 like "server 1 doneq shows the job done" "$("$TB/tb-hylafax" -d "$W" -s 1 doneq)" \
     "*|D|*5551234|tbtest*"
 fails "a normal user cannot delete it" sh -c \
-    "'$TB/tb-hylafax' -d '$W' -s 2 recvq >/dev/null && env TB_DIR='$W' python3 -I -c \"
+    "'$TB/tb-hylafax' -d '$W' -s 2 recvq >/dev/null && env TB_DIR='$W' /usr/bin/python3 -IB -c \"
 import sys; sys.path.insert(0, '$TB')
 import hfaxproto
 c = hfaxproto.Client('127.0.0.1', $TB_HFAX2_PORT)
