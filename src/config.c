@@ -33,6 +33,7 @@ enum ctype {
 	C_STR,		/* any non-empty string */
 	C_PATH,		/* absolute path */
 	C_ADDR,		/* mail address */
+	C_FROM,		/* mail address, optionally "Name <address>" */
 	C_DIGITS,	/* digits (min..max of them) */
 	C_INT,
 	C_DUR,
@@ -92,7 +93,7 @@ static const struct ckey ckeys[] = {
 	{ "smtp.user", C_STR, O(smtp.user), 0, 0, 0, 0 },
 	{ "smtp.password_file", C_PATH, O(smtp.password_file), 0, 0, 0, 0 },
 	{ "smtp.sender", C_ADDR, O(smtp.sender), 0, REQ, 0, 0 },
-	{ "smtp.from", C_ADDR, O(smtp.from), 0, REQ, 0, 0 },
+	{ "smtp.from", C_FROM, O(smtp.from), 0, REQ, 0, 0 },
 	{ "smtp.timeout", C_DUR, O(smtp.timeout), 0, 0, 1, 3600 },
 	{ "smtp.retry_max", C_DUR, O(smtp.retry_max), 0, 0, 60, 30 * DAY },
 	{ "postmaster", C_ADDR, O(postmaster), 0, REQ, 0, 0 },
@@ -235,6 +236,7 @@ config_free(struct config *cfg)
 		case C_STR:
 		case C_PATH:
 		case C_ADDR:
+		case C_FROM:
 		case C_DIGITS:
 			free(*FIELD(cfg, &ckeys[i], char *));
 			break;
@@ -428,6 +430,30 @@ cfg_value(struct config *cfg, const struct ckey *k, char *v, char **cause)
 		}
 		cfg_setstr(FIELD(cfg, k, char *), v);
 		return 0;
+	case C_FROM:
+		if ((p = strchr(v, '<')) != NULL) {
+			copy = xstrdup(p + 1);
+			n = strlen(copy);
+			iv = n > 0 && copy[n - 1] == '>';
+			if (iv)
+				copy[n - 1] = '\0';
+			for (end = v; iv && end < p; end++)
+				if ((unsigned char)*end < 0x20)
+					iv = 0;
+			if (iv)
+				iv = user_id_valid(copy, &why) == 0;
+			free(why);
+			free(copy);
+			if (!iv) {
+				xasprintf(cause, "%s: bad value \"%s\": want "
+				    "fax@example.com or \"Name <fax@example.com>"
+				    "\"", k->name, v);
+				return -1;
+			}
+			cfg_setstr(FIELD(cfg, k, char *), v);
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case C_ADDR:
 		if (user_id_valid(v, &why) == -1) {
 			free(why);
