@@ -13,8 +13,12 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct dial_rules	 jp = { "81", "75", "010", "0", "0" };
-	static const struct dial_rules	 us = { "1", NULL, "011", "1", NULL };
+	static const struct dial_rules	 jp = {
+		"81", "75", "010", "0", "0"
+	};
+	static const struct dial_rules	 us = {
+		"1", NULL, "011", "1", NULL
+	};
 	struct faxaddr			 fa;
 	char				*s, *cause = NULL, *l, *d;
 

@@ -3,11 +3,11 @@
  * part names the number in one of the forms people and mail clients use:
  *
  *	+81755551234		international (E.164)
- *	+81-75-555-1234		with separators ('-', '.', ' ', '(', ')')
+ *	+81-75-555-1234		with '-', '.', ' ', '(' or ')'
  *	0755551234		national (natl_prefix first)
  *	(075) 555 1234
  *	010 81 75 555 1234	international prefix instead of '+'
- *	5551234			local: in the own area (needs area_code)
+ *	5551234			local, own area (needs area_code)
  *	FAX=+81-75-555-1234	RFC 3192 (case-insensitive "FAX=")
  *	FAX=+81755551234/T33S=12  RFC 3192/2303 qualifiers: T33S (a T.33
  *				subaddress, digits) is kept; other qualifiers
@@ -24,36 +24,42 @@
 
 #include <stddef.h>
 
-#define ADDR_MAX_LOCAL		256	/* longest local part considered */
-#define ADDR_MAX_DIGITS		15	/* E.164 */
-#define ADDR_MIN_DIGITS		7	/* country code + subscriber, at least */
-#define ADDR_MAX_SUBADDR	20	/* T.33 subaddress digits */
+/* Longest local part looked at; E.164 digits; least digits (country code
+ * and subscriber); T.33 subaddress digits. */
+#define ADDR_MAX_LOCAL		256
+#define ADDR_MAX_DIGITS		15
+#define ADDR_MIN_DIGITS		7
+#define ADDR_MAX_SUBADDR	20
 
 /*
  * Dialling rules of the site (borrowed strings; the caller keeps them).
- * All prefixes are digit strings.
+ * All are digit strings.  country_code ("81") and intl_prefix ("010" in
+ * Japan, "00" in most of Europe) are required; area_code ("75") may be
+ * NULL, and then local numbers are refused; natl_prefix ("0") may be NULL
+ * or "" where there is none; outside_prefix (a PBX outside line, "0") may
+ * be NULL, else it goes before every dial string.
  */
 struct dial_rules {
-	const char	*country_code;	/* "81"; required */
-	const char	*area_code;	/* "75", or NULL: no local numbers */
-	const char	*intl_prefix;	/* "010" (JP), "00"; required */
-	const char	*natl_prefix;	/* "0", or NULL/"" when none */
-	const char	*outside_prefix; /* "0", or NULL: put before every dial
-					    string (PBX outside line) */
+	const char	*country_code;
+	const char	*area_code;
+	const char	*intl_prefix;
+	const char	*natl_prefix;
+	const char	*outside_prefix;
 };
 
 /*
  * A parsed fax address; every string is allocated and owned by the struct,
- * released by faxaddr_free().
+ * released by faxaddr_free().  typed: the local part as written.  e164:
+ * the canonical "+81755551234".  dial: what the fax server dials: the
+ * outside prefix, then natl prefix + national number for the own country,
+ * intl prefix + E.164 digits for others (short numbers come out
+ * expanded).  subaddr: the T.33 subaddress digits, or NULL.
  */
 struct faxaddr {
-	char	*typed;		/* the local part as written */
-	char	*e164;		/* canonical "+81755551234" */
-	char	*dial;		/* what the fax server dials: outside prefix,
-				   then natl prefix + national number for the
-				   own country, intl prefix + E.164 digits for
-				   others; short numbers come out expanded */
-	char	*subaddr;	/* T.33 subaddress digits, or NULL */
+	char	*typed;
+	char	*e164;
+	char	*dial;
+	char	*subaddr;
 };
 
 /*

@@ -18,7 +18,7 @@
 _Static_assert(AUTH_ADDRESS == 1 && AUTH_PASSWORD == 2 && AUTH_AUTHRES == 4,
     "auth mode bits differ from the configuration's");
 
-#define AR_MAX		4096	/* Authentication-Results value read */
+#define AR_MAX		4096	/* Authentication-Results read */
 #define AR_RESINFO_MAX	32	/* resinfo clauses looked at */
 
 static int	 refuse(struct auth_result *, int, const char *, ...)

@@ -69,8 +69,9 @@ struct auth_result {
  * res->reason) or -1 (temporary: res->temporary, res->reason).  *res is
  * always filled; the caller calls auth_result_free().
  */
-int	auth_check(const struct msg *, unsigned modes, const char *authserv_id,
-	    const struct auth_ops *, struct auth_result *res);
+int	auth_check(const struct msg *, unsigned modes,
+	    const char *authserv_id, const struct auth_ops *,
+	    struct auth_result *res);
 void	auth_result_free(struct auth_result *);
 
 /*

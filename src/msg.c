@@ -17,7 +17,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define CTYPE_SCAN_MAX	2048	/* Content-Type value read by the scan */
+#define CTYPE_SCAN_MAX	2048	/* Content-Type read by the scan */
 #define BOUNDARY_MAX	200	/* RFC 2046 says 70 */
 #define NAME_MAX_BYTES	255	/* decoded file names are cut here */
 #define PARAM_PARTS_MAX	64	/* RFC 2231 continuations */
@@ -69,8 +69,8 @@ static char	*charset_to_utf8(const char *, const char *, size_t);
 static char	*param_2231(const struct param *, size_t, const char *);
 static char	*clean_name(char *);
 static char	*ctype_string(const struct mailmime_content *);
-static size_t	 part_params(const struct mailmime *, struct param *, size_t,
-		    int *);
+static size_t	 part_params(const struct mailmime *, struct param *,
+		    size_t, int *);
 static char	*part_name(const struct mailmime *, int *);
 static int	 decode_body(const struct mailmime_data *, const char *,
 		    struct walk *, char **, size_t *);
@@ -91,7 +91,8 @@ static void	 take_text(struct walk *, const char *, size_t,
 static void	 read_fields(struct mailimf_fields *, struct msg *);
 static void	 read_optional(struct mailimf_optional_field *, struct msg *,
 		    int *);
-static void	 add_addrs(struct mailimf_address_list *, char ***, size_t *);
+static void	 add_addrs(struct mailimf_address_list *, char ***,
+		    size_t *);
 static void	 add_string(char ***, size_t *, const char *);
 static char	*angle_addr(const char *);
 static void	 split_password(struct msg *);
@@ -274,7 +275,8 @@ scan_structure(const char *raw, size_t len, const struct msg_limits *lim,
 	const char		*p = raw, *end = raw + len, *body, *next, *b;
 	char			*ct;
 	size_t			 n = 0, hlen, blen, i, room, max;
-	int			 parts = 0, mp, mg, in_header = 1, digest = 0;
+	int			 parts = 0, mp, mg, in_header = 1;
+	int			 digest = 0;
 	int			 rc = -1;
 
 	/*
@@ -655,8 +657,8 @@ part_params(const struct mailmime *mm, struct param *pp, size_t max,
 	if (mm->mm_mime_fields != NULL && mm->mm_mime_fields->fld_list) {
 		for (it = clist_begin(mm->mm_mime_fields->fld_list);
 		    it != NULL; it = clist_next(it)) {
-			struct mailmime_field		*f = clist_content(it);
-			struct mailmime_disposition	*d;
+			struct mailmime_field	*f = clist_content(it);
+			struct mailmime_disposition *d;
 
 			if (f->fld_type != MAILMIME_FIELD_DISPOSITION ||
 			    (d = f->fld_data.fld_disposition) == NULL)

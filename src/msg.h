@@ -26,65 +26,82 @@
 
 #include "util.h"		/* enum doc_kind */
 
-#define MSG_TEXT_MAX		(64 * 1024)	/* msg.text is cut here */
-#define MSG_PASSWORD_MAX	256		/* longer [pw:...]: ignored */
-#define MSG_RCPTS_MAX		1000		/* To/Cc and Delivered-To */
+/* msg.text is cut at MSG_TEXT_MAX bytes; a longer [pw:...] is ignored. */
+#define MSG_TEXT_MAX		(64 * 1024)
+#define MSG_PASSWORD_MAX	256
+#define MSG_RCPTS_MAX		1000	/* To/Cc, and Delivered-To */
 
-/* Site limits, from the configuration. */
+/*
+ * Site limits, from the configuration.  header_size applies to the header
+ * of the message and of every MIME part; attachment_size to every decoded
+ * part; mime_depth counts multipart and message/rfc822 nesting levels;
+ * mime_parts counts MIME entities, the message itself included.
+ */
 struct msg_limits {
-	size_t	message_size;		/* whole raw message, bytes */
-	size_t	header_size;		/* header of the message and of every
-					   MIME part, bytes */
-	size_t	attachment_size;	/* every decoded part, bytes */
-	int	mime_depth;		/* multipart/message nesting levels */
-	int	mime_parts;		/* MIME entities, the message included */
+	size_t	message_size;
+	size_t	header_size;
+	size_t	attachment_size;
+	int	mime_depth;
+	int	mime_parts;
 };
 
-/* One document; all memory owned by struct msg. */
+/*
+ * One document; all memory owned by struct msg.  name: the decoded file
+ * name (RFC 2047/2231, UTF-8, no directory part) or "attachment-N" (N =
+ * index + 1).  content_type: the label, lower-case ("image/tiff").  kind:
+ * what the content is.  data/len: the decoded body.
+ */
 struct msg_doc {
-	char		*name;		/* decoded file name (RFC 2047/2231,
-					   UTF-8, no directory part), or
-					   "attachment-N" (N = index + 1) */
-	char		*content_type;	/* "image/tiff", lower-case */
-	enum doc_kind	 kind;		/* by content */
-	unsigned char	*data;		/* decoded body */
+	char		*name;
+	char		*content_type;
+	enum doc_kind	 kind;
+	unsigned char	*data;
 	size_t		 len;
 };
 
 /*
  * A parsed message.  Every pointer is allocated and owned by the struct,
  * released by msg_free().  Strings are UTF-8 (invalid bytes become '?').
+ *
+ * message_id	without <>, or NULL
+ * from		the one From addr-spec, lower-case; NULL when absent,
+ *		unparsable, given twice or naming several mailboxes
+ * from_name	display name, decoded, or NULL
+ * return_path	topmost Return-Path addr-spec, lower-case; "" for <>; NULL
+ *		when absent
+ * subject	decoded; "" when absent
+ * password	from "[pw:...]" in the Subject (blanks trimmed), or NULL
+ * subject_clean  the subject without any [pw:...] token
+ * to_cc	To and Cc addr-specs, as written
+ * delivered_to	Delivered-To and X-Original-To addr-specs
+ * authres	the topmost Authentication-Results value, unfolded, or NULL
+ * auto_submitted  Auto-Submitted present and not "no"
+ * bulk		Precedence: bulk, list or junk
+ * references	References for a reply: the message's References and its
+ *		Message-ID, "<a> <b>", or NULL
+ * text		the first text/plain body part, decoded, or NULL
+ * ignored	"logo.png (image/png, inline image, not a fax document)"
  */
 struct msg {
-	char		*message_id;	/* without <>, or NULL */
-	char		*from;		/* the one From addr-spec, lower-case;
-					   NULL when absent, unparsable or
-					   naming several mailboxes */
-	char		*from_name;	/* display name, decoded, or NULL */
-	char		*return_path;	/* topmost Return-Path addr-spec; ""
-					   for <>; NULL when absent */
-	char		*subject;	/* decoded; "" when absent */
-	char		*password;	/* from "[pw:...]" in the Subject, or
-					   NULL */
-	char		*subject_clean;	/* subject without any [pw:...] */
-	char		**to_cc;	/* To and Cc addr-specs, as written */
+	char		*message_id;
+	char		*from;
+	char		*from_name;
+	char		*return_path;
+	char		*subject;
+	char		*password;
+	char		*subject_clean;
+	char		**to_cc;
 	size_t		 nto_cc;
-	char		**delivered_to;	/* Delivered-To and X-Original-To */
+	char		**delivered_to;
 	size_t		 ndelivered;
-	char		*authres;	/* topmost Authentication-Results
-					   value, unfolded, or NULL */
-	int		 auto_submitted; /* present and not "no" */
-	int		 bulk;		/* Precedence: bulk, list or junk */
-	char		*references;	/* References for a reply: the
-					   message's References and its
-					   Message-ID, "<a> <b>", or NULL */
-	char		*text;		/* first text/plain body part,
-					   decoded, at most MSG_TEXT_MAX
-					   bytes, or NULL */
+	char		*authres;
+	int		 auto_submitted;
+	int		 bulk;
+	char		*references;
+	char		*text;
 	struct msg_doc	*docs;
 	size_t		 ndocs;
-	char		**ignored;	/* "logo.png (image/png, inline image,
-					   not a fax document)" */
+	char		**ignored;
 	size_t		 nignored;
 };
 
