@@ -518,7 +518,8 @@ hfx_parse_job_line(const char *line, struct hfx_job *job, char **cause)
 	    parse_pair(f[2], &job->npages, &job->totpages) == -1 ||
 	    parse_pair(f[3], &job->ndials, &job->totdials) == -1 ||
 	    parse_pair(f[4], &job->ntries, &job->tottries) == -1) {
-		cause_text(cause, "bad state or counters in job line", line, 80);
+		cause_text(cause, "bad state or counters in job line", line,
+		    80);
 		goto fail;
 	}
 	job->jobid = dup_field(f[0]);

@@ -51,7 +51,7 @@ struct hfx_conn {
 	size_t			 rlen;
 	struct hfx_rparser	 rp;
 	int			 admin;		/* ADMIN accepted */
-	int			 xfer_ready;	/* TYPE I, MODE S, STRU F, FORM */
+	int			 xfer_ready;	/* TYPE, MODE, STRU, FORM sent */
 	int			 fmt_job;	/* JOBFMT set */
 	int			 fmt_mdm;
 	int			 fmt_rcv;

@@ -59,7 +59,7 @@ struct hfx_params {
 	const char	*user;
 	const char	*password;	/* may be NULL */
 	const char	*admin_password; /* may be NULL */
-	int		 timeout;	/* seconds, for every connect/read/write */
+	int		 timeout;	/* s, every connect/read/write */
 };
 
 struct hfx_conn;

@@ -45,7 +45,7 @@ struct step {
 struct fake {
 	const struct step	*steps;
 	size_t			 nsteps;
-	int			 cut;		/* step index to cut at; -1 none */
+	int			 cut;		/* step to cut at; -1 none */
 	const char		*payload;	/* A_DOWNLOAD data */
 	size_t			 paylen;
 	int			 lfd;
@@ -512,7 +512,7 @@ test_bad_replies(void)
 			ok(now_ms() - t0 < 2500, "timeout is honoured");
 		if (i == 0)
 			is_str(err.msg, "server fake: login: 530 Login "
-			    "incorrect.", "auth message names server and reply");
+			    "incorrect.", "auth message names server, reply");
 		fax_err_clear(&err);
 		fake_stop(&f);
 	}
