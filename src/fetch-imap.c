@@ -312,7 +312,16 @@ imap_starttls(struct imap_conn *c, const struct imap_params *p, char **cause)
 	mailstream_low	*low, *tls;
 	int		 fd, r;
 
-	if ((r = mailimap_starttls(c->imap)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_starttls(c->imap);
+	/*
+	 * Anything already buffered came in clear text after the reply: an
+	 * injection (libetpan 1.9.4 refuses it too, with ERROR_STARTTLS).
+	 */
+	if (s->read_buffer_len != 0)
+		return imap_failx(c, IMAP_EPROTO, cause,
+		    "STARTTLS: %zu bytes of clear text after the reply",
+		    s->read_buffer_len);
+	if (r != MAILIMAP_NO_ERROR) {
 		if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE ||
 		    r == MAILIMAP_ERROR_FATAL)
 			return imap_fail(c, "STARTTLS", r, cause);
@@ -320,11 +329,6 @@ imap_starttls(struct imap_conn *c, const struct imap_params *p, char **cause)
 		c->lasterr = IMAP_EPROTO;
 		return -1;
 	}
-	/* Anything already buffered came in clear text: an injection. */
-	if (s->read_buffer_len != 0)
-		return imap_failx(c, IMAP_EPROTO, cause,
-		    "STARTTLS: %zu bytes of clear text after the reply",
-		    s->read_buffer_len);
 	low = mailstream_get_low(s);
 	if ((fd = mailstream_low_get_fd(low)) == -1)
 		return imap_failx(c, IMAP_ECONNECT, cause,

@@ -158,7 +158,7 @@ t0=$(date +%s%N)
 out=$(imaps -C ca.pem open)
 t1=$(date +%s%N)
 like "IMAPS trusted: past verification, then timeout" "$out" \
-    "*LOGIN: connection lost or timed out*"
+    "*LOGIN fax: connection lost or timed out*"
 like "IMAPS trusted: timeout is IMAP_ECONNECT" "$out" "*class=connect*"
 ok "IMAPS trusted: LOGIN was sent" grep -q "LOGIN fax secret" srv.out
 ms=$(( (t1 - t0) / 1000000 ))
