@@ -110,6 +110,12 @@ json_str(const char *s)
 	for (; (c = (unsigned char)*s) != '\0'; s++) {
 		if (c == '"' || c == '\\')
 			printf("\\%c", c);
+		else if (c == '\n')
+			printf("\\n");
+		else if (c == '\t')
+			printf("\\t");
+		else if (c == '\r')
+			printf("\\r");
 		else if (c < 0x20 || c == 0x7f)
 			printf("\\u%04x", c);
 		else

@@ -41,6 +41,7 @@ struct kvpair {
 
 static int	table_gdbm_error(const char *, const char *, char **);
 static int	table_lockerr(int);
+static int	table_corrupt(int);
 static void	table_nap(void);
 static int	table_same_file(GDBM_FILE, const char *);
 static int	table_cmp(const void *, const void *);
@@ -85,6 +86,27 @@ table_lockerr(int e)
 	return e == GDBM_CANT_BE_READER || e == GDBM_CANT_BE_WRITER ||
 	    (e == GDBM_FILE_OPEN_ERROR && (errno == EAGAIN ||
 	    errno == EWOULDBLOCK));
+}
+
+static int
+table_corrupt(int e)
+{
+	switch (e) {
+	case GDBM_BAD_MAGIC_NUMBER:
+	case GDBM_BAD_FILE_OFFSET:
+	case GDBM_BAD_HEADER:
+	case GDBM_EMPTY_DATABASE:
+	case GDBM_FILE_EOF:
+	case GDBM_BAD_BUCKET:
+	case GDBM_BAD_AVAIL:
+	case GDBM_BAD_HASH_TABLE:
+	case GDBM_BAD_DIR_ENTRY:
+	case GDBM_NEED_RECOVERY:
+	case GDBM_BACKUP_FAILED:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void
@@ -140,9 +162,7 @@ table_open(const char *dir, const char *name, enum table_mode mode,
 		    errno == ENOENT)
 			break;
 		if (!table_lockerr(e)) {
-			if (e == GDBM_BAD_MAGIC_NUMBER || e ==
-			    GDBM_BAD_FILE_OFFSET || e == GDBM_BAD_HEADER ||
-			    e == GDBM_EMPTY_DATABASE)
+			if (table_corrupt(e))
 				xasprintf(cause, "%s: not a table or corrupt "
 				    "(%s)", t->path, gdbm_strerror(e));
 			else
