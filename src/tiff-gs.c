@@ -34,6 +34,7 @@
 #define PDF_MAX_SCAN	((off_t)512 << 20)	/* bytes scanned for /Encrypt */
 
 static int	pdf_encrypted(const char *, int *, char **);
+static int	pdf_has_eof(const char *);
 static char	*pct_escape(const char *);
 static void	gs_first_error(const char *, char *, size_t);
 
@@ -77,6 +78,32 @@ pdf_encrypted(const char *path, int *yes, char **cause)
 	}
 	close(fd);
 	return 0;
+}
+
+/*
+ * A complete PDF ends with %%EOF (readers look in the last 1024 bytes).
+ * Ghostscript silently rebuilds a truncated file and may render part of
+ * it; a fax must not go out with pages missing, so we refuse instead.
+ */
+static int
+pdf_has_eof(const char *path)
+{
+	char		tail[1024];
+	struct stat	sb;
+	ssize_t		n;
+	off_t		off;
+	int		fd, yes = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &sb) == 0) {
+		off = sb.st_size > (off_t)sizeof(tail) ?
+		    sb.st_size - (off_t)sizeof(tail) : 0;
+		n = pread(fd, tail, sizeof(tail), off);
+		yes = n > 0 && memmem(tail, (size_t)n, "%%EOF", 5) != NULL;
+	}
+	close(fd);
+	return yes;
 }
 
 /* Ghostscript reads % in OutputFile as a page number format. */
@@ -143,6 +170,12 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 			*err = IMG_EPDFENCRYPTED;
 			xasprintf(cause, "%s: the PDF is encrypted (password "
 			    "protected); send it without protection", name);
+			return -1;
+		}
+		if (!pdf_has_eof(path)) {
+			*err = IMG_EPDFBROKEN;
+			xasprintf(cause, "%s: broken PDF, it is truncated (no "
+			    "end-of-file marker)", name);
 			return -1;
 		}
 	}

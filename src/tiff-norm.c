@@ -43,6 +43,8 @@ struct norm_page {
 	uint8_t		*grey;		/* FAX_WIDTH */
 	uint8_t		 bits[FAX_WIDTH / 8];
 	uint32_t	 xoff, ow, oh;
+	uint32_t	 skip;		/* cropped on the left */
+	uint32_t	 rows;		/* of the fax page */
 	uint8_t		*pagebuf;	/* rotated pages: ow x oh */
 	uint32_t	 col;
 	char		**cause;
@@ -115,11 +117,14 @@ img_err_text(enum img_err e)
 	return "unknown error";
 }
 
-/* Rows of a full page: A4 297 mm or Letter 11 in at 196 or 98 lpi. */
+/*
+ * Rows of a full page at 196 or 98 lpi: HylaFAX's page lengths, A4 297 mm
+ * and Letter 279 mm, rounded down as tiffcheck -l does.
+ */
 static uint32_t
 page_rows(const struct img_opts *o, int fine)
 {
-	double	inches = o->letter ? 11.0 : 297.0 / 25.4;
+	double	inches = (o->letter ? 279.0 : 297.0) / 25.4;
 
 	return (uint32_t)(inches * (fine ? 196 : 98));
 }
@@ -251,6 +256,10 @@ emit_row(void *arg, const uint8_t *row)
 {
 	struct norm_page	*p = arg;
 
+	if (p->w->row >= p->rows)
+		return 0;		/* cropped at the bottom */
+	if (p->skip > 0)
+		return put_row(p, row + p->skip);
 	memset(p->grey, 255, FAX_WIDTH);
 	memcpy(p->grey + p->xoff, row, p->ow);
 	return put_row(p, p->grey);
@@ -299,7 +308,7 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	struct scaler		*sc = NULL;
 	uint32_t		 rows, y, ow, oh;
 	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
-	int			 fit = 0, rotate, rv = -1, outres;
+	int			 fit = 0, rotate, rv = -1, outres, crop;
 	uint8_t			*grey = NULL;
 
 	memset(&p, 0, sizeof(p));
@@ -344,16 +353,31 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	f = pw / cw < ph / ch ? pw / cw : ph / ch;
 	if (f > 1 && !fit)
 		f = 1;
+	/*
+	 * A page a hair larger than the fax page (Ghostscript's A4 is 2292
+	 * rows, Letter 1734 pixels) is cropped at its margins, not resampled.
+	 */
+	crop = !rotate && !fit && f < 1 && f > 0.99;
+	if (crop)
+		f = 1;
 	ow = (uint32_t)lround(cw * f * FAX_XRES);
 	oh = (uint32_t)lround(ch * f * outres);
-	ow = ow < 1 ? 1 : ow > FAX_WIDTH ? FAX_WIDTH : ow;
-	oh = oh < 1 ? 1 : oh > rows ? rows : oh;
+	ow = ow < 1 ? 1 : ow;
+	oh = oh < 1 ? 1 : oh;
+	if (!crop) {
+		ow = ow > FAX_WIDTH ? FAX_WIDTH : ow;
+		oh = oh > rows ? rows : oh;
+	}
 
 	p.w = w;
 	p.cause = cause;
 	p.ow = ow;
 	p.oh = oh;
-	p.xoff = (FAX_WIDTH - ow) / 2;
+	p.rows = rows;
+	if (ow <= FAX_WIDTH)
+		p.xoff = (FAX_WIDTH - ow) / 2;
+	else
+		p.skip = (ow - FAX_WIDTH) / 2;
 	p.grey = xmalloc(FAX_WIDTH);
 	p.dith = dither_new(FAX_WIDTH, !(rd.bps == 1 && rd.ncolor == 1));
 	if (rotate) {
@@ -393,9 +417,12 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 		buf_addf(note, " at %.0fx%.0f dpi", rd.xres, rd.yres);
 	else
 		buf_addf(note, " without resolution");
-	if (rd.w == ow && rd.h == oh && !rotate)
+	if (rd.w == ow && rd.h == oh && !rotate && rd.bilevel)
 		buf_addf(note, ", re-encoded as %s",
 		    o->g4 ? "G4" : "G3 2-D");
+	else if (rd.w == ow && rd.h == oh && !rotate)
+		buf_addf(note, ", at fax resolution%s",
+		    crop ? ", cropped to the page" : "");
 	else
 		buf_addf(note, ", %s to %ux%u", f < 1 ? "scaled down" :
 		    f > 1 ? "scaled up" : "resampled", ow, oh);
