@@ -163,6 +163,8 @@ dump_has(const struct dump_table *t, const char *key)
 {
 	struct dump_line	k;
 
+	if (t->n == 0)
+		return 0;
 	k.key = (char *)(uintptr_t)key;
 	return bsearch(&k, t->l, t->n, sizeof(*t->l), dump_cmp) != NULL;
 }
@@ -182,7 +184,8 @@ load_check(const char *name, struct dump_table *tab, char **cause)
 
 	for (j = 0; j < nitems(dump_tables); j++) {
 		t = &tab[j];
-		qsort(t->l, t->n, sizeof(*t->l), dump_cmp);
+		if (t->n > 1)
+			qsort(t->l, t->n, sizeof(*t->l), dump_cmp);
 		for (i = 1; i < t->n; i++) {
 			if (strcmp(t->l[i - 1].key, t->l[i].key) == 0) {
 				xasprintf(cause, "%s:%d: %s %s given twice "
