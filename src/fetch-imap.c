@@ -869,6 +869,80 @@ out:
 	return rv;
 }
 
+static int
+imap_reselect(struct imap_conn *c, const char *mailbox, char **cause)
+{
+	int	r;
+
+	if ((r = mailimap_select(c->imap, mailbox)) != MAILIMAP_NO_ERROR) {
+		imap_fail(c, "SELECT", r, cause);
+		free(*cause);
+		*cause = xprintf("imap %s: SELECT %s: %s", c->name, mailbox,
+		    c->dead ? "connection lost or timed out" :
+		    c->imap->imap_response != NULL ?
+		    c->imap->imap_response : "refused");
+		return -1;
+	}
+	if (c->imap->imap_selection_info != NULL)
+		c->uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
+	return 0;
+}
+
+int
+imap_move_msgid(struct imap_conn *c, const char *from, const char *msgid,
+    const char *to, const char *mailbox, char **cause)
+{
+	struct mailimap_search_key	*key;
+	clist				*result = NULL;
+	clistiter			*it;
+	const char			*p;
+	char				*err = NULL;
+	int				 r, moved = 0, rv = -1;
+
+	if (c->dead)
+		return imap_failx(c, IMAP_ECONNECT, cause,
+		    "connection unusable after an earlier error");
+	if (msgid == NULL || *msgid == '\0' || strlen(msgid) > 998)
+		return imap_failx(c, IMAP_EPROTO, cause, "bad Message-ID");
+	for (p = msgid; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return imap_failx(c, IMAP_EPROTO, cause,
+			    "Message-ID with bytes outside printable ASCII");
+	}
+	if (from == NULL || to == NULL || mailbox == NULL)
+		return imap_failx(c, IMAP_EPROTO, cause, "no folder given");
+
+	if (imap_reselect(c, from, cause) == -1)
+		goto out;
+	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
+	    xstrdup(msgid));
+	if (key == NULL)
+		fatalx("mailimap_search_key_new_header: out of memory");
+	r = mailimap_uid_search(c->imap, NULL, key, &result);
+	mailimap_search_key_free(key);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(c, "UID SEARCH HEADER Message-ID", r, cause);
+		goto out;
+	}
+	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		if (imap_move(c, *(uint32_t *)clist_content(it), to,
+		    cause) == -1)
+			goto out;
+		moved++;
+	}
+	rv = moved;
+
+out:
+	if (result != NULL)
+		mailimap_search_result_free(result);
+	/* Give the caller its mailbox back whatever happened above. */
+	if (!c->dead && imap_reselect(c, mailbox, rv == -1 ? &err : cause) ==
+	    -1 && rv != -1)
+		rv = -1;
+	free(err);
+	return rv;
+}
+
 /*
  * IDLE until EXISTS/RECENT, timeout or stop.  Untagged responses that say
  * nothing new (keep-alive OK, EXPUNGE, FETCH) end the IDLE, are consumed

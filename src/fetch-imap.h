@@ -111,6 +111,19 @@ int	imap_move(struct imap_conn *, uint32_t uid, const char *folder,
 	    char **cause);
 
 /*
+ * Moves every message whose Message-ID header is msgid (the copies one
+ * mail becomes when the MTA delivers it once per fax number) from folder
+ * from to folder to, then selects mailbox again (also after a failure of
+ * class IMAP_EPROTO, so that the caller's selection is kept).  Returns the
+ * number of messages moved (0 when none matched), or -1.  Matching is IMAP
+ * SEARCH HEADER, a substring match: the angle brackets of msgid make it
+ * exact in practice.  msgid must be printable ASCII, at most 998 bytes.
+ */
+int	imap_move_msgid(struct imap_conn *, const char *from,
+	    const char *msgid, const char *to, const char *mailbox,
+	    char **cause);
+
+/*
  * Waits for news in the selected mailbox: with IDLE (advertised and
  * enabled) until the server reports EXISTS or RECENT, max_seconds pass or
  * *stop becomes non-zero (checked at least once a second), then DONE.

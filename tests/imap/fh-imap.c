@@ -7,7 +7,8 @@
  *	    command [args]
  *
  * Commands: open, caps CAP..., uids, fetch UID MAX OUTFILE, ensure FOLDER,
- * move UID FOLDER, wait SECONDS (SIGUSR1 sets the stop flag),
+ * move UID FOLDER, movemsgid FROM MSGID TO, wait SECONDS (SIGUSR1 sets
+ * the stop flag),
  * verify CHAIN.pem CAFILE|- HOST.
  * Exit status: 0 success, 1 usage, 2 failure (cause on stderr, with
  * "class=NAME" on stdout for open failures).
@@ -201,6 +202,16 @@ cmd_session(const struct imap_params *p, int idle, int argc, char **argv)
 		if (imap_ensure_folder(c, argv[2], &cause) == 0 &&
 		    imap_move(c, parse_uid(argv[1]), argv[2], &cause) == 0)
 			rv = 0;
+	} else if (strcmp(argv[0], "movemsgid") == 0) {
+		if (argc != 4)
+			usage();
+		if (imap_ensure_folder(c, argv[3], &cause) == 0 &&
+		    (r = imap_move_msgid(c, argv[1], argv[2], argv[3],
+		    p->mailbox, &cause)) != -1) {
+			printf("moved=%d uidvalidity=%u\n", r,
+			    imap_uidvalidity(c));
+			rv = 0;
+		}
 	} else if (strcmp(argv[0], "wait") == 0) {
 		if (argc != 2)
 			usage();

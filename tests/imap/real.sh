@@ -123,6 +123,30 @@ ok "move into the existing folder" plain move 3 Faxhub/done
 is "folder holds both" "$(plain -m Faxhub/done uids | tr '\n' ' ')" "1 2 "
 like "bad folder name refused" "$(plain ensure 'a*b')" "*are not allowed*"
 
+# One mail to two fax numbers arrives as two copies with one Message-ID.
+mail --message-id '<bcast.1@example.test>' \
+    -t +15550001@fax.test,+15550002@fax.test -s bcast -m two
+i=0
+while [ $i -lt 50 ] && [ "$(plain uids | wc -l)" -lt 3 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+is "two copies delivered" "$(plain uids | tr '\n' ' ')" "1 4 5 "
+ok "copies claimed into a processing folder" \
+    sh -c '"$@" move 4 Faxhub/proc && "$@" move 5 Faxhub/proc' sh \
+    "$FH" -u "$U" -T 5 -p "$TB_IMAP_PORT"
+like "move by Message-ID moves both copies" \
+    "$(plain movemsgid Faxhub/proc '<bcast.1@example.test>' Faxhub/done)" \
+    "moved=2 uidvalidity=[1-9]*"
+is "processing folder empty" "$(plain -m Faxhub/proc uids)" ""
+is "done folder holds the copies" \
+    "$(plain -m Faxhub/done uids | tr '\n' ' ')" "1 2 3 4 "
+like "unknown Message-ID moves nothing" \
+    "$(plain movemsgid Faxhub/proc '<none@example.test>' Faxhub/done)" \
+    "moved=0 *"
+like "missing source folder" \
+    "$(plain movemsgid Faxhub/nope '<bcast.1@example.test>' Faxhub/done)" \
+    "*SELECT Faxhub/nope: *"
+
 # --- waiting ----------------------------------------------------------------
 # wait_for_ready FILE: until the driver printed "ready" (then IDLE is sent).
 wait_ready() {
