@@ -421,11 +421,12 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 		buf_addf(note, ", re-encoded as %s",
 		    o->g4 ? "G4" : "G3 2-D");
 	else if (rd.w == ow && rd.h == oh && !rotate)
-		buf_addf(note, ", at fax resolution%s",
-		    crop ? ", cropped to the page" : "");
+		buf_addf(note, ", at fax resolution");
 	else
 		buf_addf(note, ", %s to %ux%u", f < 1 ? "scaled down" :
-		    f > 1 ? "scaled up" : "resampled", ow, oh);
+		    f > 1 ? "scaled up" : "scaled", ow, oh);
+	if (crop)
+		buf_addf(note, ", cropped to the page");
 	if (rotate)
 		buf_addf(note, ", turned to portrait");
 	buf_addf(note, ", %s; ", rd.bps == 1 && rd.ncolor == 1 ?

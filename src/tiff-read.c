@@ -32,6 +32,7 @@ static int	rd_fill_chunk(struct tiff_rd *, uint32_t, struct tiff_diag *,
 static void	unpack(const uint8_t *, uint16_t, uint32_t, uint16_t *,
 		    uint32_t);
 static void	to_grey(struct tiff_rd *, uint8_t *);
+static int	fast_row(struct tiff_rd *, const uint8_t *, uint8_t *);
 
 static int
 rd_fail(struct tiff_rd *rd, enum img_err *err, enum img_err e, char **cause,
@@ -404,6 +405,53 @@ to_grey(struct tiff_rd *rd, uint8_t *grey)
 	}
 }
 
+/*
+ * The common cases straight from the raw row, without the sample array:
+ * bilevel, and 8-bit grey or RGB(A) in one plane.  0 when not handled.
+ */
+static int
+fast_row(struct tiff_rd *rd, const uint8_t *src, uint8_t *grey)
+{
+	uint32_t	 x, n = rd->w, spp = rd->spp, g, a;
+	uint8_t		 on, off;
+
+	if (rd->bilevel) {
+		on = rd->photo == PHOTOMETRIC_MINISWHITE ? 0 : 255;
+		off = 255 - on;
+		for (x = 0; x + 8 <= n; x += 8, src++) {
+			if (*src == 0x00 || *src == 0xff) {
+				memset(grey + x, *src ? on : off, 8);
+				continue;
+			}
+			for (a = 0; a < 8; a++)
+				grey[x + a] = (*src & (0x80 >> a)) ? on : off;
+		}
+		for (a = 0; x < n; x++, a++)
+			grey[x] = (*src & (0x80 >> a)) ? on : off;
+		return 1;
+	}
+	if (rd->bps != 8 || (rd->planar == PLANARCONFIG_SEPARATE && spp > 1))
+		return 0;
+	if (rd->photo == PHOTOMETRIC_MINISBLACK && spp == 1) {
+		memcpy(grey, src, n);
+		return 1;
+	}
+	if (rd->photo == PHOTOMETRIC_MINISWHITE && spp == 1) {
+		for (x = 0; x < n; x++)
+			grey[x] = (uint8_t)(255 - src[x]);
+		return 1;
+	}
+	if (rd->photo != PHOTOMETRIC_RGB || rd->alpha == 2)
+		return 0;
+	for (x = 0; x < n; x++, src += spp) {
+		g = (77U * src[0] + 150U * src[1] + 29U * src[2]) >> 8;
+		if (rd->alpha == 1 && (a = src[3]) != 255)
+			g = (g * a + 255U * (255U - a) + 127) / 255U;
+		grey[x] = (uint8_t)g;
+	}
+	return 1;
+}
+
 int
 tiff_rd_row(struct tiff_rd *rd, uint8_t *grey, struct tiff_diag *d,
     char **cause)
@@ -423,6 +471,10 @@ tiff_rd_row(struct tiff_rd *rd, uint8_t *grey, struct tiff_diag *d,
 			    tiff_diag_msg(d, "read error"));
 			return -1;
 		}
+		if (fast_row(rd, rd->line, grey)) {
+			rd->row++;
+			return 0;
+		}
 		unpack(rd->line, rd->bps, rd->w * rd->spp, rd->samp, 1);
 	} else {
 		if (rd->chunk_y0 == UINT32_MAX || y < rd->chunk_y0 ||
@@ -440,6 +492,10 @@ tiff_rd_row(struct tiff_rd *rd, uint8_t *grey, struct tiff_diag *d,
 			}
 		} else {
 			src = rd->chunk + (size_t)off * rd->plane_bytes;
+			if (fast_row(rd, src, grey)) {
+				rd->row++;
+				return 0;
+			}
 			unpack(src, rd->bps, rd->w * rd->spp, rd->samp, 1);
 		}
 	}
