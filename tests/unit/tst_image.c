@@ -333,6 +333,7 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 99;
+	why[0] = '\0';
 	img_opts_default(&o);
 
 	/* Grey 8-bit, 200 dpi A4, LZW strips. */
