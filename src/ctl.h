@@ -93,6 +93,10 @@ int	ctl_route_test(struct ctl *);
 int	ctl_log_list(struct ctl *);
 int	ctl_log_show(struct ctl *);
 int	ctl_init(struct ctl *);
+/* ctl-status.c, ctl-image.c */
+int	ctl_status(struct ctl *);
+int	ctl_convert_cmd(struct ctl *);
+int	ctl_topdf_cmd(struct ctl *);
 int	ctl_dump(struct ctl *);
 int	ctl_load(struct ctl *);
 int	ctl_check_config(struct ctl *);

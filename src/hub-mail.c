@@ -20,6 +20,15 @@
 #define PREVIEW_WIDTH	400
 #define PREVIEW_MAX	(2 * 1024 * 1024)
 
+/* Message-IDs as report.c wants them: "<id>" (allocated or NULL). */
+static char *
+bracket(const char *id)
+{
+	if (id == NULL || *id == '\0')
+		return NULL;
+	return *id == '<' ? xstrdup(id) : xprintf("<%s>", id);
+}
+
 static void
 envelope(struct hub *h, struct report_envelope *e, const char *to)
 {
@@ -49,12 +58,13 @@ hubmail_refusal(struct hub *h, const struct msg *m, enum refusal why,
     const char *value, const char *detail, size_t *len)
 {
 	struct report_refusal	 r;
-	char			*out, *cause = NULL, limit[64];
+	char			*out, *cause = NULL, limit[64], *mid;
 
 	memset(&r, 0, sizeof(r));
 	envelope(h, &r.env, m->from);
 	r.env.orig_subject = m->subject_clean ? m->subject_clean : m->subject;
-	r.env.orig_message_id = m->message_id;
+	mid = bracket(m->message_id);
+	r.env.orig_message_id = mid;
 	r.env.orig_references = m->references;
 	r.reason = why;
 	r.value = value;
@@ -67,6 +77,7 @@ hubmail_refusal(struct hub *h, const struct msg *m, enum refusal why,
 		out = fallback("refusal", cause, len);
 		free(cause);
 	}
+	free(mid);
 	return out;
 }
 
@@ -86,7 +97,7 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 	    "Subject: Fax user registered: %s\r\n", h->cfg.smtp.from, m->from,
 	    date, user);
 	if (m->message_id != NULL)
-		buf_addf(&b, "In-Reply-To: %s\r\nReferences: %s\r\n",
+		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n",
 		    m->message_id, m->message_id);
 	buf_addf(&b, "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
@@ -148,7 +159,7 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 {
 	struct report_outbound	 r;
 	struct report_dest	*d;
-	char			*out, *cause = NULL;
+	char			*out, *cause = NULL, *mid;
 	void			*png;
 	size_t			 i, pnglen = 0;
 
@@ -177,7 +188,8 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 	memset(&r, 0, sizeof(r));
 	envelope(h, &r.env, b->reply_to);
 	r.env.orig_subject = b->subject;
-	r.env.orig_message_id = b->msgid;
+	mid = bracket(b->msgid);
+	r.env.orig_message_id = mid;
 	r.env.orig_references = b->references;
 	r.broadcast_id = b->id;
 	r.dest = d;
@@ -190,6 +202,7 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 	}
 	free(png);
 	free(d);
+	free(mid);
 	return out;
 }
 

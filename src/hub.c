@@ -317,7 +317,9 @@ hub_log_put(struct hub *h, struct logrec *r)
 {
 	char	*cause = NULL;
 
-	if (logrec_append(h->cfg.table_dir, r, &cause) == -1) {
+	/* Ids derived from the job make a repeated step replace its record. */
+	if ((r->id != NULL ? logrec_put(h->cfg.table_dir, r, &cause) :
+	    logrec_append(h->cfg.table_dir, r, &cause)) == -1) {
 		log_warnx("communication log: %s", cause);
 		free(cause);
 	}

@@ -295,7 +295,7 @@ intake_register(struct intake *in)
 	}
 	if (h->admin_password == NULL || rq.admin_password == NULL ||
 	    strcmp(rq.admin_password, h->admin_password) != 0) {
-		register_free(&rq);
+		reg_request_free(&rq);
 		return intake_refuse(in, NULL, 0, REFUSE_NOT_AUTHENTICATED,
 		    "registration",
 		    "the administrator password is missing or wrong");
@@ -308,7 +308,7 @@ intake_register(struct intake *in)
 	if (rq.password != NULL && passwd_hash(rq.password, &u.pwhash,
 	    &cause) == -1) {
 		user_free(&u);
-		register_free(&rq);
+		reg_request_free(&rq);
 		rc = intake_refuse(in, NULL, 0, REFUSE_NOT_AUTHENTICATED,
 		    "registration", cause);
 		free(cause);
@@ -323,7 +323,7 @@ intake_register(struct intake *in)
 		detail = xprintf("the user could not be stored: %s", cause);
 		free(cause);
 		user_free(&u);
-		register_free(&rq);
+		reg_request_free(&rq);
 		rc = intake_refuse(in, NULL, 0, REFUSE_NOT_AUTHENTICATED,
 		    "registration", detail);
 		free(detail);
@@ -339,7 +339,7 @@ intake_register(struct intake *in)
 		free(msg);
 	}
 	user_free(&u);
-	register_free(&rq);
+	reg_request_free(&rq);
 	return state_save(h, in->key, "registered", NULL,
 	    h->cfg.imap.done_folder);
 }

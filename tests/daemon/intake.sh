@@ -1,0 +1,137 @@
+#!/bin/sh
+# Outbound intake against the real Dovecot + Postfix: every address form,
+# broadcast copies, Bcc, refusals answered by mail (and never to automatic
+# senders), hard limits, registration by mail, and SIGKILL at the intake
+# durability points.  No fax servers here: accepted jobs stay queued.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/daemon/lib-hub.sh"
+
+hub_world nofax
+hub_setup "dial.barred = +1900*" "limits.message_size = 300K"
+"$CTL" -D "$T/db" user del "carol@$TB_USER_DOMAIN" >/dev/null
+make_tiff "$T/doc.tif" 1
+A=alice@$TB_USER_DOMAIN
+F=$TB_FAX_DOMAIN
+
+jobs_for() {	# number of queued log records for a typed number
+	"$CTL" -D "$T/db" log list --status queued 2>/dev/null | grep -c -- "$1"
+}
+has_jobs() { [ "$(jobs_for "$1")" -ge "$2" ]; }
+refusals() { mbox_count "$1"; }
+
+hub_start
+ok "faxhubd logs in to IMAP" wait_until 20 hub_log_has "imap: logged in"
+
+# --- address forms (RFC 3192 and the usual local ways of writing) -------
+n=0
+for addr in +15555550101 15555550102 +1-555-555-0103 "FAX=+1-555-555-0104" \
+    "FAX=+15555550105/T33S=12"; do
+	mail_fax "$A" "$addr" "$T/doc.tif"
+done
+ok "five address forms give five jobs" wait_until 40 sh -c \
+    "[ \$('$CTL' -D '$T/db' log list --status queued | wc -l) -ge 5 ]"
+for d in 0101 0102 0103 0104 0105; do
+	ok "job for ...$d queued" has_jobs "555$d" 1
+done
+ok "subaddress kept" sh -c "grep -rq 'subaddr=12' '$T/spool/jobs'"
+
+# --- broadcast: one mail to three numbers = three copies in the mailbox --
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
+    -t "+15555550201@$F,+15555550202@$F" -c "+15555550203@$F" \
+    -s broadcast -m hi -a "$T/doc.tif:image/tiff:b.tif" -q
+ok "broadcast: a job for each of three numbers" wait_until 40 sh -c \
+    "'$CTL' -D '$T/db' log list --status queued | grep -q 5550203"
+for d in 0201 0202 0203; do
+	is "broadcast number ...$d faxed once" "$(jobs_for 555$d)" 1
+done
+
+# --- Bcc: the number is only in Delivered-To -------------------------------
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "bob@$TB_USER_DOMAIN" \
+    -b "+15555550301@$F" -s bcc -m hi -a "$T/doc.tif:application/octet-stream:scan.TIF" -q
+ok "Bcc recipient (Delivered-To) and octet-stream TIFF: job" \
+    wait_until 30 has_jobs 5550301 1
+
+# --- refusals --------------------------------------------------------------
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "carol@$TB_USER_DOMAIN" \
+    -t "+15555550401@$F" -s unknown -m hi -a "$T/doc.tif:image/tiff:d.tif" -q
+ok "unknown sender gets a refusal mail" wait_until 30 mbox_has carol 1
+mbox_fetch carol 1 "$T/r1.eml"
+like "refusal says why" "$(cat "$T/r1.eml")" "*unknown*"
+like "refusal is an auto-reply" "$(grep -i '^Auto-Submitted' "$T/r1.eml")" "*auto-replied*"
+
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555550501@$F" \
+    -s "no attachment" -m "nothing attached" -q
+ok "no attachment: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r2.eml"
+like "no-attachment refusal names the problem" "$(cat "$T/r2.eml")" "*ttach*"
+
+before=$(refusals alice)
+mail_fax "$A" "19005551234" "$T/doc.tif"
+ok "barred number: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r3.eml"
+like "barred refusal names the number" "$(cat "$T/r3.eml")" "*1900*"
+is "no job for a barred number" "$(jobs_for 9005551234)" 0
+
+before=$(refusals alice)
+mail_fax "$A" "call-me-maybe" "$T/doc.tif"
+ok "invalid number: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+
+before=$(refusals alice)
+head -c 400000 /dev/urandom >"$T/big.bin"
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555550601@$F" \
+    -s big -m big -a "$T/big.bin:application/octet-stream:big.bin" -q
+ok "over-size mail: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r4.eml"
+like "over-size refusal says so" "$(cat "$T/r4.eml")" "*large*"
+
+before=$(refusals alice)
+printf 'not a tiff at all\n' >"$T/fake.tif"
+mail_fax "$A" "+15555550701" "$T/fake.tif"
+ok "a .tif that is not a TIFF: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+
+# No answer to automatic mail (no loops, no backscatter).
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555550801@$F" \
+    -H "Auto-Submitted: auto-replied" -s "vacation" -m "away" -q
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555550802@$F" \
+    -H "Precedence: bulk" -s "newsletter" -m "news" -q
+ok "automatic mails are refused in the log" wait_until 30 sh -c \
+    "[ \$(grep -c 'no answer sent' '$HUBLOG') -ge 2 ]"
+is "no refusal mail sent to an automatic mail" "$(refusals alice)" "$before"
+ok "refused mail moves to the failed folder" wait_until 30 sh -c \
+    "[ \$('$TB/tb-fetch' -d '$W' -u fax --count -F faxhub.failed) -ge 5 ]"
+ok "refusals are in the communication log" sh -c \
+    "'$CTL' -D '$T/db' log list --status refused | grep -q carol"
+
+# --- registration by mail ---------------------------------------------------
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "register@$F" -s register \
+    -m "admin-password: wrong
+user: erin@$TB_USER_DOMAIN
+name: Erin" -q
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "register@$F" -s register \
+    -m "admin-password: register-admin-pw
+user: frank@$TB_USER_DOMAIN
+name: Frank" -q
+ok "registration with the admin password creates the user" wait_until 30 \
+    "$CTL" -D "$T/db" user show "frank@$TB_USER_DOMAIN"
+fails "registration with a wrong admin password is refused" \
+    "$CTL" -D "$T/db" user show "erin@$TB_USER_DOMAIN"
+
+# --- crash points: SIGKILL after the spool write and before the IMAP move --
+k=0
+for cp in intake-after-spool intake-after-jobs intake-before-move; do
+	hub_stop
+	k=$((k + 1))
+	num=1555555090$k
+	hub_start FAXHUB_CRASHPOINT=$cp
+	mail_fax "$A" "+$num" "$T/doc.tif"
+	ok "$cp: faxhubd killed itself at the point" hub_wait_dead 60
+	hub_start
+	ok "$cp: after restart the mail became a job" wait_until 30 \
+	    has_jobs "${num#1}" 1
+	sleep 3
+	is "$cp: exactly one job" "$(jobs_for "${num#1}")" 1
+done
+is "the gateway INBOX is empty at the end" "$(mbox_count fax)" 0
+done_testing
