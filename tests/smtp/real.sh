@@ -57,6 +57,13 @@ send -h 127.0.0.1 -p "$TB_SUBMIT_PORT" -t starttls -c "$TB_CA" -T 10 \
     -u "$TB_FAXHUB_SMTP_USER" -f "$TB_FAXHUB_SMTP_USER" bob@example.test
 is "starttls+auth by IP address (IP in the certificate): sent" "$rc" 0
 
+n=0
+for i in 1 2 3 4 5 6 7 8; do
+	"$FH" $SUBMIT -u "$TB_FAXHUB_SMTP_USER" -f "$TB_FAXHUB_SMTP_USER" \
+	    bob@example.test >"$T/out" 2>&1 && n=$((n + 1))
+done
+is "starttls+auth: 8 sessions in a row all sent" "$n" 8
+
 # --- a CA that did not sign the server's certificate -----------------------
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" \
     -out "$T/other.crt" -subj "/CN=not the testbed CA" -days 1 \
