@@ -70,8 +70,12 @@ hubmail_refusal(struct hub *h, const struct msg *m, enum refusal why,
 	r.value = value;
 	r.detail = detail;
 	r.fax_domain = h->cfg.fax.ndomains ? h->cfg.fax.domains[0] : NULL;
-	snprintf(limit, sizeof(limit), "%zu MB",
-	    h->cfg.limits.message_size / (1024 * 1024));
+	if (h->cfg.limits.message_size >= 1024 * 1024)
+		snprintf(limit, sizeof(limit), "%zu MB",
+		    h->cfg.limits.message_size / (1024 * 1024));
+	else
+		snprintf(limit, sizeof(limit), "%zu KB",
+		    h->cfg.limits.message_size / 1024);
 	r.limit = limit;
 	if ((out = report_refusal(&r, len, &cause)) == NULL) {
 		out = fallback("refusal", cause, len);

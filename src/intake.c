@@ -380,7 +380,7 @@ intake_run(struct intake *in)
 	char			*docpath = NULL, *notes = NULL, *bpath = NULL;
 	size_t			 len, nlocals = 0, i, nok = 0;
 	int			 rc = -1, pages = 0, fine, have_b = 0;
-	int			 anybarred = 0;
+	int			 anybarred = 0, toobig;
 	enum report_style	 rstyle = REPORT_COMBINED;
 	unsigned		 notify = NOTIFY_SUCCESS | NOTIFY_FAILURE;
 	struct buf		 jobs, bad;
@@ -404,10 +404,15 @@ intake_run(struct intake *in)
 	lim.attachment_size = h->cfg.limits.attachment_size;
 	lim.mime_depth = h->cfg.limits.mime_depth;
 	lim.mime_parts = h->cfg.limits.mime_parts;
-	if (spool_exists(h, "mail", in->key, ".toobig"))
-		merr = MSG_ETOOBIG;
+	toobig = spool_exists(h, "mail", in->key, ".toobig");
 	if (msg_parse(raw, len, &lim, &in->m, &merr, &cause) == -1 ||
-	    merr == MSG_ETOOBIG) {
+	    toobig) {
+		/* Only the header was fetched of a mail over the limit. */
+		if (toobig) {
+			merr = MSG_ETOOBIG;
+			free(cause);
+			cause = NULL;
+		}
 		in->parsed = in->m.from != NULL;
 		if (merr == MSG_ETOOBIG && cause == NULL)
 			cause = xprintf("the mail is larger than the limit of "

@@ -85,7 +85,7 @@ fails "user del again" fx user del b@x.org
 # command table
 like "ambiguous prefix" "$(out u)" '*ambiguous command "u": user, unassign*'
 like "unknown command" "$(out frob)" '*unknown command "frob"*'
-like "prefix matching" "$(fx s l | cut -f1 | tr '\n' ' ')" "fax0 fax2 "
+like "prefix matching" "$(fx se l | cut -f1 | tr '\n' ' ')" "fax0 fax2 "
 fx frob >/dev/null 2>&1; is "unknown command exits 2" "$?" 2
 like "help lists commands" "$("$C" help)" '*route test*'
 done_testing
