@@ -183,10 +183,13 @@ reply_line(struct session *s)
 		return;
 	if (l[3] == '-')
 		return;			/* the last line of a reply counts */
-	clean_copy(s->last_reply, sizeof(s->last_reply), l, s->linelen);
+	code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
+	/* The goodbye to our QUIT says nothing about what went wrong. */
+	if (code != 221)
+		clean_copy(s->last_reply, sizeof(s->last_reply), l,
+		    s->linelen);
 	if (!s->in_auth)
 		return;
-	code = (l[0] - '0') * 100 + (l[1] - '0') * 10 + (l[2] - '0');
 	if (code == 235) {
 		s->auth_ok = 1;
 		s->in_auth = 0;
