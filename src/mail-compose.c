@@ -309,7 +309,8 @@ fold_encoded(struct fold *f, const char *s, size_t len)
 				v |= p[i + 2];
 			word[w++] = b64chars[(v >> 18) & 63];
 			word[w++] = b64chars[(v >> 12) & 63];
-			word[w++] = i + 1 < take ? b64chars[(v >> 6) & 63] : '=';
+			word[w++] = i + 1 < take ?
+			    b64chars[(v >> 6) & 63] : '=';
 			word[w++] = i + 2 < take ? b64chars[v & 63] : '=';
 		}
 		word[w++] = '?';
@@ -728,9 +729,10 @@ mail_make_message_id(const char *instance)
 	buf_init(&b);
 	if (instance != NULL) {
 		for (p = instance; *p != '\0' && b.len < 200; p++) {
-			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-			    *p == '_')
+			if ((*p >= 'A' && *p <= 'Z') ||
+			    (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' ||
+			    *p == '.' || *p == '_')
 				buf_add(&b, p, 1);
 		}
 	}

@@ -610,18 +610,20 @@ smtp_send(const struct smtp_params *p, const char *from,
 
 		rst = smtp_recipient_status(r[i]);
 		if (rst == NULL || rst->code == 0) {
-			/* Never got a RCPT reply: MAIL refused or no session. */
+			/* No RCPT reply: MAIL refused, or no session. */
 			if (pst != NULL && pst->code / 100 == 5) {
 				rr->outcome = SMTP_PERMFAIL;
 				rr->code = pst->code;
 				t = status_text(pst);
-				rr->text = xprintf("MAIL FROM <%s>: %s", from, t);
+				rr->text = xprintf("MAIL FROM <%s>: %s", from,
+				    t);
 				free(t);
 			} else if (pst != NULL && pst->code / 100 == 4) {
 				rr->outcome = SMTP_TEMPFAIL;
 				rr->code = pst->code;
 				t = status_text(pst);
-				rr->text = xprintf("MAIL FROM <%s>: %s", from, t);
+				rr->text = xprintf("MAIL FROM <%s>: %s", from,
+				    t);
 				free(t);
 			}
 			continue;

@@ -53,7 +53,7 @@ enum smtp_outcome {
 struct smtp_rcpt_result {
 	char			*rcpt;		/* copy of the address */
 	enum smtp_outcome	 outcome;
-	int			 code;		/* server reply code, 0 if none */
+	int			 code;		/* server reply code or 0 */
 	char			*text;		/* reply or our reason */
 };
 

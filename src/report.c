@@ -594,9 +594,10 @@ report_inbound(const struct report_inbound *r, char **out, size_t *len,
 			f = &r->files[i];
 			buf_addf(&body, "%s%s", i == 0 ? "" :
 			    i + 1 == r->nfiles ? " and " : ", ",
-			    strcasecmp(f->content_type, "application/pdf") == 0 ?
-			    "PDF" : strcasecmp(f->content_type, "image/tiff") ==
-			    0 ? "TIFF" : f->content_type);
+			    strcasecmp(f->content_type,
+			    "application/pdf") == 0 ? "PDF" :
+			    strcasecmp(f->content_type, "image/tiff") == 0 ?
+			    "TIFF" : f->content_type);
 		}
 		buf_adds(&body, ".\n");
 	}
@@ -627,8 +628,9 @@ report_inbound(const struct report_inbound *r, char **out, size_t *len,
 			free(why);
 			goto fail;
 		}
-		if (mail_add_attachment(m, f->content_type, f->filename != NULL ?
-		    f->filename : f->path, data, dlen, 0, cause) == -1)
+		if (mail_add_attachment(m, f->content_type,
+		    f->filename != NULL ? f->filename : f->path, data, dlen, 0,
+		    cause) == -1)
 			goto fail;
 		free(data);
 		data = NULL;

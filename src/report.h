@@ -22,7 +22,7 @@
 /* Addressing common to every mail. */
 struct report_envelope {
 	const char	*from;		/* gateway address, e.g. fax@example */
-	const char	*from_name;	/* display name or NULL ("Fax gateway") */
+	const char	*from_name;	/* NULL: "Fax gateway" */
 	const char	*to;		/* the user's address */
 	const char	*instance;	/* for Message-ID; NULL ok */
 	time_t		 date;		/* Date header; 0 = now */
@@ -145,7 +145,7 @@ struct report_inbound {
 	const char		*csid;		/* sender's TSI/CSID or NULL */
 	const char		*caller;	/* caller number or NULL */
 	const char		*caller_name;	/* or NULL */
-	const char		*called;	/* called number (DID) or NULL */
+	const char		*called;	/* called number (DID) */
 	const char		*server;	/* receiving fax server */
 	int			 pages;
 	time_t			 received;	/* 0 = unknown */

@@ -10,8 +10,8 @@
  * The password comes from $FH_SMTP_PASSWORD (never argv).  Without -m a
  * small report-like mail is composed; with -m the file is sent as it is
  * (bare LF turned into CRLF); -k report|refusal|inbound sends that kind of
- * report.c mail to the first recipient instead.  Exit: 0 sent, 75 tempfail, 69 permfail,
- * 64 usage.
+ * report.c mail to the first recipient instead.
+ * Exit: 0 sent, 75 tempfail, 69 permfail, 64 usage.
  */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* tst_compose: the MIME builder, checked by parsing its output with libetpan. */
+/* tst_compose: the MIME builder, its output parsed back with libetpan. */
 #include "config.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* tst_report: every mail faxhub writes to a person, parsed back with libetpan. */
+/* tst_report: every mail faxhub writes to a person, parsed by libetpan. */
 #include "config.h"
 
 #include <stdlib.h>
