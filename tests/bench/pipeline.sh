@@ -8,7 +8,8 @@
 #           connection (tests/bench/hfbench smtp: a loop of tb-mail runs
 #           cannot send faster than about 3 mails/s); per mail,
 #           latency = the moment faxhubd logs "submitted to faxN as job"
-#           minus the moment Postfix accepted the mail.  Throughput = mails / (last submission - first send).
+#           minus the moment Postfix accepted the mail.
+#           Throughput = mails / (last submission - first send).
 #           faxhubd's peak RSS is VmHWM from /proc at the end of the run.
 #  hylafax  HylaFAX's own mail-to-fax path: the same mails handed to
 #           /usr/bin/faxmail (which formats them and submits the job itself,
