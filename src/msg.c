@@ -731,6 +731,8 @@ part_name(const struct mailmime *mm, int *disp)
 	return (NULL);
 }
 
+#define QP_PAD	4	/* NUL bytes after a quoted-printable body */
+
 /*
  * Decodes a part body (base64, quoted-printable, or as is) into an
  * allocated, NUL-terminated buffer, enforcing attachment_size.
@@ -740,7 +742,8 @@ decode_body(const struct mailmime_data *d, const char *label,
     struct walk *w, char **out, size_t *outlen)
 {
 	size_t	 len, bound, idx = 0, rlen = 0;
-	char	*res = NULL;
+	char	*res = NULL, *pad = NULL;
+	const char *src;
 	int	 enc, r;
 
 	*out = NULL;
@@ -763,8 +766,18 @@ decode_body(const struct mailmime_data *d, const char *label,
 		*outlen = len;
 		return (0);
 	}
-	r = mailmime_part_parse(d->dt_data.dt_text.dt_data, len, &idx, enc,
-	    &res, &rlen);
+	/*
+	 * libetpan's quoted-printable decoder reads the two characters after
+	 * a '=' even when the part ends first: give it NUL padding to read.
+	 */
+	src = d->dt_data.dt_text.dt_data;
+	if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		pad = xcalloc(1, len + QP_PAD);
+		memcpy(pad, src, len);
+		src = pad;
+	}
+	r = mailmime_part_parse(src, len, &idx, enc, &res, &rlen);
+	free(pad);
 	if (r != MAILIMF_NO_ERROR || res == NULL)
 		return (fail(w, MSG_EMALFORMED, "part '%s': cannot decode "
 		    "its body (libetpan error %d)", label, r));

@@ -371,11 +371,44 @@ test_headers(void)
 	msg_free(&m);
 }
 
+/*
+ * A quoted-printable part that ends in "=f" at the very end of the buffer:
+ * libetpan used to read past it (found by fuzz_msg).  The buffer is exactly
+ * the message, so ASan sees any read beyond it.
+ */
+static void
+test_qp_tail(void)
+{
+	struct msg	 m;
+	enum msg_err	 err;
+	char		*cause = NULL, *raw;
+	static const char qp[] = "From: alice@example.test\r\n"
+	    "To: +15551234@fax.example.com\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\n"
+	    "Content-Type: application/octet-stream; name=a.tif\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "II*=00=E2=5512=f";
+	size_t		 len = sizeof(qp) - 1;
+
+	raw = xmalloc(len);
+	memcpy(raw, qp, len);
+	ok(msg_parse(raw, len, &lim, &m, &err, &cause) == 0,
+	    "QP part cut after '=f' parses");
+	is_int((int)m.ndocs, 1, "QP part cut after '=f': one document");
+	if (m.ndocs == 1)
+		ok(m.docs[0].len >= 6 && memcmp(m.docs[0].data, "II*\0\xe2U",
+		    6) == 0, "QP part cut after '=f': decoded up to the cut");
+	free(cause);
+	msg_free(&m);
+	free(raw);
+}
+
 int
 main(void)
 {
 	test_files();
 	test_limits();
 	test_headers();
+	test_qp_tail();
 	return (done_testing());
 }
