@@ -696,6 +696,8 @@ server_main(void *arg)
 			}
 			x.next_track = now_ms() +
 			    1000LL * h->cfg.dispatch.poll_interval;
+			/* A line may have freed: waiting jobs go out now. */
+			dispatch_schedule(h);
 			x.last_io = now_ms();
 			hub_wake_all(h);
 		}

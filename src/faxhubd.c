@@ -160,12 +160,12 @@ main(int argc, char **argv)
 	pthread_cond_init(&h.cond, NULL);
 	h.started = (long long)time(NULL);
 
-	/* Signals go to the main thread only. */
+	/* Signals go to the main thread only; a closed peer is an error. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	pthread_mutex_lock(&h.mtx);

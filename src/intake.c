@@ -614,6 +614,7 @@ intake_run(struct intake *in)
 		goto out;
 	}
 	bcast_free(&b);
+	dispatch_schedule(h);	/* now, not at the main thread's next tick */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
 	crash_point("intake-after-jobs");

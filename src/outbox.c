@@ -244,7 +244,7 @@ outbox_send_one(struct hub *h, const char *id, int *smtp_down)
 		}
 		break;
 	}
-	free(res.text);
+	smtp_result_free(&res);
 out:
 	free(rc);
 	free(msg);

@@ -1,0 +1,86 @@
+#!/bin/sh
+# The proof that nothing is lost and nothing is sent twice: faxhubd kills
+# itself with SIGKILL at each durability point of dispatch and inbound;
+# after a restart every fax is sent exactly once (fax1's done queue holds
+# one job per number, fax2 received one fax per number) and every received
+# fax is mailed exactly once to each recipient, removed from the server
+# only at the end.  Also: SMTP down while a fax arrives.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/daemon/lib-hub.sh"
+
+hub_world
+hub_setup
+D=$TB_USER_DOMAIN
+A=alice@$D
+"$CTL" -D "$T/db" route add --called 5559999 "bob@$D" "carol@$D" >/dev/null
+"$CTL" -D "$T/db" route add --default "bob@$D" >/dev/null
+"$CTL" -D "$T/db" server disable fax2 >/dev/null	# every fax leaves via fax1
+make_tiff "$T/doc.tif" 1
+sent_count() { grep -c "job .*$1.*: sent" "$HUBLOG"; }
+done_on_fax1() { "$TB/tb-hylafax" -d "$W" -s 1 doneq | grep -c "|$1|"; }
+received_on_fax2() { grep -c "called $1) taken into the spool" "$HUBLOG"; }
+
+k=0
+for cp in hylafax-after-upload hylafax-after-jnew hylafax-after-jsubm \
+    dispatch-before-jobid-saved; do
+	k=$((k + 1))
+	num=155555520$k
+	hub_start FAXHUB_CRASHPOINT=$cp
+	ok "$cp: faxhubd running" wait_until 20 sh -c "grep -q 'server fax1: logged in' '$HUBLOG'"
+	mail_fax "$A" "+$num" "$T/doc.tif"
+	ok "$cp: killed at the point" hub_wait_dead 120
+	hub_start
+	ok "$cp: the fax is sent after the restart" wait_until 200 sh -c \
+	    "grep -q 'job .*$num.*: sent' '$HUBLOG'"
+	is "$cp: fax1 sent it exactly once" "$(done_on_fax1 "$num")" 1
+	ok "$cp: fax2 received it" wait_until 60 sh -c \
+	    "[ \$(grep -c 'called $num) taken into the spool' '$HUBLOG') -ge 1 ]"
+	is "$cp: fax2 received it exactly once" "$(received_on_fax2 "$num")" 1
+	hub_stop
+done
+ok "bob has one mail per fax" wait_until 60 sh -c "[ \"\$('$TB/tb-fetch' -d '$W' -u bob --count)\" -ge 4 ]"
+sleep 4
+is "bob: exactly one mail per fax" "$(mbox_count bob)" 4
+is "alice: exactly one report per fax" "$(mbox_count alice)" 4
+
+# --- inbound: killed after the fetch, after the first of two mails -------
+for cp in inbound-after-fetch inbound-after-first-mail; do
+	nb=$(mbox_count bob)
+	nc=$(mbox_count carol)
+	hub_start FAXHUB_CRASHPOINT=$cp
+	ok "$cp: faxhubd running" wait_until 20 sh -c "grep -q 'server fax2: logged in' '$HUBLOG'"
+	"$TB/tb-sendfax" -d "$W" -s 2 -n 5559999 "$T/doc.tif" >/dev/null
+	ok "$cp: killed at the point" hub_wait_dead 150
+	if [ $cp = inbound-after-first-mail ]; then
+		ok "$cp: the fax is still on the server" sh -c \
+		    "'$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+	fi
+	hub_start
+	ok "$cp: bob gets it" wait_until 90 mbox_has bob $((nb + 1))
+	ok "$cp: carol gets it" wait_until 90 mbox_has carol $((nc + 1))
+	ok "$cp: removed from the server at the end" wait_until 60 sh -c \
+	    "! '$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+	sleep 3
+	is "$cp: bob exactly once" "$(mbox_count bob)" $((nb + 1))
+	is "$cp: carol exactly once" "$(mbox_count carol)" $((nc + 1))
+	hub_stop
+done
+
+# --- SMTP down while a fax arrives: kept, delivered once afterwards ------
+nb=$(mbox_count bob)
+hub_start
+ok "faxhubd running" wait_until 20 sh -c "grep -c 'server fax2: logged in' '$HUBLOG' | grep -qv '^0'"
+ok "stop Postfix" "$TB/world" stop-service "$W" postfix
+"$TB/tb-sendfax" -d "$W" -s 2 -n 5558888 "$T/doc.tif" >/dev/null
+ok "the fax is taken while SMTP is down" wait_until 90 sh -c \
+    "grep -q 'called 5558888) taken into the spool' '$HUBLOG'"
+ok "its mail is deferred" wait_until 30 sh -c "grep -q 'deferred' '$HUBLOG'"
+ok "the fax stays on the server while undelivered" sh -c \
+    "'$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+ok "start Postfix" "$TB/world" start-service "$W" postfix
+ok "delivered after SMTP is back" wait_until 120 mbox_has bob $((nb + 1))
+sleep 3
+is "delivered exactly once" "$(mbox_count bob)" $((nb + 1))
+ok "then removed from the server" wait_until 60 sh -c \
+    "! '$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+done_testing
