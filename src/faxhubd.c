@@ -102,13 +102,60 @@ read_secrets(struct hub *h)
 		fatalx("%s", cause);
 }
 
+/* The configuration file's bytes, to tell whether SIGHUP changed it. */
+static char *
+config_bytes(const char *path)
+{
+	char	*data = NULL, *cause = NULL;
+	size_t	 len;
+
+	if (file_read(path, 1024 * 1024, &data, &len, &cause) == -1) {
+		free(cause);
+		return NULL;
+	}
+	return data;
+}
+
+/*
+ * SIGHUP with a changed configuration: check it, and when it is good,
+ * stop cleanly and execute faxhubd again with it.  All state is in the
+ * spool, so a restart is the one reload that can never mix old and new
+ * settings.  Returns 1 when a restart is due.
+ */
+static int
+config_changed(const char *path, const char *loaded)
+{
+	struct config	 cfg;
+	char		*now, *cause = NULL;
+	int		 changed;
+
+	now = config_bytes(path);
+	changed = now == NULL || loaded == NULL || strcmp(now, loaded) != 0;
+	free(now);
+	if (!changed)
+		return 0;
+	if (config_load(path, &cfg, &cause) == -1 ||
+	    config_check_files(&cfg, &cause) == -1) {
+		log_warnx("SIGHUP: %s; keeping the running configuration",
+		    cause);
+		free(cause);
+		config_free(&cfg);
+		return 0;
+	}
+	config_free(&cfg);
+	log_notice("SIGHUP: %s changed; restarting with it", path);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct hub	 h;
 	const char	*cfgpath = default_config();
 	char		*cause = NULL;
-	int		 ch, foreground = 0, check = 0, sig;
+	int		 ch, foreground = 0, check = 0, sig, restart = 0;
+	int		 reexec = getenv("FAXHUB_REEXEC") != NULL;
+	char		*loaded;
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
 	pthread_t	 intake, outbox;
@@ -143,10 +190,11 @@ main(int argc, char **argv)
 		config_free(&h.cfg);
 		return 0;
 	}
+	loaded = config_bytes(cfgpath);
 	log_setlevel((enum log_level)h.cfg.log.level);
 	if (!foreground) {
 		log_init("faxhubd", 0, h.cfg.log.facility);
-		if (daemon(0, 0) == -1)
+		if (!reexec && daemon(0, 0) == -1)
 			fatal("daemon");
 	}
 	read_secrets(&h);
@@ -195,6 +243,14 @@ main(int argc, char **argv)
 			pthread_mutex_unlock(&h.mtx);
 			break;
 		}
+		if (sig == SIGHUP && config_changed(cfgpath, loaded)) {
+			restart = 1;
+			h.stop = 1;
+			h.intake_wake = 1;
+			pthread_cond_broadcast(&h.cond);
+			pthread_mutex_unlock(&h.mtx);
+			break;
+		}
 		if (sig == SIGHUP)
 			log_notice("SIGHUP: reloading tables");
 		if (hub_tables_reload(&h, sig == SIGHUP, &cause) == -1) {
@@ -234,6 +290,13 @@ main(int argc, char **argv)
 	free(h.imap_password);
 	free(h.smtp_password);
 	free(h.admin_password);
+	free(loaded);
+	if (restart) {
+		config_free(&h.cfg);
+		setenv("FAXHUB_REEXEC", "1", 1);
+		execv("/proc/self/exe", argv);
+		fatal("re-executing faxhubd");
+	}
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		unlink(h.cfg.daemon.pid_file);
 	config_free(&h.cfg);

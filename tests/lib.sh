@@ -3,6 +3,8 @@
 #   fails "name" cmd...      passes when cmd exits non-zero
 #   is "name" "$got" "$want"
 #   like "name" "$got" 'glob'
+#   wait_until SECS CMD...   polls CMD (a command or shell function) every
+#                            0.5 s until it succeeds; 1 on timeout
 #   skip_all "reason"        (prints 1..0 # SKIP and exits 0)
 #   done_testing             (prints the plan; exit status 1 on any failure)
 # Every test gets a private directory $T that is removed on exit; cleanup
@@ -43,6 +45,15 @@ like() {
 	$3) _tap_result 0 "$1" ;;
 	*) _tap_result 1 "$1"; printf '#   got:  %s\n#   want: %s\n' "$2" "$3" ;;
 	esac
+}
+wait_until() {
+	_t=$1; shift
+	_end=$(( $(date +%s) + _t ))
+	while [ "$(date +%s)" -lt "$_end" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
 }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 diag() { echo "# $*"; }

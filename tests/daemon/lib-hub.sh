@@ -4,7 +4,6 @@
 #   hub_setup           faxhub.conf, password files, tables (users, servers)
 #   hub_start [ENV...]  start faxhubd -d in the background (stopped on exit)
 #   hub_kill9 / hub_stop
-#   wait_until SECS CMD...   poll CMD every 0.5 s until it succeeds
 #   mbox_count USER [FOLDER], gw_count FOLDER, hub_log_has PATTERN
 #   make_tiff FILE [PAGES]
 
@@ -157,16 +156,6 @@ _hub_cleanup() {
 		echo "# --- faxhubd log (tail)"
 		tail -60 "$HUBLOG" 2>/dev/null | sed 's/^/# /'
 	fi
-}
-
-wait_until() {
-	_t=$1; shift
-	_end=$(( $(date +%s) + _t ))
-	while [ "$(date +%s)" -lt "$_end" ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.5
-	done
-	return 1
 }
 
 mbox_count() { "$TB/tb-fetch" -d "$W" -u "$1" --count ${2:+-F "$2"} 2>/dev/null; }
