@@ -3,9 +3,7 @@
  */
 #include "config.h"
 
-#include <crypt.h>
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,53 +338,4 @@ auth_check(const struct msg *m, unsigned modes, const char *authserv_id,
 	res->ok = 1;
 	res->user = xstrdup(m->from);
 	return (1);
-}
-
-char *
-auth_password_hash(const char *password, char **cause)
-{
-	char	*salt, *h, *out;
-	void	*data = NULL;
-	int	 size = 0;
-
-	if ((salt = crypt_gensalt_ra("$y$", 0, NULL, 0)) == NULL) {
-		xasprintf(cause, "crypt_gensalt_ra: %s", strerror(errno));
-		return (NULL);
-	}
-	h = crypt_ra(password, salt, &data, &size);
-	free(salt);
-	if (h == NULL || *h == '*') {
-		xasprintf(cause, "crypt_ra: %s", h == NULL ?
-		    strerror(errno) : "hashing failed");
-		free(data);
-		return (NULL);
-	}
-	out = xstrdup(h);
-	explicit_bzero(data, (size_t)size);
-	free(data);
-	return (out);
-}
-
-int
-auth_password_verify(const char *hash, const char *password)
-{
-	void		*data = NULL;
-	int		 size = 0, ok = 0;
-	const char	*h;
-	size_t		 hl, i;
-	unsigned char	 diff = 0;
-
-	if (hash == NULL || password == NULL || *hash != '$')
-		return (0);
-	h = crypt_ra(password, hash, &data, &size);
-	if (h != NULL && *h != '*' && (hl = strlen(h)) == strlen(hash)) {
-		for (i = 0; i < hl; i++)
-			diff |= (unsigned char)(h[i] ^ hash[i]);
-		ok = diff == 0;
-	}
-	if (data != NULL) {
-		explicit_bzero(data, (size_t)size);
-		free(data);
-	}
-	return (ok);
 }

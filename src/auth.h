@@ -88,13 +88,6 @@ int	auth_modes_parse(const char *list, unsigned *modes, char **cause);
 int	auth_authres_match(const char *value, const char *authserv_id,
 	    const char *user, const char **why);
 
-/*
- * Password hashes (libxcrypt, yescrypt): auth_password_hash() returns an
- * allocated "$y$..." string (caller frees), or NULL with *cause allocated.
- * auth_password_verify() gives 1 when password matches hash, 0 otherwise
- * (also for a malformed hash).  Both thread-safe.
- */
-char	*auth_password_hash(const char *password, char **cause);
-int	 auth_password_verify(const char *hash, const char *password);
+/* Password hashes are passwd.h's (passwd_hash, passwd_verify). */
 
 #endif

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "passwd.h"
 #include "msg.h"
 #include "register.h"
 #include "util.h"
@@ -63,7 +64,7 @@ verify(void *arg, const char *id, const char *pw)
 	(void)arg;
 	if ((f = find(id)) == NULL)
 		return (0);
-	return (auth_password_verify(f->hash, pw));
+	return (passwd_verify(pw, f->hash));
 }
 
 static const struct auth_ops ops = { NULL, get_user, verify };
@@ -217,12 +218,13 @@ test_misc(void)
 	ok(auth_modes_parse(" , ", &modes, &cause) == -1, "empty modes");
 	free(cause);
 	cause = NULL;
-	h = auth_password_hash("pw", &cause);
-	ok(h != NULL && strncmp(h, "$y$", 3) == 0, "yescrypt hash");
-	ok(auth_password_verify(h, "pw") == 1, "hash verifies");
-	ok(auth_password_verify(h, "pW") == 0, "wrong password");
-	ok(auth_password_verify("plain", "plain") == 0, "not a hash");
-	ok(auth_password_verify("$y$broken", "x") == 0, "broken hash");
+	h = NULL;
+	ok(passwd_hash("pw", &h, &cause) == 0 && strncmp(h, "$y$", 3) == 0,
+	    "yescrypt hash");
+	ok(passwd_verify("pw", h) == 1, "hash verifies");
+	ok(passwd_verify("pW", h) == 0, "wrong password");
+	ok(passwd_verify("plain", "plain") == 0, "not a hash");
+	ok(passwd_verify("x", "$y$broken") == 0, "broken hash");
 	free(h);
 }
 
@@ -313,8 +315,9 @@ main(void)
 	size_t	 i;
 
 	for (i = 0; i < nitems(users); i++) {
-		users[i].hash = auth_password_hash(users[i].password, &cause);
-		if (users[i].hash == NULL) {
+		users[i].hash = NULL;
+		if (passwd_hash(users[i].password, &users[i].hash, &cause) ==
+		    -1) {
 			diag("%s", cause);
 			return (1);
 		}
