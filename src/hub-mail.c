@@ -29,12 +29,41 @@ bracket(const char *id)
 	return *id == '<' ? xstrdup(id) : xprintf("<%s>", id);
 }
 
+/*
+ * smtp.from may be "Name <address>" or a bare address; report.c wants the
+ * two apart.  Both results point into buf (size at least strlen(from)+1).
+ */
+static void
+split_from(const char *from, char *buf, size_t size, const char **name,
+    const char **addr)
+{
+	char	*lt, *gt, *n;
+
+	strlcpy(buf, from, size);
+	*name = "Fax gateway";
+	*addr = buf;
+	if ((lt = strchr(buf, '<')) == NULL || (gt = strchr(lt, '>')) == NULL)
+		return;
+	*gt = '\0';
+	*lt = '\0';
+	*addr = lt + 1;
+	n = str_trim(buf);
+	if (*n == '"' && strlen(n) >= 2 && n[strlen(n) - 1] == '"') {
+		n[strlen(n) - 1] = '\0';
+		n++;
+	}
+	if (*n != '\0')
+		*name = n;
+}
+
 static void
 envelope(struct hub *h, struct report_envelope *e, const char *to)
 {
+	static __thread char	buf[512];
+
 	memset(e, 0, sizeof(*e));
-	e->from = h->cfg.smtp.from;
-	e->from_name = "Fax gateway";
+	split_from(h->cfg.smtp.from, buf, sizeof(buf), &e->from_name,
+	    &e->from);
 	e->to = to;
 	e->instance = h->cfg.instance;
 	e->date = time(NULL);
@@ -97,9 +126,12 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	buf_init(&b);
-	buf_addf(&b, "From: Fax gateway <%s>\r\nTo: <%s>\r\nDate: %s\r\n"
-	    "Subject: Fax user registered: %s\r\n", h->cfg.smtp.from, m->from,
-	    date, user);
+	if (strchr(h->cfg.smtp.from, '<') != NULL)
+		buf_addf(&b, "From: %s\r\n", h->cfg.smtp.from);
+	else
+		buf_addf(&b, "From: Fax gateway <%s>\r\n", h->cfg.smtp.from);
+	buf_addf(&b, "To: <%s>\r\nDate: %s\r\nSubject: Fax user registered: "
+	    "%s\r\n", m->from, date, user);
 	if (m->message_id != NULL)
 		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n",
 		    m->message_id, m->message_id);

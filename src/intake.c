@@ -363,6 +363,57 @@ is_register_mail(const struct hub *h, const struct msg *m)
 
 /* ---- one message ----------------------------------------------------- */
 
+#define INTAKE_HEADER_MAX	(64 * 1024)
+
+/*
+ * A mail msg_parse() refused still deserves an answer: read its top-level
+ * header alone (the first INTAKE_HEADER_MAX bytes, cut at a line end), so
+ * the sender, Message-ID and the no-reply markers are known.
+ */
+static void
+intake_headers(struct intake *in, const char *raw, size_t len,
+    const struct msg_limits *lim)
+{
+	struct msg_limits	 l = *lim;
+	struct buf		 b;
+	enum msg_err		 e;
+	char			*cause = NULL;
+	size_t			 n, i;
+
+	msg_free(&in->m);
+	memset(&in->m, 0, sizeof(in->m));
+	n = len < INTAKE_HEADER_MAX ? len : INTAKE_HEADER_MAX;
+	for (i = 0; i + 1 < n; i++)
+		if (raw[i] == '\n' && (raw[i + 1] == '\n' ||
+		    (raw[i + 1] == '\r' && i + 2 < n && raw[i + 2] == '\n'))) {
+			n = i + 1;
+			break;
+		}
+	while (n > 0 && raw[n - 1] != '\n')
+		n--;
+	/* No MIME structure: Content-* headers are renamed out of the way. */
+	buf_init(&b);
+	for (i = 0; i < n; ) {
+		const char *nl = memchr(raw + i, '\n', n - i);
+		size_t ll = nl != NULL ? (size_t)(nl - (raw + i)) + 1 : n - i;
+
+		if (ll >= 8 && strncasecmp(raw + i, "Content-", 8) == 0)
+			buf_adds(&b, "X-Ignored-");
+		buf_add(&b, raw + i, ll);
+		i += ll;
+	}
+	buf_adds(&b, "\r\n\r\n");
+	l.header_size = INTAKE_HEADER_MAX * 2;
+	l.message_size = INTAKE_HEADER_MAX * 2;
+	if (msg_parse(b.data, b.len, &l, &in->m, &e, &cause) == -1) {
+		free(cause);
+		memset(&in->m, 0, sizeof(in->m));
+	}
+	buf_free(&b);
+	in->parsed = in->m.from != NULL;
+}
+
+
 static int
 intake_run(struct intake *in)
 {
@@ -413,7 +464,7 @@ intake_run(struct intake *in)
 			free(cause);
 			cause = NULL;
 		}
-		in->parsed = in->m.from != NULL;
+		intake_headers(in, raw, len, &lim);
 		if (merr == MSG_ETOOBIG && cause == NULL)
 			cause = xprintf("the mail is larger than the limit of "
 			    "%zu bytes", lim.message_size);
