@@ -172,6 +172,15 @@ inbound_route(struct hub *h, const char *key, struct kv *meta)
 		}
 		msg = hubmail_inbound(h, meta, tif, to[i], fmt[i], &len,
 		    &cause);
+		if (msg == NULL && fmt[i] != FMT_TIFF) {
+			/* The fax as received, unconverted, beats no fax. */
+			log_warnx("received fax %s for %s: %s; sending it as "
+			    "TIFF", key, to[i], cause);
+			free(cause);
+			cause = NULL;
+			msg = hubmail_inbound(h, meta, tif, to[i], FMT_TIFF,
+			    &len, &cause);
+		}
 		if (msg == NULL) {
 			log_warnx("received fax %s for %s: %s", key, to[i],
 			    cause);
