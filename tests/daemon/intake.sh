@@ -118,6 +118,56 @@ ok "registration with the admin password creates the user" wait_until 30 \
 fails "registration with a wrong admin password is refused" \
     "$CTL" -D "$T/db" user show "erin@$TB_USER_DOMAIN"
 
+# --- authentication modes ---------------------------------------------------
+set_conf() {	# "key = value": replace or add
+	grep -v "^${1%% =*} =" "$CONF" >"$CONF.new"
+	echo "$1" >>"$CONF.new"
+	mv "$CONF.new" "$CONF"
+}
+printf 'pw-alice\n' | "$CTL" -D "$T/db" user passwd "$A" --password-stdin >/dev/null
+hub_stop
+set_conf "auth.modes = address,password"
+hub_start
+ok "password mode: faxhubd up" wait_until 20 sh -c "[ \$(grep -c 'imap: logged in' '$HUBLOG') -ge 2 ]"
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551301@$F" \
+    -s "[pw:pw-alice] contract" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "password mode: right password in the Subject accepted" wait_until 30 has_jobs 5551301 1
+ok "password mode: the password is removed from the Subject" sh -c \
+    "! grep -rq 'pw-alice' '$T/spool/bcast'"
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551302@$F" \
+    -s "[pw:guess] contract" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "password mode: wrong password refused by mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r5.eml"
+ok "password mode: the refusal does not repeat the password" sh -c "! grep -q guess '$T/r5.eml'"
+is "password mode: no job for a wrong password" "$(jobs_for 5551302)" 0
+
+hub_stop
+set_conf "auth.modes = authres"
+set_conf "auth.authserv_id = $TB_AUTHSERV_ID"
+hub_start
+ok "authres mode: faxhubd up" wait_until 20 sh -c "[ \$(grep -c 'imap: logged in' '$HUBLOG') -ge 3 ]"
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551401@$F" --submit \
+    -s "authenticated" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "authres mode: an authenticated submission is accepted" wait_until 30 has_jobs 5551401 1
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551402@$F" \
+    -H "Authentication-Results: $TB_AUTHSERV_ID; auth=pass smtp.auth=$A" \
+    -s "forged" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "authres mode: a client-forged header without login is refused" \
+    wait_until 30 mbox_has alice $((before + 1))
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "bob@$TB_USER_DOMAIN" --header-from "$A" \
+    -t "+15555551403@$F" --submit -u "bob@$TB_USER_DOMAIN" \
+    -H "Authentication-Results: $TB_AUTHSERV_ID; auth=pass smtp.auth=$A" \
+    -s "forged below" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "authres mode: bob logged in but From alice is refused" wait_until 30 \
+    mbox_has alice $((before + 2))
+is "authres mode: no job for either forgery" \
+    "$(( $(jobs_for 5551402) + $(jobs_for 5551403) ))" 0
+hub_stop
+set_conf "auth.modes = address"
+hub_start
+
 # --- crash points: SIGKILL after the spool write and before the IMAP move --
 k=0
 for cp in intake-after-spool intake-after-jobs intake-before-move; do
