@@ -8,7 +8,13 @@
 . "$top_srcdir/tests/daemon/lib-hub.sh"
 
 hub_world
-hub_setup
+# As a site runs it: IMAP with STARTTLS and the certificate checked against
+# the site's CA; reports and received faxes through the submission port
+# with STARTTLS and SMTP AUTH.
+hub_setup "imap.tls = starttls" "imap.ca_file = $TB_CA" \
+    "smtp.port = $TB_SUBMIT_PORT" "smtp.tls = starttls" \
+    "smtp.ca_file = $TB_CA" "smtp.user = $TB_FAXHUB_SMTP_USER" \
+    "smtp.password_file = $T/secrets/smtp"
 NUM=5559001
 ok "route by called number" "$CTL" -D "$T/db" route add --called "1555$NUM" "bob@$TB_USER_DOMAIN"
 ok "default route" "$CTL" -D "$T/db" route add --default "carol@$TB_USER_DOMAIN"
