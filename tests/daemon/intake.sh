@@ -169,11 +169,13 @@ set_conf "auth.modes = address"
 hub_start
 
 # --- crash points: SIGKILL after the spool write and before the IMAP move --
+# CRASH_REPEAT (default 1; `make check-long` uses 3) runs every point again.
 k=0
-for cp in intake-after-spool intake-after-jobs intake-before-move; do
+for cp in $(for r in $(seq 1 "${CRASH_REPEAT:-1}"); do
+    echo intake-after-spool intake-after-jobs intake-before-move; done); do
 	hub_stop
 	k=$((k + 1))
-	num=1555555090$k
+	num=15555559$(printf '%03d' "$k")
 	hub_start FAXHUB_CRASHPOINT=$cp
 	mail_fax "$A" "+$num" "$T/doc.tif"
 	ok "$cp: faxhubd killed itself at the point" hub_wait_dead 60
@@ -183,5 +185,6 @@ for cp in intake-after-spool intake-after-jobs intake-before-move; do
 	sleep 3
 	is "$cp: exactly one job" "$(jobs_for "${num#1}")" 1
 done
+diag "intake crash points: $k kills, each mail became exactly one job"
 is "the gateway INBOX is empty at the end" "$(mbox_count fax)" 0
 done_testing
