@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "hub.h"
@@ -36,7 +37,8 @@ outbox_sent(struct hub *h, const char *id)
 int
 outbox_known(struct hub *h, const char *id)
 {
-	return spool_exists(h, "outbox", id, ".env") || outbox_sent(h, id);
+	return spool_exists(h, "outbox", id, ".env") || outbox_sent(h, id) ||
+	    spool_exists(h, "outbox", id, ".dead");
 }
 
 int
@@ -87,6 +89,9 @@ out:
 	free(path);
 	return rc;
 }
+
+static void	outbox_give_up(struct hub *, const char *, struct kv *,
+		    const char *, const char *);
 
 static void
 outbox_log(struct hub *h, const struct kv *kv, const char *status,
@@ -223,26 +228,17 @@ outbox_send_one(struct hub *h, const char *id, int *smtp_down)
 		log_warnx("mail %s to %s refused: %s", id, rc,
 		    res.text ? res.text : "");
 		outbox_log(h, &kv, "refused", res.text);
-		if (kv_getll(&kv, "postmaster", 0) &&
-		    h->cfg.postmaster != NULL &&
-		    strcasecmp(rc, h->cfg.postmaster) != 0) {
-			/* Re-address to the postmaster: never nowhere. */
-			kv_set(&kv, "rcpt", h->cfg.postmaster);
-			kv_set(&kv, "refused_by", rc);
-			kv_setll(&kv, "next", 0);
-			kv_set(&kv, "log", NULL);
-			if (kv_save(&kv, path, &cause) == -1) {
-				log_warnx("outbox: %s", cause);
-				free(cause);
-			}
-		} else {
-			/* Kept for the admin, out of the send loop. */
-			char *dead = spool_path(h, "outbox", id, ".dead");
-			if (rename(path, dead) == -1)
-				log_warn("rename %s", path);
-			free(dead);
-		}
+		outbox_give_up(h, id, &kv, path, rc);
 		break;
+	}
+	if (res.outcome == SMTP_TEMPFAIL && h->cfg.smtp.retry_max > 0 &&
+	    (long long)time(NULL) - kv_getll(&kv, "created", 0) >
+	    h->cfg.smtp.retry_max) {
+		log_warnx("mail %s to %s: still not accepted after %ds "
+		    "(smtp.retry_max)", id, rc, h->cfg.smtp.retry_max);
+		outbox_log(h, &kv, "undelivered", res.text);
+		kv_setll(&kv, "created", (long long)time(NULL));
+		outbox_give_up(h, id, &kv, path, rc);
 	}
 	smtp_result_free(&res);
 out:
@@ -251,6 +247,39 @@ out:
 	free(path);
 	kv_free(&kv);
 	return sent;
+}
+
+/*
+ * A mail that will not be accepted goes to the postmaster; one for the
+ * postmaster (or when there is none to fall back to) is set aside as
+ * outbox/ID.dead for the admin.  Never dropped silently.
+ */
+static void
+outbox_give_up(struct hub *h, const char *id, struct kv *kv,
+    const char *path, const char *rcpt)
+{
+	char	*cause = NULL, *dead;
+
+	if (kv_getll(kv, "postmaster", 0) && h->cfg.postmaster != NULL &&
+	    strcasecmp(rcpt, h->cfg.postmaster) != 0) {
+		log_notice("mail %s: re-addressed from %s to the postmaster "
+		    "%s", id, rcpt, h->cfg.postmaster);
+		kv_set(kv, "rcpt", h->cfg.postmaster);
+		kv_set(kv, "refused_by", rcpt);
+		kv_setll(kv, "next", 0);
+		kv_set(kv, "log", NULL);
+		if (kv_save(kv, path, &cause) == -1) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+		}
+		return;
+	}
+	dead = spool_path(h, "outbox", id, ".dead");
+	if (rename(path, dead) == -1)
+		log_warn("rename %s", path);
+	else
+		log_warnx("mail %s to %s set aside as %s", id, rcpt, dead);
+	free(dead);
 }
 
 void *
