@@ -893,6 +893,42 @@ set_format(struct hfx_conn *c, const char *verb, const char *fmt, int *done,
 	return (r);
 }
 
+/*
+ * LIST `what` and feed every line to cb; a line the parser refuses is a
+ * protocol error naming the listing.  The format (JOBFMT, MDMFMT, RCVFMT)
+ * must have been set.
+ */
+static int
+list_run(struct hfx_conn *c, const char *what,
+    int (*cb)(const char *, void *, char **), struct list_ctx *lc,
+    struct fax_err *err)
+{
+	char	*data = NULL, *cause = NULL;
+	size_t	 len;
+
+	if (list_fetch(c, what, &data, &len, err) == -1)
+		return (-1);
+	if (hfx_list_lines(data, len, cb, lc, &cause) == -1) {
+		hfx_err_set(err, FAXERR_PROTOCOL, "server %s: LIST %s: %s",
+		    c->name, what, cause);
+		free(cause);
+		free(data);
+		return (-1);
+	}
+	free(data);
+	return (0);
+}
+
+/* Room for one more element in a growing listing array. */
+static void *
+list_grow(void *arr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return (arr);
+	*cap = *cap == 0 ? 8 : *cap * 2;
+	return (xreallocarray(arr, *cap, size));
+}
+
 static int
 cb_tag(const char *line, void *arg, char **cause)
 {
@@ -919,8 +955,7 @@ hfx_find_tag(struct hfx_conn *c, const char *tag, struct hfx_job *job,
 {
 	static const char	*queues[] = { "sendq", "doneq" };
 	struct list_ctx		 lc;
-	char			*data = NULL, *cause = NULL;
-	size_t			 len, i;
+	size_t			 i;
 
 	memset(job, 0, sizeof(*job));
 	memset(&lc, 0, sizeof(lc));
@@ -933,23 +968,12 @@ hfx_find_tag(struct hfx_conn *c, const char *tag, struct hfx_job *job,
 	}
 	if (set_format(c, "JOBFMT", HFX_JOBFMT, &c->fmt_job, err) == -1)
 		return (-1);
-	for (i = 0; i < nitems(queues) && !lc.found; i++) {
-		if (list_fetch(c, queues[i], &data, &len, err) == -1)
-			goto fail;
-		if (hfx_list_lines(data, len, cb_tag, &lc, &cause) == -1) {
-			hfx_err_set(err, FAXERR_PROTOCOL, "server %s: LIST %s: "
-			    "%s", c->name, queues[i], cause);
-			free(cause);
-			goto fail;
+	for (i = 0; i < nitems(queues) && !lc.found; i++)
+		if (list_run(c, queues[i], cb_tag, &lc, err) == -1) {
+			hfx_job_free(job);
+			return (-1);
 		}
-		free(data);
-		data = NULL;
-	}
 	return (lc.found);
-fail:
-	free(data);
-	hfx_job_free(job);
-	return (-1);
 }
 
 int
@@ -979,11 +1003,8 @@ cb_modem(const char *line, void *arg, char **cause)
 
 	if (hfx_is_scheduler_line(line))
 		return (0);
-	if (lc->n == lc->cap) {
-		lc->cap = lc->cap == 0 ? 8 : lc->cap * 2;
-		lc->modems = xreallocarray(lc->modems, lc->cap,
-		    sizeof(*lc->modems));
-	}
+	lc->modems = list_grow(lc->modems, lc->n, &lc->cap,
+	    sizeof(*lc->modems));
 	if (hfx_parse_modem_line(line, &lc->modems[lc->n], cause) == -1)
 		return (-1);
 	lc->n++;
@@ -995,24 +1016,16 @@ hfx_modems(struct hfx_conn *c, struct hfx_modem **mp, size_t *np,
     struct fax_err *err)
 {
 	struct list_ctx	 lc;
-	char		*data = NULL, *cause = NULL;
-	size_t		 len;
 
 	*mp = NULL;
 	*np = 0;
 	memset(&lc, 0, sizeof(lc));
-	if (set_format(c, "MDMFMT", HFX_MDMFMT, &c->fmt_mdm, err) == -1 ||
-	    list_fetch(c, "status", &data, &len, err) == -1)
+	if (set_format(c, "MDMFMT", HFX_MDMFMT, &c->fmt_mdm, err) == -1)
 		return (-1);
-	if (hfx_list_lines(data, len, cb_modem, &lc, &cause) == -1) {
-		hfx_err_set(err, FAXERR_PROTOCOL, "server %s: LIST status: %s",
-		    c->name, cause);
-		free(cause);
-		free(data);
+	if (list_run(c, "status", cb_modem, &lc, err) == -1) {
 		hfx_modems_free(lc.modems, lc.n);
 		return (-1);
 	}
-	free(data);
 	*mp = lc.modems;
 	*np = lc.n;
 	return (0);
@@ -1023,11 +1036,8 @@ cb_recv(const char *line, void *arg, char **cause)
 {
 	struct list_ctx	*lc = arg;
 
-	if (lc->n == lc->cap) {
-		lc->cap = lc->cap == 0 ? 8 : lc->cap * 2;
-		lc->recvs = xreallocarray(lc->recvs, lc->cap,
-		    sizeof(*lc->recvs));
-	}
+	lc->recvs = list_grow(lc->recvs, lc->n, &lc->cap,
+	    sizeof(*lc->recvs));
 	if (hfx_parse_recv_line(line, &lc->recvs[lc->n], cause) == -1)
 		return (-1);
 	lc->n++;
@@ -1039,24 +1049,16 @@ hfx_recvq(struct hfx_conn *c, struct hfx_recv **rp, size_t *np,
     struct fax_err *err)
 {
 	struct list_ctx	 lc;
-	char		*data = NULL, *cause = NULL;
-	size_t		 len;
 
 	*rp = NULL;
 	*np = 0;
 	memset(&lc, 0, sizeof(lc));
-	if (set_format(c, "RCVFMT", HFX_RCVFMT, &c->fmt_rcv, err) == -1 ||
-	    list_fetch(c, "recvq", &data, &len, err) == -1)
+	if (set_format(c, "RCVFMT", HFX_RCVFMT, &c->fmt_rcv, err) == -1)
 		return (-1);
-	if (hfx_list_lines(data, len, cb_recv, &lc, &cause) == -1) {
-		hfx_err_set(err, FAXERR_PROTOCOL, "server %s: LIST recvq: %s",
-		    c->name, cause);
-		free(cause);
-		free(data);
+	if (list_run(c, "recvq", cb_recv, &lc, err) == -1) {
 		hfx_recvq_free(lc.recvs, lc.n);
 		return (-1);
 	}
-	free(data);
 	*rp = lc.recvs;
 	*np = lc.n;
 	return (0);
