@@ -628,7 +628,7 @@ server_main(void *arg)
 	struct fax_err	 fe;
 	int		 backoff = 1;
 	size_t		 i;
-	long long	 now;
+	long long	 now, down_logged = 0;
 
 	memset(&x, 0, sizeof(x));
 	x.h = h;
@@ -644,6 +644,13 @@ server_main(void *arg)
 				if (s->up || s->err == NULL)
 					log_warnx("%s (server marked down)",
 					    fe.msg ? fe.msg : "connect failed");
+				else if (now_ms() - down_logged >= 60000)
+					log_warnx("%s (still down since %llds)",
+					    fe.msg ? fe.msg : "connect failed",
+					    (long long)time(NULL) - s->since);
+				if (s->up || s->err == NULL ||
+				    now_ms() - down_logged >= 60000)
+					down_logged = now_ms();
 				if (s->up)
 					s->since = (long long)time(NULL);
 				s->up = 0;

@@ -58,16 +58,24 @@ ok "fax1 takes jobs again once it is back" wait_until 40 sh -c \
 ok "that fax is sent" wait_until 150 sh -c "grep -q 'job .*15555551005.*: sent' '$HUBLOG'"
 
 # --- all servers down: the job waits, then goes out once ------------------
-"$TB/world" stop-service "$W" hfaxd1 >/dev/null 2>&1
-"$TB/world" stop-service "$W" hfaxd2 >/dev/null 2>&1
+ok "stop fax1's hfaxd" "$TB/world" stop-service "$W" hfaxd1
+ok "stop fax2's hfaxd" "$TB/world" stop-service "$W" hfaxd2
 ok "both servers marked down" wait_until 60 both_down
 mail_fax "$A" "+15555551006" "$T/doc.tif"
 ok "the job is queued" wait_until 30 sh -c "grep -q 'job .*15555551006 for' '$HUBLOG'"
 sleep 3
 is "no server was chosen while all are down" "$(grep -c 'job .*15555551006: server' "$HUBLOG")" 0
 ok "status shows the queued job" sh -c "'$CTL' -c '$CONF' status | grep -q '1 queued'"
-"$TB/world" start-service "$W" hfaxd2 >/dev/null 2>&1
-"$TB/world" start-service "$W" hfaxd1 >/dev/null 2>&1
+ok "start fax2's hfaxd" "$TB/world" start-service "$W" hfaxd2
+ok "start fax1's hfaxd" "$TB/world" start-service "$W" hfaxd1
+if wait_until 120 sh -c "'$CTL' -c '$CONF' status | grep -qE '^fax1 +(up|busy)' &&
+    '$CTL' -c '$CONF' status | grep -qE '^fax2 +(up|busy)'"; then
+	ok "both servers logged in again" true
+else
+	ok "both servers logged in again" false
+	"$TB/world" status "$W" | sed 's/^/# /'
+	grep -E 'server fax|hfaxd' "$HUBLOG" | tail -20 | sed 's/^/# /'
+fi
 ok "after recovery the job goes out" wait_until 60 sh -c \
     "grep -q 'job .*15555551006: server fax. chosen' '$HUBLOG'"
 ok "and is sent" wait_until 150 sh -c "grep -q 'job .*15555551006.*: sent' '$HUBLOG'"
