@@ -58,4 +58,12 @@ ok "the log lists the delivery to bob" grep -q "bob@$TB_USER_DOMAIN" "$T/log.txt
 ok "faxhubctl status shows the servers" sh -c "'$CTL' -c '$CONF' status | grep -q fax1"
 hub_stop
 ok "faxhubd stops cleanly" grep -q "faxhubd stopped" "$HUBLOG"
+for pw in "$TB_GATEWAY_PASS" "$TB_FAXHUB_SMTP_PASS" "$TB_HFAX1_PASS" \
+    "$TB_HFAX1_ADMIN_PASS" "$TB_HFAX2_PASS" "$TB_HFAX2_ADMIN_PASS"; do
+	ok "no password in faxhubd's debug log" sh -c "! grep -qF -- '$pw' '$HUBLOG'"
+done
+"$CTL" -D "$T/db" dump >"$T/dump.txt" 2>&1
+"$CTL" -D "$T/db" user list >"$T/users.txt" 2>&1
+ok "no hash in faxhubctl user list" sh -c "! grep -q '\$y\$' '$T/users.txt'"
+ok "no password in the mails" sh -c "! grep -qF -- '$TB_HFAX1_PASS' '$T/report.eml' '$T/fax.eml'"
 done_testing
