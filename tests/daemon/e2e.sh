@@ -63,7 +63,10 @@ for pw in "$TB_GATEWAY_PASS" "$TB_FAXHUB_SMTP_PASS" "$TB_HFAX1_PASS" \
 	ok "no password in faxhubd's debug log" sh -c "! grep -qF -- '$pw' '$HUBLOG'"
 done
 "$CTL" -D "$T/db" dump >"$T/dump.txt" 2>&1
+printf 'alice-pw\n' | "$CTL" -D "$T/db" user passwd "alice@$TB_USER_DOMAIN" --password-stdin
 "$CTL" -D "$T/db" user list >"$T/users.txt" 2>&1
-ok "no hash in faxhubctl user list" sh -c "! grep -q '\$y\$' '$T/users.txt'"
+"$CTL" -D "$T/db" user show "alice@$TB_USER_DOMAIN" >>"$T/users.txt" 2>&1
+ok "the password is stored as a yescrypt hash" grep -q 'y\$' "$T/db/users.db"
+ok "no hash in faxhubctl user list/show" sh -c "! grep -q '\$y\$' '$T/users.txt'"
 ok "no password in the mails" sh -c "! grep -qF -- '$TB_HFAX1_PASS' '$T/report.eml' '$T/fax.eml'"
 done_testing
