@@ -235,16 +235,18 @@ dispatch_schedule(struct hub *h)
 		idx = sched_choose(snap, h->nsrvs, hub_assigned(h, hj->j.user),
 		    hj->j.avoid, &h->rr);
 		if (idx < 0) {
-			/* Every usable server refused this job. */
-			int left = 0;
+			/*
+			 * Busy or down servers mean waiting; only when every
+			 * server that is up has refused this job does it fail.
+			 */
+			int other = 0;
 			for (k = 0; k < h->nsrvs; k++)
 				if (snap[k].enabled && snap[k].up &&
-				    !sched_busy(&snap[k]))
-					left = 1;
-			if (left && anyup && hj->j.avoid != NULL) {
+				    !sched_listed(hj->j.avoid, snap[k].name))
+					other = 1;
+			if (anyup && !other && hj->j.avoid != NULL)
 				job_fail(h, hj, hj->j.reason ? hj->j.reason :
 				    "every fax server refused the job");
-			}
 			continue;
 		}
 		hj->j.state = JOB_SUBMITTING;

@@ -295,6 +295,7 @@ outbox_main(void *arg)
 		h->outbox_wake = 0;
 		pthread_mutex_unlock(&h->mtx);
 		down = 0;
+		n = 0;
 		if (spool_list(h, "outbox", ".env", &names, &n, &cause) == 0) {
 			for (i = 0; i < n && !h->stop && !down; i++)
 				outbox_send_one(h, names[i], &down);

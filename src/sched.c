@@ -12,8 +12,8 @@
 static const char *find_cause_full(const char *, enum sched_verdict *,
 		    enum sched_cause *);
 
-static int
-in_list(const char *list, const char *name)
+int
+sched_listed(const char *list, const char *name)
 {
 	size_t		 n = strlen(name);
 	const char	*p = list;
@@ -46,7 +46,7 @@ static int
 usable(const struct sched_server *s, const char *avoid)
 {
 	return s->enabled && s->up && !sched_busy(s) &&
-	    !in_list(avoid, s->name);
+	    !sched_listed(avoid, s->name);
 }
 
 int

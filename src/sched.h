@@ -34,6 +34,8 @@ int	sched_busy(const struct sched_server *);
  */
 int	sched_choose(const struct sched_server *, size_t n,
 	    const char *assigned, const char *avoid, unsigned *rr);
+/* 1 when name is one of the comma-separated names in list (NULL: none). */
+int	sched_listed(const char *list, const char *name);
 
 /* What a fax server's failure text means for the next step. */
 enum sched_verdict {

@@ -46,6 +46,8 @@ test_choose(void)
 	    "avoided server skipped");
 	s[0].modems_free = 0;
 	is_int(sched_busy(&s[0]), 1, "no idle modem = busy");
+	ok(sched_listed("fax1,fax2", "fax2") && !sched_listed("fax1,fax2",
+	    "fax") && !sched_listed(NULL, "fax1"), "comma lists");
 	s[0].modems_free = -1;
 	s[0].inflight = 1;
 	s[1].inflight = 1;
