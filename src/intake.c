@@ -431,7 +431,8 @@ intake_run(struct intake *in)
 	char			*docpath = NULL, *notes = NULL, *bpath = NULL;
 	size_t			 len, nlocals = 0, i, nok = 0;
 	int			 rc = -1, pages = 0, fine, have_b = 0;
-	int			 anybarred = 0, toobig;
+	int			 anybarred = 0, toobig, added = 0;
+	const char		*target;
 	enum report_style	 rstyle = REPORT_COMBINED;
 	unsigned		 notify = NOTIFY_SUCCESS | NOTIFY_FAILURE;
 	struct buf		 jobs, bad;
@@ -653,10 +654,23 @@ intake_run(struct intake *in)
 		hub_job_add(h, hj);
 		hub_log_job(h, hj, "queued");
 		buf_addf(&jobs, "%s%s", jobs.len ? "," : "", hj->j.id);
+		added++;
 		log_info("mail %s: job %s for %s (dial %s), %lld pages",
 		    in->key, hj->j.id, hj->j.e164, hj->j.dial, hj->j.pages);
 	}
 	job_setstr(&b.jobs, jobs.data ? jobs.data : "");
+	/*
+	 * A copy of a mail whose broadcast already ended adds nothing: it goes
+	 * straight to where its first copy went.  One that adds a number
+	 * (a late Bcc copy) reopens the broadcast.
+	 */
+	target = h->cfg.imap.processing_folder;
+	if (added > 0 && b.reported) {
+		b.reported = 0;
+		b.moved = 0;
+	} else if (b.reported)
+		target = b.reported == 2 ? h->cfg.imap.failed_folder :
+		    h->cfg.imap.done_folder;
 	if (bcast_save(&b, bpath, &cause) == -1) {
 		pthread_mutex_unlock(&h->mtx);
 		log_warnx("mail %s: %s", in->key, cause);
@@ -669,8 +683,7 @@ intake_run(struct intake *in)
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
 	crash_point("intake-after-jobs");
-	rc = state_save(h, in->key, "accepted", in->bcast,
-	    h->cfg.imap.processing_folder);
+	rc = state_save(h, in->key, "accepted", in->bcast, target);
 out:
 	if (fas != NULL) {
 		for (i = 0; i < nlocals; i++)
