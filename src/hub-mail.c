@@ -232,6 +232,7 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 	r.ndest = n;
 	r.preview_png = png;
 	r.preview_len = pnglen;
+	r.notes = b->notes;
 	if ((out = report_outbound(&r, len, &cause)) == NULL) {
 		out = fallback("report", cause, len);
 		free(cause);

@@ -334,6 +334,8 @@ report_outbound(const struct report_outbound *r, size_t *len, char **cause)
 		dest_lines(&body, d, "   ");
 		buf_adds(&body, "\n");
 	}
+	if (r->notes != NULL && *r->notes != '\0')
+		buf_addf(&body, "About your document:\n%s\n\n", r->notes);
 	quote_original(&body, &r->env);
 	if (r->preview_png != NULL)
 		buf_adds(&body, "\nThe first page is attached as a picture.\n");

@@ -76,6 +76,8 @@ struct report_outbound {
 	size_t			 ndest;		/* >= 1 */
 	const void		*preview_png;
 	size_t			 preview_len;
+	const char		*notes;		/* what was done to the document,
+					   parts ignored; NULL: none */
 };
 
 /*

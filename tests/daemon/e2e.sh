@@ -25,7 +25,8 @@ ok "faxhubd logs in to both fax servers" wait_until 20 sh -c \
     "grep -q 'server fax1: logged in' '$HUBLOG' && grep -q 'server fax2: logged in' '$HUBLOG'"
 
 t0=$(date +%s)
-mail_fax "alice@$TB_USER_DOMAIN" "$NUM" "$T/doc.tif"
+convert -size 64x32 xc:blue "$T/logo.png"
+mail_fax "alice@$TB_USER_DOMAIN" "$NUM" "$T/doc.tif" -a "$T/logo.png:image/png:logo.png"
 ok "the mail is taken and becomes a job" wait_until 30 hub_log_has "mail .*: job "
 ok "fax1 is chosen by priority" wait_until 30 hub_log_has "server fax1 chosen"
 ok "the job is submitted to fax1" wait_until 30 hub_log_has "submitted to fax1 as job"
@@ -40,6 +41,8 @@ like "report is an auto-reply" "$(grep -i '^Auto-Submitted' "$T/report.eml")" "*
 like "report names the number" "$(cat "$T/report.eml")" "*$NUM*"
 like "report shows 2 pages" "$(grep -i '^X-Faxhub-Pages' "$T/report.eml")" "*2*"
 ok "report answers alice's mail" grep -qi '^In-Reply-To:' "$T/report.eml"
+ok "report mentions the ignored signature image" grep -q 'logo.png' "$T/report.eml"
+ok "report says what was done to the document" grep -qi 'About your document' "$T/report.eml"
 ok "the mail moves to the done folder" wait_until 30 \
     sh -c "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count -F faxhub.done)\" = 1 ]"
 
