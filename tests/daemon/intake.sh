@@ -90,6 +90,18 @@ printf 'not a tiff at all\n' >"$T/fake.tif"
 mail_fax "$A" "+15555550701" "$T/fake.tif"
 ok "a .tif that is not a TIFF: refusal mail" wait_until 30 mbox_has alice $((before + 1))
 
+# A mail that reached the gateway mailbox without any fax recipient (put
+# there by hand, or by a misconfigured MTA): answered, not faxed.
+before=$(refusals alice)
+printf 'From: %s\r\nTo: bob@%s\r\nSubject: lost\r\nMessage-ID: <lost.1@x>\r\n\r\nhello\r\n' \
+    "$A" "$TB_USER_DOMAIN" >"$T/lost.eml"
+ok "append a mail without a fax recipient to the gateway INBOX" \
+    curl -s --url "imap://127.0.0.1:$TB_IMAP_PORT/INBOX" \
+    --user "$TB_GATEWAY_USER:$TB_GATEWAY_PASS" -T "$T/lost.eml"
+ok "no fax recipient: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r6.eml"
+like "it says there was no fax recipient" "$(cat "$T/r6.eml")" "*recipient*"
+
 # No answer to automatic mail (no loops, no backscatter).
 before=$(refusals alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555550801@$F" \
