@@ -43,6 +43,22 @@ ok "bob's fax goes to fax2 although fax1 is free" wait_until 40 sh -c \
 ok "bob's fax is sent" wait_until 150 sh -c "grep -q 'job .*15555551003.*: sent' '$HUBLOG'"
 ok "unassign bob" "$CTL" -D "$T/db" unassign "$B"
 
+# --- disabled: no new jobs, but the fax in flight is followed to its end ---
+mail_fax "$A" "+15555551007" "$T/doc.tif"
+ok "a fax goes to fax1" wait_until 40 sh -c \
+    "grep -q 'job .*15555551007: server fax1 chosen' '$HUBLOG'"
+ok "disable fax1 while its fax is on the way" "$CTL" -D "$T/db" server disable fax1
+sleep 2
+mail_fax "$A" "+15555551008" "$T/doc.tif"
+ok "the disabled server takes no new job" wait_until 40 sh -c \
+    "grep -q 'job .*15555551008: server fax2 chosen' '$HUBLOG'"
+ok "its fax in flight is still followed to the end" wait_until 150 sh -c \
+    "grep -q 'job .*15555551007.*: sent' '$HUBLOG'"
+ok "the other fax is sent too" wait_until 150 sh -c \
+    "grep -q 'job .*15555551008.*: sent' '$HUBLOG'"
+ok "enable fax1 again" "$CTL" -D "$T/db" server enable fax1
+ok "status shows fax1 usable again" wait_until 10 srv_up fax1
+
 # --- down -> next, and back -------------------------------------------------
 ok "stop fax1's hfaxd" "$TB/world" stop-service "$W" hfaxd1
 ok "fax1 is marked down" wait_until 60 srv_is fax1 down
