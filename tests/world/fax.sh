@@ -60,6 +60,33 @@ c.cmd('DELE recvq/$f_file', '2')\""
 ok "the admin deletes it" "$TB/tb-hylafax" -d "$W" -s 2 dele "recvq/$f_file"
 is "recvq is empty again" "$("$TB/tb-hylafax" -d "$W" -s 2 recvq)" ""
 
+# A fax injected with a chosen CSID and caller number, server 2 -> 1.
+fails "a CSID with a quote is refused" "$TB/tb-sendfax" -d "$W" -s 1 \
+    --csid 'bad"csid' "$T/page.tif"
+fails "a caller number with a space is refused" "$TB/tb-sendfax" -d "$W" \
+    -s 1 --caller "555 1" "$T/page.tif"
+t0=$(date +%s)
+line=$("$TB/tb-sendfax" -d "$W" -s 1 -n 5559876 --csid "+49 30 1234567" \
+    --caller 493012345 --wait --timeout 80 "$T/page.tif" 2>"$T/sendfax2.err")
+r=$?
+t1=$(date +%s)
+sed 's/^/# /' "$T/sendfax2.err"
+diag "fax server 2 -> server 1 with chosen CSID/caller: $((t1 - t0)) s"
+is "chosen-CSID fax received" "$r" 0
+IFS='|' read -r f_file f_time f_tsi f_pages f_caller f_called rest <<EOF2
+$line
+EOF2
+is "CSID is the chosen one" "$f_tsi" "+49 30 1234567"
+is "caller number is the chosen one" "$f_caller" "493012345"
+is "called number is the dialled one" "$f_called" "5559876"
+like "server 1 recvq lists exactly it" "$("$TB/tb-hylafax" -d "$W" -s 1 recvq)" \
+    "$f_file|*|+49 30 1234567|1|493012345|5559876|*"
+like "server 2's OUT modem is back to its own number" \
+    "$(cat "/etc/iaxmodem/$TB_HFAX2_OUT_TTY")" "*cidnumber*$TB_HFAX2_CALLER*"
+like "and idle again" "$("$TB/tb-hylafax" -d "$W" -s 2 status)" \
+    "*$TB_HFAX2_OUT_TTY|$TB_HFAX2_NUMBER|Running and idle*"
+ok "status: every service runs after the restarts" "$TB/world" status "$W"
+
 # Outage of one hfaxd.
 ok "stop-service hfaxd2" "$TB/world" stop-service "$W" hfaxd2
 fails "server 2 is down" "$TB/tb-hylafax" -d "$W" -s 2 --timeout 3 status
