@@ -167,6 +167,10 @@ tcp_connect(const struct sockaddr *sa, socklen_t salen, int timeout_ms,
 			goto fail;
 		}
 	}
+	if (sock_is_self(fd)) {
+		errno = ECONNREFUSED;
+		goto fail;
+	}
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		goto fail;
 	*fdp = fd;

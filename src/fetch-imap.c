@@ -245,6 +245,11 @@ next:
 		fd = -1;
 	}
 	freeaddrinfo(res);
+	if (fd != -1 && sock_is_self(fd)) {
+		close(fd);
+		fd = -1;
+		err = ECONNREFUSED;
+	}
 	if (fd == -1)
 		return imap_failx(c, IMAP_ECONNECT, cause, "connect: %s",
 		    strerror(err != 0 ? err : ECONNREFUSED));

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -358,4 +359,18 @@ doc_kind_name(enum doc_kind k)
 	default:
 		return "unknown";
 	}
+}
+
+int
+sock_is_self(int fd)
+{
+	struct sockaddr_storage	a, b;
+	socklen_t		la = sizeof(a), lb = sizeof(b);
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (getsockname(fd, (struct sockaddr *)&a, &la) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&b, &lb) == -1)
+		return 0;
+	return la == lb && memcmp(&a, &b, la) == 0;
 }

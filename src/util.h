@@ -69,6 +69,15 @@ enum doc_kind {
 enum doc_kind	doc_sniff(const void *, size_t);
 const char	*doc_kind_name(enum doc_kind);
 
+/*
+ * 1 when a connected TCP socket is connected to itself: a connect to a
+ * local port in the ephemeral range with nothing listening can be given
+ * that same port as its source (simultaneous open).  Callers treat it as
+ * "connection refused"; left open it would keep the real server from
+ * binding its port.
+ */
+int	sock_is_self(int fd);
+
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);
 

@@ -3,7 +3,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -62,6 +65,35 @@ main(void)
 	crash_point("here");
 	ok(1, "crash_point ignores other names");
 	unsetenv("FAXHUB_CRASHPOINT");
+
+	{
+		/* A socket bound to a port and connected to it: itself. */
+		struct sockaddr_in	sin;
+		socklen_t		sl = sizeof(sin);
+		int			fd, lfd, cfd;
+
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ok(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0 &&
+		    connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+		    "a TCP socket connected to itself");
+		ok(sock_is_self(fd) == 1, "sock_is_self sees it");
+		close(fd);
+		lfd = socket(AF_INET, SOCK_STREAM, 0);
+		sin.sin_port = 0;
+		sl = sizeof(sin);
+		bind(lfd, (struct sockaddr *)&sin, sizeof(sin));
+		getsockname(lfd, (struct sockaddr *)&sin, &sl);
+		listen(lfd, 1);
+		cfd = socket(AF_INET, SOCK_STREAM, 0);
+		ok(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+		    sock_is_self(cfd) == 0, "an ordinary connection is not");
+		close(cfd);
+		close(lfd);
+	}
 
 	unlink(path);
 	free(path);
