@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -51,6 +52,47 @@ default_config(void)
 	    SYSCONFDIR "/faxhub/faxhub.conf";
 }
 
+/*
+ * chown a directory and what it holds, depth levels down (the spool's
+ * subdirectories and their records; the table files).  Links are left
+ * alone.  Returns -1 after logging the first failure.
+ */
+static int
+chown_tree(const char *path, uid_t uid, gid_t gid, int depth)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	char		*sub;
+	int		 rc = 0;
+
+	if (lstat(path, &st) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode))
+		return 0;
+	if (lchown(path, uid, gid) == -1) {
+		log_warn("chown %s", path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || depth == 0)
+		return 0;
+	if ((d = opendir(path)) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = xprintf("%s/%s", path, de->d_name);
+		rc = chown_tree(sub, uid, gid, depth - 1);
+		free(sub);
+	}
+	closedir(d);
+	return rc;
+}
+
 static void
 drop_privileges(const struct config *cfg)
 {
@@ -62,8 +104,11 @@ drop_privileges(const struct config *cfg)
 	if ((pw = getpwnam(cfg->daemon.user)) == NULL)
 		fatalx("daemon.user %s: no such user (create it, or set "
 		    "daemon.user = root)", cfg->daemon.user);
-	if (chown(cfg->spool_dir, pw->pw_uid, pw->pw_gid) == -1)
-		log_warn("chown %s", cfg->spool_dir);
+	/* The spool and the tables are the daemon's: it must write both. */
+	if (chown_tree(cfg->spool_dir, pw->pw_uid, pw->pw_gid, 2) == -1 ||
+	    chown_tree(cfg->table_dir, pw->pw_uid, pw->pw_gid, 1) == -1)
+		fatalx("cannot give the spool and table directories to %s",
+		    cfg->daemon.user);
 	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1)
 		fatal("dropping privileges to %s", cfg->daemon.user);
@@ -200,6 +245,8 @@ main(int argc, char **argv)
 	read_secrets(&h);
 	if (spool_init(h.cfg.spool_dir, &cause) == -1)
 		fatalx("spool: %s", cause);
+	if (mkdir_p(h.cfg.table_dir, 0750, &cause) == -1)
+		fatalx("tables: %s", cause);
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		write_pidfile(h.cfg.daemon.pid_file);
 	drop_privileges(&h.cfg);

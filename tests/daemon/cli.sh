@@ -56,6 +56,28 @@ kill -TERM "$pid"
 ok "SIGTERM stops it" wait_until 15 sh -c "! kill -0 $pid 2>/dev/null"
 ok "and removes the pid file" test ! -e "$T/faxhubd.pid"
 
+# Started as root with daemon.user = nobody: it runs as nobody and can
+# still write its spool and tables.
+if id nobody >/dev/null 2>&1; then
+	chmod 755 "$T"
+	sed 's/^daemon.user = root/daemon.user = nobody/' "$T/faxhub.conf" >"$T/nobody.conf"
+	sed -i "s|^spool_dir = .*|spool_dir = $T/spool2|; s|^table_dir = .*|table_dir = $T/db2|; s|^daemon.pid_file = .*|daemon.pid_file = $T/nobody.pid|" "$T/nobody.conf"
+	chmod 644 "$T/nobody.conf"
+	"$HUBD" -d -c "$T/nobody.conf" >"$T/nobody.log" 2>&1 &
+	npid=$!
+	at_exit "kill -9 $npid 2>/dev/null"
+	ok "faxhubd started as root runs as nobody" wait_until 10 sh -c \
+	    "[ \"\$(ps -o user= -p $npid)\" = nobody ]"
+	ok "and writes its status file as nobody" wait_until 10 sh -c \
+	    "[ \"\$(stat -c %U '$T/spool2/status' 2>/dev/null)\" = nobody ]"
+	ok "the spool's directories are nobody's" sh -c \
+	    "[ \"\$(stat -c %U '$T/spool2/jobs')\" = nobody ] && [ \"\$(stat -c %U '$T/db2')\" = nobody ]"
+	kill -TERM "$npid"
+	ok "and stops cleanly" wait_until 15 grep -q "faxhubd stopped" "$T/nobody.log"
+	wait "$npid" 2>/dev/null
+	chmod 700 "$T"
+fi
+
 # Foreground, SIGHUP.
 "$HUBD" -d -c "$T/faxhub.conf" >"$T/log" 2>&1 &
 pid=$!
