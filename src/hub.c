@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hub.h"
+#include "kvfile.h"
 #include "log.h"
 #include "table.h"
 #include "util.h"
@@ -138,6 +139,18 @@ hub_id_hash(const char *s)
 		h *= 1099511628211ULL;
 	}
 	return xprintf("%016llx", (unsigned long long)h);
+}
+
+int
+hub_save_kv(const struct kv *kv, const char *path, const char *what)
+{
+	char	*cause = NULL;
+
+	if (kv_save(kv, path, &cause) == 0)
+		return 0;
+	log_warnx("%s: %s", what, cause);
+	free(cause);
+	return -1;
 }
 
 /* ---- tables ---------------------------------------------------------- */

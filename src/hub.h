@@ -105,6 +105,10 @@ void	 spool_unlink(const struct hub *, const char *sub, const char *name,
 	    const char *suffix);
 char	*hub_id_hash(const char *s);
 
+/* Saves a spool record durably; a failure is logged as "what: cause". */
+struct kv;
+int	 hub_save_kv(const struct kv *, const char *path, const char *what);
+
 /* tables.c (daemon side): in-memory copy, reloaded when files change. */
 int	 hub_tables_reload(struct hub *, int force, char **cause);
 const struct user *hub_user(const struct hub *, const char *id);

@@ -52,15 +52,11 @@ inbound_key(const char *server, const struct hfx_recv *r)
 static int
 meta_save(struct hub *h, const char *key, struct kv *kv)
 {
-	char	*path, *cause = NULL;
+	char	*path;
 	int	 rc;
 
 	path = spool_path(h, "in", key, ".meta");
-	rc = kv_save(kv, path, &cause);
-	if (rc == -1) {
-		log_warnx("received fax %s: %s", key, cause);
-		free(cause);
-	}
+	rc = hub_save_kv(kv, path, key);
 	free(path);
 	return rc;
 }

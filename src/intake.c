@@ -92,7 +92,7 @@ state_save(struct hub *h, const char *key, const char *state,
     const char *bcast, const char *target)
 {
 	struct kv	 kv;
-	char		*path, *cause = NULL;
+	char		*path;
 	int		 rc;
 
 	kv_init(&kv);
@@ -103,11 +103,7 @@ state_save(struct hub *h, const char *key, const char *state,
 	kv_set(&kv, "target", target);
 	kv_setll(&kv, "moved", 0);
 	path = spool_path(h, "mail", key, ".state");
-	rc = kv_save(&kv, path, &cause);
-	if (rc == -1) {
-		log_warnx("mail %s: %s", key, cause);
-		free(cause);
-	}
+	rc = hub_save_kv(&kv, path, key);
 	free(path);
 	kv_free(&kv);
 	return rc;
@@ -765,10 +761,7 @@ intake_move(struct hub *h, struct imap_conn *c, const char *key,
 			rc = -1;
 		} else {
 			kv_setll(&kv, "moved", 1);
-			if (kv_save(&kv, path, &cause) == -1) {
-				log_warnx("mail %s: %s", key, cause);
-				free(cause);
-			}
+			hub_save_kv(&kv, path, key);
 			log_info("mail %s moved to %s", key, target);
 		}
 	}

@@ -76,16 +76,17 @@ outbox_put(struct hub *h, const char *id, const char *from,
 		kv_set(&kv, "log", logid);
 	buf_free(&r);
 	path = spool_path(h, "outbox", id, ".env");
-	rc = kv_save(&kv, path, &cause);
+	rc = hub_save_kv(&kv, path, id);
 	kv_free(&kv);
-out:
-	if (rc == -1) {
-		log_warnx("outbox %s: %s", id, cause);
-		free(cause);
-	} else {
+	if (rc == 0) {
 		h->outbox_wake = 1;
 		pthread_cond_broadcast(&h->cond);
 	}
+	free(path);
+	return rc;
+out:
+	log_warnx("outbox %s: %s", id, cause);
+	free(cause);
 	free(path);
 	return rc;
 }
@@ -215,10 +216,7 @@ outbox_send_one(struct hub *h, const char *id, int *smtp_down)
 		kv_setll(&kv, "tries", tries);
 		kv_setll(&kv, "next", (long long)time(NULL) + delay);
 		kv_set(&kv, "error", res.text ? res.text : "temporary failure");
-		if (kv_save(&kv, path, &cause) == -1) {
-			log_warnx("outbox: %s", cause);
-			free(cause);
-		}
+		hub_save_kv(&kv, path, id);
 		pthread_mutex_lock(&h->mtx);
 		free(h->smtp_err);
 		h->smtp_err = xstrdup(res.text ? res.text : "temporary failure");
@@ -258,7 +256,7 @@ static void
 outbox_give_up(struct hub *h, const char *id, struct kv *kv,
     const char *path, const char *rcpt)
 {
-	char	*cause = NULL, *dead;
+	char	*dead;
 
 	if (kv_getll(kv, "postmaster", 0) && h->cfg.postmaster != NULL &&
 	    strcasecmp(rcpt, h->cfg.postmaster) != 0) {
@@ -268,10 +266,7 @@ outbox_give_up(struct hub *h, const char *id, struct kv *kv,
 		kv_set(kv, "refused_by", rcpt);
 		kv_setll(kv, "next", 0);
 		kv_set(kv, "log", NULL);
-		if (kv_save(kv, path, &cause) == -1) {
-			log_warnx("outbox: %s", cause);
-			free(cause);
-		}
+		hub_save_kv(kv, path, id);
 		return;
 	}
 	dead = spool_path(h, "outbox", id, ".dead");
