@@ -65,6 +65,21 @@ route_number(const char *s, size_t n, int *out)
 	return ctl_int("rule number", s, 1, (long long)n, out);
 }
 
+/* --called/--caller: a dial pattern, copied into *field when given. */
+static int
+number_opt(struct ctl *c, const char *name, char **field)
+{
+	const char	*v;
+
+	if ((v = ctl_opt(c, name)) == NULL)
+		return CTL_OK;
+	if (!dial_pattern_valid(v))
+		return ctl_failf("--%s: bad pattern \"%s\": want digits with "
+		    "an optional leading '+' and trailing '*'", name, v);
+	*field = xstrdup(v);
+	return CTL_OK;
+}
+
 int
 ctl_route_add(struct ctl *c)
 {
@@ -78,24 +93,9 @@ ctl_route_add(struct ctl *c)
 
 	memset(&nr, 0, sizeof(nr));
 	nr.is_default = ctl_opt(c, "default") != NULL;
-	if ((v = ctl_opt(c, "called")) != NULL) {
-		if (!dial_pattern_valid(v)) {
-			ret = ctl_failf("--called: bad pattern \"%s\": want "
-			    "digits with an optional leading '+' and trailing "
-			    "'*'", v);
-			goto out;
-		}
-		nr.called = xstrdup(v);
-	}
-	if ((v = ctl_opt(c, "caller")) != NULL) {
-		if (!dial_pattern_valid(v)) {
-			ret = ctl_failf("--caller: bad pattern \"%s\": want "
-			    "digits with an optional leading '+' and trailing "
-			    "'*'", v);
-			goto out;
-		}
-		nr.caller = xstrdup(v);
-	}
+	if ((ret = number_opt(c, "called", &nr.called)) != CTL_OK ||
+	    (ret = number_opt(c, "caller", &nr.caller)) != CTL_OK)
+		goto out;
 	if ((v = ctl_opt(c, "csid")) != NULL) {
 		if (!route_csid_valid(v)) {
 			ret = ctl_failf("--csid: bad value \"%.64s\": want 1 to "
