@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "conf.h"
 #include "msg.h"
 #include "register.h"
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "conf.h"
 #include "util.h"
 #include "xmalloc.h"
 

@@ -29,7 +29,7 @@
 #include "msg.h"
 
 /*
- * The configuration module (src/config.h) defines the same bits as macros
+ * The configuration module (src/conf.h) defines the same bits as macros
  * for auth.modes; auth.c asserts that the values agree.
  */
 #ifndef AUTH_ADDRESS

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf.h"
 #include "ctl.h"
 #include "kvfile.h"
 #include "xmalloc.h"

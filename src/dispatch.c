@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "fax-hylafax.h"
 #include "hub.h"
 #include "hub-mail.h"

@@ -15,6 +15,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "ctl.h"
 #include "dial.h"
 #include "log.h"

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "hub.h"
 #include "log.h"
 #include "table.h"

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "hub-mail.h"
 #include "image.h"
 #include "kvfile.h"

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "hub.h"
 #include "kvfile.h"
 #include "log.h"

@@ -25,7 +25,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "conf.h"
 #include "job.h"
 #include "record.h"
 

@@ -25,6 +25,7 @@
 
 #include "addr.h"
 #include "auth.h"
+#include "conf.h"
 #include "dial.h"
 #include "fetch-imap.h"
 #include "hub.h"

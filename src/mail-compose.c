@@ -6,7 +6,7 @@
  * base64.  The multipart boundary starts with "=_", which neither encoding
  * can produce, so it never collides with content.
  */
-#include <config.h>		/* autoconf's (src/config.h is faxhub.conf) */
+#include "config.h"
 
 #include <sys/random.h>
 

@@ -9,7 +9,7 @@
  * the monitor callback: the reply to AUTH and the last reply line are
  * kept (never anything we wrote: that holds the password).
  */
-#include <config.h>		/* autoconf's (src/config.h is faxhub.conf) */
+#include "config.h"
 
 #include <sys/socket.h>
 #include <arpa/inet.h>

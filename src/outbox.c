@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "conf.h"
 #include "hub.h"
 #include "kvfile.h"
 #include "log.h"

@@ -2,7 +2,7 @@
  * report.c: the text of every mail faxhub writes to a person (see
  * report.h).  All wording lives here so that it stays consistent.
  */
-#include <config.h>		/* autoconf's (src/config.h is faxhub.conf) */
+#include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>

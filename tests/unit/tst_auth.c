@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../src/conf.h"
 #include "auth.h"
 #include "passwd.h"
 #include "msg.h"

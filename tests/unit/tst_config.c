@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../src/config.h"
+#include "../../src/conf.h"
 #include "../../src/util.h"
 #include "../tap.h"
 

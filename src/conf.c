@@ -1,5 +1,5 @@
 /*
- * config.c: the faxhub.conf parser (see config.h and faxhub.conf(5)).
+ * conf.c: the faxhub.conf parser (see conf.h and faxhub.conf(5)).
  *
  * One table describes every key: its type, where it lives in struct config,
  * whether it is required, and its bounds.  The parser walks the lines,
@@ -23,6 +23,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "dial.h"
 #include "log.h"
 #include "record.h"

@@ -1,12 +1,7 @@
 /*
- * config.h: faxhub.conf, parsed into one struct config per process.
- *
- * NOTE ON THE NAME: autoconf's generated header is also called config.h and
- * every .c includes "config.h" first.  A file in src/ finds this header
- * (same directory), so this header pulls in autoconf's one with an angle
- * include (which skips the current directory and finds the build dir's
- * config.h through -I.).  Files outside src/ (tests) include "config.h" for
- * autoconf and "../../src/config.h" for this one.
+ * conf.h: faxhub.conf, parsed into one struct config per process.  Only
+ * the files that read settings include it (autoconf's generated header is
+ * "config.h", included first by every .c).
  *
  * File syntax: "key = value" lines, '#' comments (at line start or after
  * blank space), blank lines.  Keys are grouped by a dotted prefix
@@ -17,10 +12,8 @@
  * Errors are "PATH:LINE: message"; a missing required key is
  * "PATH: missing required key imap.host".
  */
-#ifndef FAXHUB_CONFIG_H
-#define FAXHUB_CONFIG_H
-
-#include <config.h>		/* autoconf's, see above */
+#ifndef FAXHUB_CONF_H
+#define FAXHUB_CONF_H
 
 #include <stddef.h>
 
