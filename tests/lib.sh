@@ -7,6 +7,9 @@
 #                            0.5 s until it succeeds; 1 on timeout
 #   skip_all "reason"        (prints 1..0 # SKIP and exits 0)
 #   done_testing             (prints the plan; exit status 1 on any failure)
+#   before_plan CMD          runs CMD in done_testing before the plan, so it
+#                            can still add results (e.g. stop a daemon, then
+#                            check its log for sanitizer reports)
 # Every test gets a private directory $T that is removed on exit; cleanup
 # hooks registered with at_exit run first (trap), also when a test fails.
 
@@ -16,6 +19,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/faxhub-test.XXXXXX")
 _tap_n=0
 _tap_failed=0
 _exit_hooks=""
+_plan_hooks=""
 
 at_exit() { _exit_hooks="$1; $_exit_hooks"; }
 _tap_cleanup() {
@@ -57,4 +61,5 @@ wait_until() {
 }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 diag() { echo "# $*"; }
-done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" = 0 ]; }
+before_plan() { _plan_hooks="$_plan_hooks $1;"; }
+done_testing() { eval "$_plan_hooks"; echo "1..$_tap_n"; [ "$_tap_failed" = 0 ]; }

@@ -150,6 +150,20 @@ hub_kill9() {
 	rm -f "$T/hub.pid"
 }
 
+# A sanitizer report in faxhubd's log (ThreadSanitizer in the --enable-tsan
+# build; ASan/UBSan abort the daemon anyway) fails the test.  The daemon is
+# stopped first so that reports from its shutdown count too.
+_hub_sanitizer_check() {
+	hub_stop
+	[ -f "$HUBLOG" ] || return 0
+	if grep -qE '^(WARNING|ERROR): (ThreadSanitizer|AddressSanitizer|LeakSanitizer)|runtime error:' "$HUBLOG"; then
+		_tap_result 1 "faxhubd's log has no sanitizer report"
+		grep -A30 -E '^(WARNING|ERROR): (ThreadSanitizer|AddressSanitizer|LeakSanitizer)|runtime error:' \
+		    "$HUBLOG" | head -80 | sed 's/^/#   /'
+	fi
+}
+before_plan _hub_sanitizer_check
+
 _hub_cleanup() {
 	hub_stop
 	if [ -n "$HUB_DEBUG" ] || [ "$_tap_failed" != 0 ]; then
