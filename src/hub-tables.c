@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,24 +49,37 @@ tables_stamp(const char *dir)
 	return sum;
 }
 
-/* Call with mtx held. */
+/*
+ * h->mtx is held on entry and on return but released while the files are
+ * looked at and read (a busy table waits up to TABLE_WAIT_MS), so that
+ * the other threads go on meanwhile.  The new copy is swapped in under
+ * h->mtx; of two threads reloading at once, the last swap wins, and each
+ * frees only what was current when it swapped.
+ */
 int
 hub_tables_reload(struct hub *h, int force, char **cause)
 {
 	struct tables	 t;
 	const char	*dir = h->cfg.table_dir;
+	long long	 old = h->t.stamp;
+	int		 rc = 0;
 
+	pthread_mutex_unlock(&h->mtx);
 	memset(&t, 0, sizeof(t));
 	t.stamp = tables_stamp(dir);
-	if (!force && t.stamp == h->t.stamp)
-		return 0;
-	if (users_all(dir, &t.users, &t.nusers, cause) == -1 ||
-	    servers_all(dir, &t.servers, &t.nservers, cause) == -1 ||
-	    assigns_all(dir, &t.assigns, &t.nassigns, cause) == -1 ||
-	    routes_all(dir, &t.routes, &t.nroutes, cause) == -1) {
-		hub_tables_free(&t);
-		return -1;
+	if (force || t.stamp != old) {
+		rc = 1;
+		if (users_all(dir, &t.users, &t.nusers, cause) == -1 ||
+		    servers_all(dir, &t.servers, &t.nservers, cause) == -1 ||
+		    assigns_all(dir, &t.assigns, &t.nassigns, cause) == -1 ||
+		    routes_all(dir, &t.routes, &t.nroutes, cause) == -1) {
+			hub_tables_free(&t);
+			rc = -1;
+		}
 	}
+	pthread_mutex_lock(&h->mtx);
+	if (rc != 1)
+		return rc;
 	hub_tables_free(&h->t);
 	h->t = t;
 	log_info("tables loaded: %zu users, %zu servers, %zu assignments, "

@@ -30,8 +30,10 @@ struct tables {
 };
 
 /*
- * Main thread, h->mtx held.  Reads the table files when their stamp moved
- * (or force): 1 reloaded, 0 unchanged, -1 error (old copy kept).
+ * Any thread, h->mtx held on entry and return, but released while the
+ * files are read: the caller must not keep pointers into the hub across
+ * the call.  Reads the table files when their stamp moved (or force):
+ * 1 reloaded, 0 unchanged, -1 error (old copy kept).
  */
 int	 hub_tables_reload(struct hub *, int force, char **cause);
 /* h->mtx held; the result points into h->t (see above) or is NULL. */
