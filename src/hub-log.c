@@ -211,8 +211,8 @@ hublog_journal(struct hublog *l, const char *spool, char **cause)
 
 	path = xprintf("%s/logq", spool);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
-	    fstat(fd, &st) == -1 ||
-	    (st.st_size < size && posix_fallocate(fd, 0, size) != 0)) {
+	    fstat(fd, &st) == -1 || (st.st_size < size &&
+	    (errno = posix_fallocate(fd, 0, size)) != 0)) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		if (fd != -1)
 			close(fd);
