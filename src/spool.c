@@ -21,6 +21,7 @@
 #include "kvfile.h"
 #include "log.h"
 #include "spool.h"
+#include "table.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -158,11 +159,53 @@ hub_save_kv(const struct kv *kv, const char *path, const char *what)
 	return -1;
 }
 
+/* ---- the seen index -------------------------------------------------- */
+
+#define SEEN_TABLE	"seen"
+
+int
+spool_seen(const struct hub *h, const char *id, char **cause)
+{
+	struct table	*t;
+	char		*val = NULL;
+	int		 rc;
+
+	if (table_open(h->cfg.spool_dir, SEEN_TABLE, TABLE_READ, &t,
+	    cause) == -1)
+		return -1;
+	rc = table_get(t, id, &val, cause);
+	table_close(t, NULL);
+	free(val);
+	return rc == -1 ? -1 : rc == 0;
+}
+
+int
+spool_seen_add(const struct hub *h, const char *id, long long when,
+    char **cause)
+{
+	struct table	*t;
+	char		*val;
+	int		 rc;
+
+	if (table_open(h->cfg.spool_dir, SEEN_TABLE, TABLE_WRITE, &t,
+	    cause) == -1)
+		return -1;
+	val = xprintf("%lld", when);
+	rc = table_put(t, id, val, 1, cause);
+	free(val);
+	if (table_close(t, rc != -1 ? cause : NULL) == -1)
+		rc = -1;
+	return rc == -1 ? -1 : 0;
+}
+
 /* ---- one instance per spool ------------------------------------------ */
 
-/* The descriptor a re-executing faxhubd left open on this lock file. */
+/*
+ * The descriptor a re-executing faxhubd left open on this lock file, or
+ * -1; consume takes it out of the environment.
+ */
 static int
-lock_inherited(const char *path)
+lock_inherited(const char *path, int consume)
 {
 	struct stat	 a, b;
 	const char	*env = getenv(SPOOL_LOCK_ENV);
@@ -173,7 +216,8 @@ lock_inherited(const char *path)
 		return -1;
 	errno = 0;
 	fd = strtol(env, &end, 10);
-	unsetenv(SPOOL_LOCK_ENV);
+	if (consume)
+		unsetenv(SPOOL_LOCK_ENV);
 	if (errno != 0 || *end != '\0' || fd < 0 || fd > INT_MAX ||
 	    fstat((int)fd, &a) == -1 || stat(path, &b) == -1 ||
 	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
@@ -181,18 +225,31 @@ lock_inherited(const char *path)
 	return (int)fd;
 }
 
-/* The pid holding a lock that conflicts with ours on fd, or 0. */
+/*
+ * 0 when no other open file description holds the lock, else the pid the
+ * holder wrote into the file (-1 when it has not yet).  Open file
+ * description locks (F_OFD_*) are used, not process locks: a process
+ * lock would be dropped by closing any descriptor of the file, such as
+ * the one spool_lock_check() opens.
+ */
 static long
 lock_holder(int fd)
 {
-	struct flock	fl;
+	struct flock	 fl;
+	char		 buf[32];
+	ssize_t		 n;
+	long		 pid;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_GETLK, &fl) == -1 || fl.l_type == F_UNLCK)
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1 || fl.l_type == F_UNLCK)
 		return 0;
-	return (long)fl.l_pid;
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 ? pid : -1;
 }
 
 static void
@@ -213,13 +270,17 @@ spool_lock_check(const char *dir, char **cause)
 	int	 fd;
 
 	path = xprintf("%s/lock", dir);
+	if (lock_inherited(path, 0) != -1) {
+		free(path);
+		return 0;	/* ours, kept across a re-exec */
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd == -1)
 		return 0;
 	pid = lock_holder(fd);
 	close(fd);
-	if (pid == 0 || pid == (long)getpid())
+	if (pid == 0)
 		return 0;
 	lock_busy(dir, pid, cause);
 	return -1;
@@ -233,7 +294,7 @@ spool_lock(const char *dir, char **cause)
 	int		 fd, len;
 
 	path = xprintf("%s/lock", dir);
-	if ((fd = lock_inherited(path)) == -1 &&
+	if ((fd = lock_inherited(path, 1)) == -1 &&
 	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		free(path);
@@ -243,7 +304,7 @@ spool_lock(const char *dir, char **cause)
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	if (fcntl(fd, F_SETLK, &fl) == -1) {
+	if (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
 		if (errno == EACCES || errno == EAGAIN)
 			lock_busy(dir, lock_holder(fd), cause);
 		else
@@ -252,7 +313,7 @@ spool_lock(const char *dir, char **cause)
 		free(path);
 		return -1;
 	}
-	/* For an admin's eyes only; the lock itself is what counts. */
+	/* Named in a second faxhubd's message. */
 	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 ||
 	    pwrite(fd, buf, (size_t)len, 0) != (ssize_t)len)

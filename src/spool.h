@@ -3,7 +3,9 @@
  * faxhubctl).
  *
  * Spool layout (spool_dir):
- *   lock             held (fcntl write lock) by the one faxhubd using it
+ *   lock             locked by the one faxhubd using it (its pid inside)
+ *   logq             the communication log's journal (hub-log.h)
+ *   seen.db          ids of mails and broadcasts taken (spool_seen())
  *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
  *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
  *   bcast/ID         a broadcast: the jobs of one mail
@@ -53,19 +55,38 @@ char	*hub_id_hash(const char *s);
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);
 
 /*
- * One faxhubd per spool: takes an exclusive fcntl write lock on
- * spool_dir/lock and returns its descriptor (close-on-exec), held for the
- * process's life.  When another process holds it, fails with a cause
- * naming that process's pid.  The lock survives exec(2) as long as the
- * descriptor stays open: spool_lock_keep() clears close-on-exec and puts
- * the descriptor's number in the environment (FAXHUB_LOCK_FD), where the
- * next spool_lock() in the re-executed faxhubd picks it up again.
+ * The seen index (spool_dir/seen.db): the ids of the mails and broadcasts
+ * faxhubd has taken (mail keys, broadcast ids), each with the time it
+ * was first seen.  It outlives their spool records, which retention
+ * prunes, so that a late copy of a mail or a mail the mailbox hands over
+ * again is still recognised; it is kept as long as the mailbox can do
+ * that (docs/architecture.md).  A few dozen bytes per mail.  Both do
+ * table I/O: call them without h->mtx.
+ *
+ * spool_seen: 1 seen, 0 not, -1 error (*cause set).
+ * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
+ */
+int	 spool_seen(const struct hub *, const char *id, char **cause);
+int	 spool_seen_add(const struct hub *, const char *id, long long when,
+	    char **cause);
+
+/*
+ * One faxhubd per spool: takes an exclusive open-file-description lock
+ * (F_OFD_SETLK) on spool_dir/lock, writes the pid into the file, and
+ * returns the descriptor (close-on-exec), held for the process's life.
+ * When another faxhubd holds it, fails with a cause naming the pid that
+ * one wrote.  The lock survives exec(2) as long as the descriptor stays
+ * open: spool_lock_keep() clears close-on-exec and puts the descriptor's
+ * number in the environment (FAXHUB_LOCK_FD), where the next spool_lock()
+ * in the re-executed faxhubd picks it up again.
  */
 int	 spool_lock(const char *dir, char **cause);
 /*
- * Fails, naming the holder's pid, when another process holds the lock
+ * Fails, naming the holder's pid, when another faxhubd holds the lock
  * now: a check before faxhubd detaches, so that a second instance reports
- * on its terminal and exits non-zero.  spool_lock() is what counts.
+ * on its terminal and exits non-zero.  spool_lock() is what counts.  In a
+ * process that took the lock, only valid across the re-exec (it then
+ * finds FAXHUB_LOCK_FD and passes).
  */
 int	 spool_lock_check(const char *dir, char **cause);
 void	 spool_lock_keep(int fd);
