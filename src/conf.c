@@ -184,7 +184,7 @@ config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg_setstr(&cfg->daemon.user, "faxhub");
-	cfg_setstr(&cfg->daemon.pid_file, "/run/faxhubd.pid");
+	cfg_setstr(&cfg->daemon.pid_file, "/run/faxhub/faxhubd.pid");
 	cfg_setstr(&cfg->spool_dir, "/var/spool/faxhub");
 	cfg_setstr(&cfg->table_dir, "/var/lib/faxhub");
 	cfg->log.facility = LOG_MAIL;

@@ -200,7 +200,7 @@ main(int argc, char **argv)
 	const char	*cfgpath = default_config();
 	char		*cause = NULL;
 	int		 ch, foreground = 0, check = 0, sig, restart = 0;
-	int		 reexec = getenv("FAXHUB_REEXEC") != NULL;
+	int		 reexec = getenv("FAXHUB_REEXEC") != NULL, lockfd;
 	char		*loaded;
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
@@ -236,6 +236,8 @@ main(int argc, char **argv)
 		config_free(&h.cfg);
 		return 0;
 	}
+	if (spool_lock_check(h.cfg.spool_dir, &cause) == -1)
+		fatalx("%s", cause);
 	loaded = config_bytes(cfgpath);
 	log_setlevel((enum log_level)h.cfg.log.level);
 	if (!foreground) {
@@ -248,9 +250,14 @@ main(int argc, char **argv)
 		fatalx("spool: %s", cause);
 	if (mkdir_p(h.cfg.table_dir, 0750, &cause) == -1)
 		fatalx("tables: %s", cause);
+	drop_privileges(&h.cfg);
+	/* Taken as the daemon user, in its spool, for the process's life. */
+	if ((lockfd = spool_lock(h.cfg.spool_dir, &cause)) == -1)
+		fatalx("%s", cause);
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		write_pidfile(h.cfg.daemon.pid_file);
-	drop_privileges(&h.cfg);
+	if (hub_log_start(&h, &cause) == -1)
+		fatalx("%s", cause);
 
 	pthread_mutex_init(&h.mtx, NULL);
 	pthread_cond_init(&h.cond, NULL);
@@ -317,6 +324,7 @@ main(int argc, char **argv)
 	for (i = 0; i < h.nsrvs; i++)
 		if (h.srvs[i]->started)
 			pthread_join(h.srvs[i]->thread, NULL);
+	hub_log_stop(&h);
 	pthread_mutex_lock(&h.mtx);
 	hub_write_status(&h);
 	pthread_mutex_unlock(&h.mtx);
@@ -342,6 +350,7 @@ main(int argc, char **argv)
 	if (restart) {
 		config_free(&h.cfg);
 		setenv("FAXHUB_REEXEC", "1", 1);
+		spool_lock_keep(lockfd);
 		execv("/proc/self/exe", argv);
 		fatal("re-executing faxhubd");
 	}

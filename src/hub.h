@@ -9,15 +9,8 @@
  * mutex; no thread holds it across network I/O.  Every decision that
  * must survive a crash is written to the spool before it is acted upon.
  *
- * Spool layout (spool_dir):
- *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
- *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
- *   bcast/ID         a broadcast: the jobs of one mail
- *   jobs/ID          one job per destination (job.h)
- *   docs/ID.tif      normalised document of a broadcast
- *   in/KEY.tif,.meta a received fax and what is known about it
- *   outbox/ID.msg,.env  mails to send; sent/ID  tombstones of sent mails
- *   status           live state for `faxhubctl status`
+ * The spool is spool.c's (spool.h), the table cache hub-tables.c's and
+ * the communication log's writer hub-log.c's.
  */
 #ifndef FAXHUB_HUB_H
 #define FAXHUB_HUB_H
@@ -26,8 +19,11 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "hub-log.h"
+#include "hub-tables.h"
 #include "job.h"
 #include "record.h"
+#include "spool.h"
 
 struct hjob {
 	struct job	 j;
@@ -51,18 +47,6 @@ struct hsrv {
 	long long	 since;		/* up/down since (unix) */
 	int		 wake;
 	int		 done;		/* thread has exited */
-};
-
-struct tables {
-	struct user	*users;
-	size_t		 nusers;
-	struct server	*servers;
-	size_t		 nservers;
-	struct assign	*assigns;
-	size_t		 nassigns;
-	struct route	*routes;
-	size_t		 nroutes;
-	long long	 stamp;		/* sum of the files' mtimes */
 };
 
 struct hub {
@@ -89,31 +73,8 @@ struct hub {
 	char		 *smtp_err;
 	int		  outbox_wake;
 	long long	  started;
+	struct hublog	 *log;		/* hub-log.c: the log writer */
 };
-
-/* spool.c */
-int	 spool_init(const char *dir, char **cause);
-char	*spool_path(const struct hub *, const char *sub, const char *name,
-	    const char *suffix);
-int	 spool_exists(const struct hub *, const char *sub, const char *name,
-	    const char *suffix);
-/* Names in spool/sub ending in suffix (suffix stripped), sorted. */
-int	 spool_list(const struct hub *, const char *sub, const char *suffix,
-	    char ***names, size_t *n, char **cause);
-void	 spool_names_free(char **, size_t);
-void	 spool_unlink(const struct hub *, const char *sub, const char *name,
-	    const char *suffix);
-char	*hub_id_hash(const char *s);
-
-/* Saves a spool record durably; a failure is logged as "what: cause". */
-struct kv;
-int	 hub_save_kv(const struct kv *, const char *path, const char *what);
-
-/* tables.c (daemon side): in-memory copy, reloaded when files change. */
-int	 hub_tables_reload(struct hub *, int force, char **cause);
-const struct user *hub_user(const struct hub *, const char *id);
-const char *hub_assigned(const struct hub *, const char *user);
-void	 hub_tables_free(struct tables *);
 
 /* jobs: in memory + spool; call with hub->mtx held. */
 struct hjob *hub_job_find(struct hub *, const char *id);
@@ -122,9 +83,6 @@ int	 hub_job_save(struct hub *, struct hjob *);
 int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
-/* Communication log: one record per destination per attempt. */
-void	 hub_log_job(struct hub *, const struct hjob *, const char *status);
-void	 hub_log_put(struct hub *, struct logrec *);
 
 /* outbox.c */
 int	 outbox_put(struct hub *, const char *id, const char *from,

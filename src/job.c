@@ -1,6 +1,7 @@
 /*
  * job.c: jobs and broadcasts to and from their spool records.  One field
- * table per struct drives both directions, so a new field is one line.
+ * table per struct (fields.h) drives both directions, so a new field is
+ * one line.
  */
 #include "config.h"
 
@@ -8,20 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "job.h"
 #include "kvfile.h"
+#include "util.h"
 #include "xmalloc.h"
 
-enum field_type { F_STR, F_LL };
-
-struct field {
-	const char	*name;
-	size_t		 off;
-	enum field_type	 type;
-};
-
-#define S(st, f)	{ #f, offsetof(struct st, f), F_STR }
-#define L(st, f)	{ #f, offsetof(struct st, f), F_LL }
+#define S(st, f)	{ .name = #f, .off = offsetof(struct st, f), \
+			    .type = FT_STR }
+#define L(st, f)	{ .name = #f, .off = offsetof(struct st, f), \
+			    .type = FT_LL }
 
 static const struct field job_fields[] = {
 	S(job, id), S(job, broadcast), S(job, user), S(job, typed),
@@ -60,51 +57,15 @@ job_setstr(char **field, const char *value)
 }
 
 static void
-fields_to_kv(const void *obj, const struct field *f, size_t n, struct kv *kv)
+kv_emit(void *kv, const char *name, const char *value)
 {
-	const char	*base = obj;
-	size_t		 i;
-
-	for (i = 0; i < n; i++) {
-		if (f[i].type == F_STR) {
-			const char *s = *(char *const *)(base + f[i].off);
-			if (s != NULL)
-				kv_set(kv, f[i].name, s);
-		} else
-			kv_setll(kv, f[i].name,
-			    *(const long long *)(base + f[i].off));
-	}
+	kv_set(kv, name, value);
 }
 
-static void
-fields_from_kv(void *obj, const struct field *f, size_t n,
-    const struct kv *kv)
+static const char *
+kv_lookup(const void *kv, const char *name)
 {
-	char		*base = obj;
-	const char	*v;
-	size_t		 i;
-
-	for (i = 0; i < n; i++) {
-		if (f[i].type == F_STR) {
-			v = kv_get(kv, f[i].name);
-			*(char **)(base + f[i].off) = v ? xstrdup(v) : NULL;
-		} else
-			*(long long *)(base + f[i].off) =
-			    kv_getll(kv, f[i].name, 0);
-	}
-}
-
-static void
-fields_free(void *obj, const struct field *f, size_t n)
-{
-	char	*base = obj;
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (f[i].type == F_STR) {
-			free(*(char **)(base + f[i].off));
-			*(char **)(base + f[i].off) = NULL;
-		}
+	return kv_get(kv, name);
 }
 
 int
@@ -124,8 +85,7 @@ job_load(const char *path, struct job *j, char **cause)
 		kv_free(&kv);
 		return -1;
 	}
-	fields_from_kv(j, job_fields, sizeof(job_fields) /
-	    sizeof(job_fields[0]), &kv);
+	fields_fill(j, job_fields, nitems(job_fields), kv_lookup, &kv);
 	j->state = JOB_QUEUED;
 	for (i = 0; i < sizeof(job_states) / sizeof(job_states[0]); i++)
 		if (strcmp(st, job_states[i]) == 0)
@@ -143,8 +103,7 @@ job_save(const struct job *j, const char *path, char **cause)
 	kv_init(&kv);
 	kv_set(&kv, "v", "1");
 	kv_set(&kv, "state", job_state_name(j->state));
-	fields_to_kv(j, job_fields, sizeof(job_fields) /
-	    sizeof(job_fields[0]), &kv);
+	fields_each(j, job_fields, nitems(job_fields), kv_emit, &kv);
 	rc = kv_save(&kv, path, cause);
 	kv_free(&kv);
 	return rc;
@@ -153,8 +112,7 @@ job_save(const struct job *j, const char *path, char **cause)
 void
 job_free(struct job *j)
 {
-	fields_free(j, job_fields, sizeof(job_fields) /
-	    sizeof(job_fields[0]));
+	fields_free(j, job_fields, nitems(job_fields));
 }
 
 int
@@ -172,8 +130,7 @@ bcast_load(const char *path, struct bcast *b, char **cause)
 		kv_free(&kv);
 		return -1;
 	}
-	fields_from_kv(b, bcast_fields, sizeof(bcast_fields) /
-	    sizeof(bcast_fields[0]), &kv);
+	fields_fill(b, bcast_fields, nitems(bcast_fields), kv_lookup, &kv);
 	kv_free(&kv);
 	return 0;
 }
@@ -186,8 +143,7 @@ bcast_save(const struct bcast *b, const char *path, char **cause)
 
 	kv_init(&kv);
 	kv_set(&kv, "v", "1");
-	fields_to_kv(b, bcast_fields, sizeof(bcast_fields) /
-	    sizeof(bcast_fields[0]), &kv);
+	fields_each(b, bcast_fields, nitems(bcast_fields), kv_emit, &kv);
 	rc = kv_save(&kv, path, cause);
 	kv_free(&kv);
 	return rc;
@@ -196,6 +152,5 @@ bcast_save(const struct bcast *b, const char *path, char **cause)
 void
 bcast_free(struct bcast *b)
 {
-	fields_free(b, bcast_fields, sizeof(bcast_fields) /
-	    sizeof(bcast_fields[0]));
+	fields_free(b, bcast_fields, nitems(bcast_fields));
 }

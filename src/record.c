@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "dial.h"
+#include "fields.h"
 #include "record.h"
 #include "table.h"
 #include "util.h"
@@ -23,13 +24,14 @@
 
 #define RECORD_MAX_FIELDS	1024
 
-struct field {
+/* One "key=value" of an encoded record, unescaped. */
+struct pair {
 	char	*key;
 	char	*val;
 };
 
-struct fields {
-	struct field	*f;
+struct pairs {
+	struct pair	*p;
 	size_t		 n;
 };
 
@@ -44,17 +46,12 @@ struct collect {
 
 static void	rec_escape(struct buf *, const char *);
 static char	*rec_unescape(const char *, size_t, char **);
-static void	rec_str(struct buf *, const char *, const char *);
-static void	rec_int(struct buf *, const char *, long long);
-static void	rec_list(struct buf *, const char *, char *const *);
-static int	rec_split(const char *, struct fields *, char **);
-static void	rec_fields_free(struct fields *);
-static int	rec_ll(const char *, long long, long long, long long *);
-static int	rec_set_str(char **, const struct field *, char **);
-static int	rec_add_list(char ***, const struct field *, char **);
-static int	rec_set_int(int *, const struct field *, long long, long long,
+static void	rec_emit(void *, const char *, const char *);
+static char	*rec_encode(const void *, const struct field *, size_t);
+static int	rec_decode(const char *, void *, const struct field *, size_t,
 		    char **);
-static int	rec_bad(const struct field *, char **);
+static int	rec_split(const char *, struct pairs *, char **);
+static void	rec_pairs_free(struct pairs *);
 static int	rec_get(const char *, const char *, const char *, char **,
 		    char **);
 static int	rec_put(const char *, const char *, const char *,
@@ -70,45 +67,6 @@ static int	dec_logrec(const char *, const char *, void *, char **);
 static int	dec_assign(const char *, const char *, void *, char **);
 static int	cmp_server(const void *, const void *);
 static int	cmp_route(const void *, const void *);
-
-/* --- strings and arrays ---------------------------------------------- */
-
-void
-strv_free(char **v)
-{
-	size_t	i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
-size_t
-strv_len(char *const *v)
-{
-	size_t	n = 0;
-
-	if (v != NULL)
-		while (v[n] != NULL)
-			n++;
-	return n;
-}
-
-char **
-strv_dup(char *const *v)
-{
-	char	**r;
-	size_t	  i, n = strv_len(v);
-
-	if (v == NULL)
-		return NULL;
-	r = xcalloc(n + 1, sizeof(*r));
-	for (i = 0; i < n; i++)
-		r[i] = xstrdup(v[i]);
-	return r;
-}
 
 /* --- escaping -------------------------------------------------------- */
 
@@ -203,42 +161,54 @@ bad:
 	return NULL;
 }
 
-/* --- encoding helpers ------------------------------------------------ */
+/* --- encoding ------------------------------------------------------- */
 
 static void
-rec_str(struct buf *b, const char *k, const char *v)
+rec_emit(void *b, const char *k, const char *v)
 {
-	if (v == NULL)
-		return;
 	buf_addf(b, "\t%s=", k);
 	rec_escape(b, v);
 }
 
-static void
-rec_int(struct buf *b, const char *k, long long v)
+/* "v1" and the fields of obj in table order; allocated. */
+static char *
+rec_encode(const void *obj, const struct field *f, size_t n)
 {
-	buf_addf(b, "\t%s=%lld", k, v);
+	struct buf	b;
+
+	buf_init(&b);
+	buf_adds(&b, RECORD_VERSION);
+	fields_each(obj, f, n, rec_emit, &b);
+	return buf_steal(&b, NULL);
 }
 
-static void
-rec_list(struct buf *b, const char *k, char *const *v)
+/* Sets the fields of obj from an encoded value; *why says what failed. */
+static int
+rec_decode(const char *val, void *obj, const struct field *f, size_t n,
+    char **why)
 {
-	size_t	i;
+	struct pairs	ps;
+	size_t		i;
+	int		rc = 0;
 
-	for (i = 0; v != NULL && v[i] != NULL; i++)
-		rec_str(b, k, v[i]);
+	if (rec_split(val, &ps, why) == -1)
+		return -1;
+	for (i = 0; i < ps.n && rc == 0; i++)
+		rc = fields_set(obj, f, n, ps.p[i].key, ps.p[i].val, why);
+	rec_pairs_free(&ps);
+	return rc;
 }
 
 /* Splits "v1\tk=v\t..." into unescaped fields. */
 static int
-rec_split(const char *val, struct fields *fs, char **cause)
+rec_split(const char *val, struct pairs *ps, char **cause)
 {
 	const char	*p, *end, *eq;
 	char		*why = NULL;
 	size_t		 vl = strlen(RECORD_VERSION);
 
-	fs->f = NULL;
-	fs->n = 0;
+	ps->p = NULL;
+	ps->n = 0;
 	if (strlen(val) > RECORD_MAX) {
 		xasprintf(cause, "record larger than %d bytes", RECORD_MAX);
 		return -1;
@@ -262,105 +232,43 @@ rec_split(const char *val, struct fields *fs, char **cause)
 			    (int)(end - p > 40 ? 40 : end - p), p);
 			goto fail;
 		}
-		if (fs->n == RECORD_MAX_FIELDS) {
+		if (ps->n == RECORD_MAX_FIELDS) {
 			xasprintf(cause, "more than %d fields",
 			    RECORD_MAX_FIELDS);
 			goto fail;
 		}
-		fs->f = xreallocarray(fs->f, fs->n + 1, sizeof(*fs->f));
-		fs->f[fs->n].key = xstrndup(p, (size_t)(eq - p));
-		fs->f[fs->n].val = rec_unescape(eq + 1, (size_t)(end - eq - 1),
+		ps->p = xreallocarray(ps->p, ps->n + 1, sizeof(*ps->p));
+		ps->p[ps->n].key = xstrndup(p, (size_t)(eq - p));
+		ps->p[ps->n].val = rec_unescape(eq + 1, (size_t)(end - eq - 1),
 		    &why);
-		if (fs->f[fs->n].val == NULL) {
-			xasprintf(cause, "field %s: %s", fs->f[fs->n].key,
+		if (ps->p[ps->n].val == NULL) {
+			xasprintf(cause, "field %s: %s", ps->p[ps->n].key,
 			    why);
 			free(why);
-			free(fs->f[fs->n].key);
+			free(ps->p[ps->n].key);
 			goto fail;
 		}
-		fs->n++;
+		ps->n++;
 		p = end;
 	}
 	return 0;
 fail:
-	rec_fields_free(fs);
+	rec_pairs_free(ps);
 	return -1;
 }
 
 static void
-rec_fields_free(struct fields *fs)
+rec_pairs_free(struct pairs *ps)
 {
 	size_t	i;
 
-	for (i = 0; i < fs->n; i++) {
-		free(fs->f[i].key);
-		free(fs->f[i].val);
+	for (i = 0; i < ps->n; i++) {
+		free(ps->p[i].key);
+		free(ps->p[i].val);
 	}
-	free(fs->f);
-	fs->f = NULL;
-	fs->n = 0;
-}
-
-static int
-rec_ll(const char *s, long long min, long long max, long long *out)
-{
-	char		*end;
-	long long	 v;
-
-	if (*s == '\0' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-rec_bad(const struct field *f, char **cause)
-{
-	xasprintf(cause, "field %s: bad value \"%.40s\"", f->key, f->val);
-	return -1;
-}
-
-static int
-rec_set_str(char **dst, const struct field *f, char **cause)
-{
-	if (*dst != NULL) {
-		xasprintf(cause, "field %s given twice", f->key);
-		return -1;
-	}
-	*dst = xstrdup(f->val);
-	return 0;
-}
-
-static int
-rec_add_list(char ***v, const struct field *f, char **cause)
-{
-	size_t	n = strv_len(*v);
-
-	if (n == RECORD_MAX_LIST) {
-		xasprintf(cause, "field %s: more than %d entries", f->key,
-		    RECORD_MAX_LIST);
-		return -1;
-	}
-	*v = xreallocarray(*v, n + 2, sizeof(**v));
-	(*v)[n] = xstrdup(f->val);
-	(*v)[n + 1] = NULL;
-	return 0;
-}
-
-static int
-rec_set_int(int *dst, const struct field *f, long long min, long long max,
-    char **cause)
-{
-	long long	v;
-
-	if (rec_ll(f->val, min, max, &v) == -1)
-		return rec_bad(f, cause);
-	*dst = (int)v;
-	return 0;
+	free(ps->p);
+	ps->p = NULL;
+	ps->n = 0;
 }
 
 /* --- enums ----------------------------------------------------------- */
@@ -491,6 +399,104 @@ bad:
 	return -1;
 }
 
+/* --- field tables ---------------------------------------------------- */
+
+#define RS(st, k, f)	{ .name = k, .off = offsetof(struct st, f), \
+			    .type = FT_STR }
+#define RI(st, k, f, lo, hi) { .name = k, .off = offsetof(struct st, f), \
+			    .type = FT_INT, .min = lo, .max = hi }
+#define RB(st, k, f)	{ .name = k, .off = offsetof(struct st, f), \
+			    .type = FT_BOOL }
+#define RL(st, k, f)	{ .name = k, .off = offsetof(struct st, f), \
+			    .type = FT_LIST, .max_list = RECORD_MAX_LIST }
+#define RE(st, k, f, e)	{ .name = k, .off = offsetof(struct st, f), \
+			    .type = FT_ENUM, .name_of = e##_get, \
+			    .parse = e##_set }
+
+/* FT_ENUM adapters: e_get and e_set around the typed name and parse. */
+#define ENUM_FIELD(e, type, name_fn, parse_fn)				\
+static const char *							\
+e##_get(const void *p)							\
+{									\
+	return name_fn(*(const type *)p);				\
+}									\
+static int								\
+e##_set(const char *s, void *p)						\
+{									\
+	return parse_fn(s, p);						\
+}
+
+ENUM_FIELD(report, enum report_style, report_style_name, report_style_parse)
+ENUM_FIELD(format, enum inbound_format, inbound_format_name,
+    inbound_format_parse)
+ENUM_FIELD(notify, unsigned, notify_name, notify_parse)
+
+/* In the order they are written; the key holds the id. */
+static const struct field user_fields[] = {
+	RS(user, "name", name),
+	RB(user, "enabled", enabled),
+	{ .name = "pwhash", .off = offsetof(struct user, pwhash),
+	    .type = FT_STR, .flags = FIELD_SECRET },
+	RL(user, "allow", allow),
+	RL(user, "bar", bar),
+	RE(user, "report", report, report),
+	RE(user, "format", format, format),
+	RE(user, "notify", notify, notify),
+};
+
+static const struct field server_fields[] = {
+	RI(server, "priority", priority, 0, 9999),
+	RS(server, "driver", driver),
+	RS(server, "host", host),
+	RI(server, "port", port, 1, 65535),
+	RS(server, "account", account),
+	RS(server, "password_file", password_file),
+	RS(server, "admin_password_file", admin_password_file),
+	RI(server, "lines", lines, 1, 255),
+	RB(server, "fine", fine),
+	RB(server, "g4", g4),
+	RB(server, "enabled", enabled),
+};
+
+struct assignrec {
+	char	*server;
+};
+
+static const struct field assign_fields[] = {
+	RS(assignrec, "server", server),
+};
+
+static const struct field route_fields[] = {
+	RS(route, "called", called),
+	RS(route, "caller", caller),
+	RS(route, "csid", csid),
+	RS(route, "server", server),
+	RL(route, "user", users),
+	RB(route, "default", is_default),
+};
+
+static const struct field logrec_fields[] = {
+	RS(logrec, "direction", direction),
+	RS(logrec, "job", job),
+	RS(logrec, "broadcast", broadcast),
+	RS(logrec, "user", user),
+	RS(logrec, "number_typed", number_typed),
+	RS(logrec, "number_dialled", number_dialled),
+	RS(logrec, "server", server),
+	{ .name = "start", .off = offsetof(struct logrec, start),
+	    .type = FT_LL, .min = 0, .max = LLONG_MAX },
+	{ .name = "end", .off = offsetof(struct logrec, end),
+	    .type = FT_LL, .min = 0, .max = LLONG_MAX },
+	RI(logrec, "pages", pages, 0, INT_MAX),
+	RI(logrec, "duration", duration, 0, INT_MAX),
+	RS(logrec, "csid", csid),
+	RS(logrec, "status", status),
+	RS(logrec, "reason", reason),
+	RI(logrec, "attempts", attempts, 0, INT_MAX),
+	RS(logrec, "rule", rule),
+	RS(logrec, "msgid", msgid),
+};
+
 /* --- users ----------------------------------------------------------- */
 
 void
@@ -509,12 +515,7 @@ user_free(struct user *u)
 	if (u == NULL)
 		return;
 	free(u->id);
-	free(u->name);
-	if (u->pwhash != NULL)
-		explicit_bzero(u->pwhash, strlen(u->pwhash));
-	free(u->pwhash);
-	strv_free(u->allow);
-	strv_free(u->bar);
+	fields_free(u, user_fields, nitems(user_fields));
 	memset(u, 0, sizeof(*u));
 }
 
@@ -531,71 +532,23 @@ users_free(struct user *u, size_t n)
 char *
 user_encode(const struct user *u)
 {
-	struct buf	b;
-
-	buf_init(&b);
-	buf_adds(&b, RECORD_VERSION);
-	rec_str(&b, "name", u->name);
-	rec_int(&b, "enabled", u->enabled ? 1 : 0);
-	rec_str(&b, "pwhash", u->pwhash);
-	rec_list(&b, "allow", u->allow);
-	rec_list(&b, "bar", u->bar);
-	rec_str(&b, "report", report_style_name(u->report));
-	rec_str(&b, "format", inbound_format_name(u->format));
-	rec_str(&b, "notify", notify_name(u->notify));
-	return buf_steal(&b, NULL);
+	return rec_encode(u, user_fields, nitems(user_fields));
 }
 
 int
 user_decode(const char *key, const char *val, struct user *u, char **cause)
 {
-	struct fields	 fs;
-	struct field	*f;
-	char		*why = NULL;
-	size_t		 i;
-	int		 rc = -1;
+	char	*why = NULL;
 
 	user_init(u);
-	if (rec_split(val, &fs, &why) == -1)
-		goto out;
-	u->id = xstrdup(key);
-	rc = 0;
-	for (i = 0; i < fs.n; i++) {
-		f = &fs.f[i];
-		if (strcmp(f->key, "name") == 0)
-			rc = rec_set_str(&u->name, f, &why);
-		else if (strcmp(f->key, "enabled") == 0)
-			rc = rec_set_int(&u->enabled, f, 0, 1, &why);
-		else if (strcmp(f->key, "pwhash") == 0)
-			rc = rec_set_str(&u->pwhash, f, &why);
-		else if (strcmp(f->key, "allow") == 0)
-			rc = rec_add_list(&u->allow, f, &why);
-		else if (strcmp(f->key, "bar") == 0)
-			rc = rec_add_list(&u->bar, f, &why);
-		else if (strcmp(f->key, "report") == 0)
-			rc = report_style_parse(f->val, &u->report) == -1 ?
-			    rec_bad(f, &why) : 0;
-		else if (strcmp(f->key, "format") == 0)
-			rc = inbound_format_parse(f->val, &u->format) == -1 ?
-			    rec_bad(f, &why) : 0;
-		else if (strcmp(f->key, "notify") == 0)
-			rc = notify_parse(f->val, &u->notify) == -1 ?
-			    rec_bad(f, &why) : 0;
-		else {
-			xasprintf(&why, "unknown field %s", f->key);
-			rc = -1;
-		}
-		if (rc == -1)
-			break;
-	}
-	rec_fields_free(&fs);
-out:
-	if (rc == -1) {
+	if (rec_decode(val, u, user_fields, nitems(user_fields), &why) == -1) {
 		xasprintf(cause, "user %s: %s", key, why);
 		free(why);
 		user_free(u);
+		return -1;
 	}
-	return rc;
+	u->id = xstrdup(key);
+	return 0;
 }
 
 /* --- servers --------------------------------------------------------- */
@@ -617,11 +570,7 @@ server_free(struct server *s)
 	if (s == NULL)
 		return;
 	free(s->name);
-	free(s->driver);
-	free(s->host);
-	free(s->account);
-	free(s->password_file);
-	free(s->admin_password_file);
+	fields_free(s, server_fields, nitems(server_fields));
 	memset(s, 0, sizeof(*s));
 }
 
@@ -638,81 +587,28 @@ servers_free(struct server *s, size_t n)
 char *
 server_encode(const struct server *s)
 {
-	struct buf	b;
-
-	buf_init(&b);
-	buf_adds(&b, RECORD_VERSION);
-	rec_int(&b, "priority", s->priority);
-	rec_str(&b, "driver", s->driver);
-	rec_str(&b, "host", s->host);
-	rec_int(&b, "port", s->port);
-	rec_str(&b, "account", s->account);
-	rec_str(&b, "password_file", s->password_file);
-	rec_str(&b, "admin_password_file", s->admin_password_file);
-	rec_int(&b, "lines", s->lines);
-	rec_int(&b, "fine", s->fine ? 1 : 0);
-	rec_int(&b, "g4", s->g4 ? 1 : 0);
-	rec_int(&b, "enabled", s->enabled ? 1 : 0);
-	return buf_steal(&b, NULL);
+	return rec_encode(s, server_fields, nitems(server_fields));
 }
 
 int
 server_decode(const char *key, const char *val, struct server *s,
     char **cause)
 {
-	struct fields	 fs;
-	struct field	*f;
-	char		*why = NULL;
-	size_t		 i;
-	int		 rc = -1;
+	char	*why = NULL;
 
 	server_init(s);
-	if (rec_split(val, &fs, &why) == -1)
-		goto out;
-	s->name = xstrdup(key);
-	rc = 0;
-	for (i = 0; i < fs.n && rc == 0; i++) {
-		f = &fs.f[i];
-		if (strcmp(f->key, "priority") == 0)
-			rc = rec_set_int(&s->priority, f, 0, 9999, &why);
-		else if (strcmp(f->key, "driver") == 0)
-			rc = rec_set_str(&s->driver, f, &why);
-		else if (strcmp(f->key, "host") == 0)
-			rc = rec_set_str(&s->host, f, &why);
-		else if (strcmp(f->key, "port") == 0)
-			rc = rec_set_int(&s->port, f, 1, 65535, &why);
-		else if (strcmp(f->key, "account") == 0)
-			rc = rec_set_str(&s->account, f, &why);
-		else if (strcmp(f->key, "password_file") == 0)
-			rc = rec_set_str(&s->password_file, f, &why);
-		else if (strcmp(f->key, "admin_password_file") == 0)
-			rc = rec_set_str(&s->admin_password_file, f, &why);
-		else if (strcmp(f->key, "lines") == 0)
-			rc = rec_set_int(&s->lines, f, 1, 255, &why);
-		else if (strcmp(f->key, "fine") == 0)
-			rc = rec_set_int(&s->fine, f, 0, 1, &why);
-		else if (strcmp(f->key, "g4") == 0)
-			rc = rec_set_int(&s->g4, f, 0, 1, &why);
-		else if (strcmp(f->key, "enabled") == 0)
-			rc = rec_set_int(&s->enabled, f, 0, 1, &why);
-		else {
-			xasprintf(&why, "unknown field %s", f->key);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && (s->driver == NULL || s->host == NULL)) {
+	if (rec_decode(val, s, server_fields, nitems(server_fields),
+	    &why) == 0 && (s->driver == NULL || s->host == NULL))
 		xasprintf(&why, "no %s", s->driver == NULL ? "driver" :
 		    "host");
-		rc = -1;
-	}
-	rec_fields_free(&fs);
-out:
-	if (rc == -1) {
+	if (why != NULL) {
 		xasprintf(cause, "server %s: %s", key, why);
 		free(why);
 		server_free(s);
+		return -1;
 	}
-	return rc;
+	s->name = xstrdup(key);
+	return 0;
 }
 
 /* --- assignments ----------------------------------------------------- */
@@ -720,47 +616,29 @@ out:
 char *
 assign_encode(const char *server)
 {
-	struct buf	b;
+	struct assignrec	a = { (char *)(uintptr_t)server };
 
-	buf_init(&b);
-	buf_adds(&b, RECORD_VERSION);
-	rec_str(&b, "server", server);
-	return buf_steal(&b, NULL);
+	return rec_encode(&a, assign_fields, nitems(assign_fields));
 }
 
 int
 assign_decode(const char *key, const char *val, char **server, char **cause)
 {
-	struct fields	 fs;
-	char		*why = NULL;
-	size_t		 i;
-	int		 rc = -1;
+	struct assignrec	 a = { NULL };
+	char			*why = NULL;
 
 	*server = NULL;
-	if (rec_split(val, &fs, &why) == -1)
-		goto out;
-	rc = 0;
-	for (i = 0; i < fs.n && rc == 0; i++) {
-		if (strcmp(fs.f[i].key, "server") == 0)
-			rc = rec_set_str(server, &fs.f[i], &why);
-		else {
-			xasprintf(&why, "unknown field %s", fs.f[i].key);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && *server == NULL) {
+	if (rec_decode(val, &a, assign_fields, nitems(assign_fields),
+	    &why) == 0 && a.server == NULL)
 		why = xstrdup("no server");
-		rc = -1;
-	}
-	rec_fields_free(&fs);
-out:
-	if (rc == -1) {
+	if (why != NULL) {
 		xasprintf(cause, "assignment %s: %s", key, why);
 		free(why);
-		free(*server);
-		*server = NULL;
+		fields_free(&a, assign_fields, nitems(assign_fields));
+		return -1;
 	}
-	return rc;
+	*server = a.server;
+	return 0;
 }
 
 void
@@ -788,11 +666,7 @@ route_free(struct route *r)
 {
 	if (r == NULL)
 		return;
-	free(r->called);
-	free(r->caller);
-	free(r->csid);
-	free(r->server);
-	strv_free(r->users);
+	fields_free(r, route_fields, nitems(route_fields));
 	memset(r, 0, sizeof(*r));
 }
 
@@ -809,70 +683,30 @@ routes_free(struct route *r, size_t n)
 char *
 route_encode(const struct route *r)
 {
-	struct buf	b;
-
-	buf_init(&b);
-	buf_adds(&b, RECORD_VERSION);
-	rec_str(&b, "called", r->called);
-	rec_str(&b, "caller", r->caller);
-	rec_str(&b, "csid", r->csid);
-	rec_str(&b, "server", r->server);
-	rec_list(&b, "user", r->users);
-	rec_int(&b, "default", r->is_default ? 1 : 0);
-	return buf_steal(&b, NULL);
+	return rec_encode(r, route_fields, nitems(route_fields));
 }
 
 int
 route_decode(const char *key, const char *val, struct route *r,
     char **cause)
 {
-	struct fields	 fs;
-	struct field	*f;
 	char		*why = NULL;
 	long long	 order;
-	size_t		 i;
-	int		 rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (rec_ll(key, 1, 999999, &order) == -1) {
-		xasprintf(&why, "bad key");
-		goto out;
-	}
-	r->order = (int)order;
-	if (rec_split(val, &fs, &why) == -1)
-		goto out;
-	rc = 0;
-	for (i = 0; i < fs.n && rc == 0; i++) {
-		f = &fs.f[i];
-		if (strcmp(f->key, "called") == 0)
-			rc = rec_set_str(&r->called, f, &why);
-		else if (strcmp(f->key, "caller") == 0)
-			rc = rec_set_str(&r->caller, f, &why);
-		else if (strcmp(f->key, "csid") == 0)
-			rc = rec_set_str(&r->csid, f, &why);
-		else if (strcmp(f->key, "server") == 0)
-			rc = rec_set_str(&r->server, f, &why);
-		else if (strcmp(f->key, "user") == 0)
-			rc = rec_add_list(&r->users, f, &why);
-		else if (strcmp(f->key, "default") == 0)
-			rc = rec_set_int(&r->is_default, f, 0, 1, &why);
-		else {
-			xasprintf(&why, "unknown field %s", f->key);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && strv_len(r->users) == 0) {
+	if (fields_parse_ll(key, 1, 999999, &order) == -1)
+		why = xstrdup("bad key");
+	else if (rec_decode(val, r, route_fields, nitems(route_fields),
+	    &why) == 0 && strv_len(r->users) == 0)
 		why = xstrdup("no user");
-		rc = -1;
-	}
-	rec_fields_free(&fs);
-out:
-	if (rc == -1) {
+	if (why != NULL) {
 		xasprintf(cause, "route %s: %s", key, why);
 		free(why);
 		route_free(r);
+		return -1;
 	}
-	return rc;
+	r->order = (int)order;
+	return 0;
 }
 
 /* --- log ------------------------------------------------------------- */
@@ -883,18 +717,7 @@ logrec_free(struct logrec *l)
 	if (l == NULL)
 		return;
 	free(l->id);
-	free(l->direction);
-	free(l->job);
-	free(l->broadcast);
-	free(l->user);
-	free(l->number_typed);
-	free(l->number_dialled);
-	free(l->server);
-	free(l->csid);
-	free(l->status);
-	free(l->reason);
-	free(l->rule);
-	free(l->msgid);
+	fields_free(l, logrec_fields, nitems(logrec_fields));
 	memset(l, 0, sizeof(*l));
 }
 
@@ -911,98 +734,25 @@ logrecs_free(struct logrec *l, size_t n)
 char *
 logrec_encode(const struct logrec *l)
 {
-	struct buf	b;
-
-	buf_init(&b);
-	buf_adds(&b, RECORD_VERSION);
-	rec_str(&b, "direction", l->direction);
-	rec_str(&b, "job", l->job);
-	rec_str(&b, "broadcast", l->broadcast);
-	rec_str(&b, "user", l->user);
-	rec_str(&b, "number_typed", l->number_typed);
-	rec_str(&b, "number_dialled", l->number_dialled);
-	rec_str(&b, "server", l->server);
-	rec_int(&b, "start", l->start);
-	rec_int(&b, "end", l->end);
-	rec_int(&b, "pages", l->pages);
-	rec_int(&b, "duration", l->duration);
-	rec_str(&b, "csid", l->csid);
-	rec_str(&b, "status", l->status);
-	rec_str(&b, "reason", l->reason);
-	rec_int(&b, "attempts", l->attempts);
-	rec_str(&b, "rule", l->rule);
-	rec_str(&b, "msgid", l->msgid);
-	return buf_steal(&b, NULL);
+	return rec_encode(l, logrec_fields, nitems(logrec_fields));
 }
 
 int
 logrec_decode(const char *key, const char *val, struct logrec *l,
     char **cause)
 {
-	static const struct {
-		const char	*name;
-		size_t		 off;
-	} strs[] = {
-		{ "direction", offsetof(struct logrec, direction) },
-		{ "job", offsetof(struct logrec, job) },
-		{ "broadcast", offsetof(struct logrec, broadcast) },
-		{ "user", offsetof(struct logrec, user) },
-		{ "number_typed", offsetof(struct logrec, number_typed) },
-		{ "number_dialled", offsetof(struct logrec, number_dialled) },
-		{ "server", offsetof(struct logrec, server) },
-		{ "csid", offsetof(struct logrec, csid) },
-		{ "status", offsetof(struct logrec, status) },
-		{ "reason", offsetof(struct logrec, reason) },
-		{ "rule", offsetof(struct logrec, rule) },
-		{ "msgid", offsetof(struct logrec, msgid) },
-	};
-	struct fields	 fs;
-	struct field	*f;
-	char		*why = NULL;
-	long long	 v;
-	size_t		 i, j;
-	int		 rc = -1;
+	char	*why = NULL;
 
 	memset(l, 0, sizeof(*l));
-	if (rec_split(val, &fs, &why) == -1)
-		goto out;
-	l->id = xstrdup(key);
-	rc = 0;
-	for (i = 0; i < fs.n && rc == 0; i++) {
-		f = &fs.f[i];
-		for (j = 0; j < nitems(strs); j++)
-			if (strcmp(f->key, strs[j].name) == 0)
-				break;
-		if (j < nitems(strs)) {
-			rc = rec_set_str((char **)(void *)((char *)l +
-			    strs[j].off), f, &why);
-		} else if (strcmp(f->key, "start") == 0 ||
-		    strcmp(f->key, "end") == 0) {
-			if (rec_ll(f->val, 0, LLONG_MAX, &v) == -1)
-				rc = rec_bad(f, &why);
-			else if (f->key[0] == 's')
-				l->start = v;
-			else
-				l->end = v;
-		} else if (strcmp(f->key, "pages") == 0)
-			rc = rec_set_int(&l->pages, f, 0, INT_MAX, &why);
-		else if (strcmp(f->key, "duration") == 0)
-			rc = rec_set_int(&l->duration, f, 0, INT_MAX, &why);
-		else if (strcmp(f->key, "attempts") == 0)
-			rc = rec_set_int(&l->attempts, f, 0, INT_MAX, &why);
-		else {
-			xasprintf(&why, "unknown field %s", f->key);
-			rc = -1;
-		}
-	}
-	rec_fields_free(&fs);
-out:
-	if (rc == -1) {
+	if (rec_decode(val, l, logrec_fields, nitems(logrec_fields),
+	    &why) == -1) {
 		xasprintf(cause, "log %s: %s", key, why);
 		free(why);
 		logrec_free(l);
+		return -1;
 	}
-	return rc;
+	l->id = xstrdup(key);
+	return 0;
 }
 
 int

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "fields.h"	/* strv_*() */
+
 #define RECORD_VERSION		"v1"
 #define RECORD_MAX		(256 * 1024)	/* one encoded value */
 #define RECORD_MAX_LIST		256		/* entries in one list */
@@ -141,10 +143,6 @@ void	 route_free(struct route *);
 void	 routes_free(struct route *, size_t);
 void	 logrec_free(struct logrec *);
 void	 logrecs_free(struct logrec *, size_t);
-/* Frees a NULL-terminated string array. */
-void	 strv_free(char **);
-size_t	 strv_len(char *const *);
-char	**strv_dup(char *const *);
 
 /* users: key = id.  user_get lower-cases the id it looks up. */
 int	user_get(const char *dir, const char *id, struct user *, char **cause);

@@ -50,6 +50,14 @@ ok "it writes its pid file" wait_until 10 test -s "$T/faxhubd.pid"
 pid=$(cat "$T/faxhubd.pid" 2>/dev/null)
 at_exit "kill -9 $pid 2>/dev/null"
 ok "the pid is a running faxhubd" sh -c "kill -0 $pid"
+# One instance per spool: a second one refuses at once, naming the first.
+"$HUBD" -c "$T/faxhub.conf" 2>"$T/err2"; rc=$?
+is "a second faxhubd on the same spool exits 1" "$rc" 1
+like "naming the pid that holds the spool" "$(cat "$T/err2")" "*in use by faxhubd pid $pid*"
+"$HUBD" -d -c "$T/faxhub.conf" 2>"$T/err2"; rc=$?
+is "in the foreground too" "$rc" 1
+ok "and the first one still runs" sh -c "kill -0 $pid"
+is "the pid file still names it" "$(cat "$T/faxhubd.pid")" "$pid"
 ok "faxhubctl status reads its state" wait_until 10 sh -c \
     "'$CTL' -c '$T/faxhub.conf' status | grep -q 'imap: down'"
 kill -TERM "$pid"
@@ -100,6 +108,9 @@ ok "a changed good configuration restarts faxhubd" wait_until 15 \
 ok "with the same pid" wait_until 15 sh -c \
     "[ \$(grep -c 'faxhubd started' '$T/log') = 2 ] && kill -0 $pid"
 ok "and the new settings (debug logging)" wait_until 10 grep -q "imap:" "$T/log"
+"$HUBD" -d -c "$T/faxhub.conf" 2>"$T/err2"; rc=$?
+is "the restarted faxhubd still holds the spool" "$rc" 1
+like "under the same pid" "$(cat "$T/err2")" "*in use by faxhubd pid $pid*"
 kill -TERM "$pid"
 ok "SIGTERM stops it cleanly" wait_until 15 grep -q "faxhubd stopped" "$T/log"
 wait "$pid" 2>/dev/null

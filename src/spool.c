@@ -1,0 +1,335 @@
+/*
+ * spool.c: the spool's layout, its listings and durable records, and the
+ * lock that keeps one faxhubd per spool.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hub.h"
+#include "kvfile.h"
+#include "log.h"
+#include "spool.h"
+#include "table.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define SPOOL_LOCK_ENV	"FAXHUB_LOCK_FD"
+
+static const char *spool_dirs[] = {
+	"mail", "bcast", "jobs", "docs", "in", "outbox", "sent", "tmp"
+};
+
+int
+spool_init(const char *dir, char **cause)
+{
+	size_t	 i;
+	char	*p;
+
+	if (mkdir_p(dir, 0750, cause) == -1)
+		return -1;
+	for (i = 0; i < nitems(spool_dirs); i++) {
+		p = xprintf("%s/%s", dir, spool_dirs[i]);
+		if (mkdir_p(p, 0750, cause) == -1) {
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+char *
+spool_path(const struct hub *h, const char *sub, const char *name,
+    const char *suffix)
+{
+	return xprintf("%s/%s/%s%s", h->cfg.spool_dir, sub, name,
+	    suffix != NULL ? suffix : "");
+}
+
+int
+spool_exists(const struct hub *h, const char *sub, const char *name,
+    const char *suffix)
+{
+	char	*p = spool_path(h, sub, name, suffix);
+	int	 rc = access(p, F_OK) == 0;
+
+	free(p);
+	return rc;
+}
+
+void
+spool_unlink(const struct hub *h, const char *sub, const char *name,
+    const char *suffix)
+{
+	char	*p = spool_path(h, sub, name, suffix);
+
+	if (unlink(p) == -1 && errno != ENOENT)
+		log_warn("unlink %s", p);
+	free(p);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+spool_list(const struct hub *h, const char *sub, const char *suffix,
+    char ***names, size_t *n, char **cause)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*dir, **v = NULL;
+	size_t		 cnt = 0, cap = 0, len, slen = strlen(suffix);
+
+	dir = xprintf("%s/%s", h->cfg.spool_dir, sub);
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		len = strlen(de->d_name);
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
+			continue;
+		if (strstr(de->d_name, ".tmp.") != NULL)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xreallocarray(v, cap, sizeof(char *));
+		}
+		v[cnt++] = xstrndup(de->d_name, len - slen);
+	}
+	closedir(d);
+	free(dir);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(char *), cmp_str);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+void
+spool_names_free(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A short stable id from any string (FNV-1a 64). */
+char *
+hub_id_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return xprintf("%016llx", (unsigned long long)h);
+}
+
+int
+hub_save_kv(const struct kv *kv, const char *path, const char *what)
+{
+	char	*cause = NULL;
+
+	if (kv_save(kv, path, &cause) == 0)
+		return 0;
+	log_warnx("%s: %s", what, cause);
+	free(cause);
+	return -1;
+}
+
+/* ---- the seen index -------------------------------------------------- */
+
+#define SEEN_TABLE	"seen"
+
+int
+spool_seen(const struct hub *h, const char *id, char **cause)
+{
+	struct table	*t;
+	char		*val = NULL;
+	int		 rc;
+
+	if (table_open(h->cfg.spool_dir, SEEN_TABLE, TABLE_READ, &t,
+	    cause) == -1)
+		return -1;
+	rc = table_get(t, id, &val, cause);
+	table_close(t, NULL);
+	free(val);
+	return rc == -1 ? -1 : rc == 0;
+}
+
+int
+spool_seen_add(const struct hub *h, const char *id, long long when,
+    char **cause)
+{
+	struct table	*t;
+	char		*val;
+	int		 rc;
+
+	if (table_open(h->cfg.spool_dir, SEEN_TABLE, TABLE_WRITE, &t,
+	    cause) == -1)
+		return -1;
+	val = xprintf("%lld", when);
+	rc = table_put(t, id, val, 1, cause);
+	free(val);
+	if (table_close(t, rc != -1 ? cause : NULL) == -1)
+		rc = -1;
+	return rc == -1 ? -1 : 0;
+}
+
+/* ---- one instance per spool ------------------------------------------ */
+
+/*
+ * The descriptor a re-executing faxhubd left open on this lock file, or
+ * -1; consume takes it out of the environment.
+ */
+static int
+lock_inherited(const char *path, int consume)
+{
+	struct stat	 a, b;
+	const char	*env = getenv(SPOOL_LOCK_ENV);
+	char		*end;
+	long		 fd;
+
+	if (env == NULL)
+		return -1;
+	errno = 0;
+	fd = strtol(env, &end, 10);
+	if (consume)
+		unsetenv(SPOOL_LOCK_ENV);
+	if (errno != 0 || *end != '\0' || fd < 0 || fd > INT_MAX ||
+	    fstat((int)fd, &a) == -1 || stat(path, &b) == -1 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return -1;
+	return (int)fd;
+}
+
+/*
+ * 0 when no other open file description holds the lock, else the pid the
+ * holder wrote into the file (-1 when it has not yet).  Open file
+ * description locks (F_OFD_*) are used, not process locks: a process
+ * lock would be dropped by closing any descriptor of the file, such as
+ * the one spool_lock_check() opens.
+ */
+static long
+lock_holder(int fd)
+{
+	struct flock	 fl;
+	char		 buf[32];
+	ssize_t		 n;
+	long		 pid;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1 || fl.l_type == F_UNLCK)
+		return 0;
+	if ((n = pread(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	return pid > 0 ? pid : -1;
+}
+
+static void
+lock_busy(const char *dir, long pid, char **cause)
+{
+	if (pid > 0)
+		xasprintf(cause, "spool %s is in use by faxhubd pid %ld", dir,
+		    pid);
+	else
+		xasprintf(cause, "spool %s is in use by another faxhubd", dir);
+}
+
+int
+spool_lock_check(const char *dir, char **cause)
+{
+	char	*path;
+	long	 pid;
+	int	 fd;
+
+	path = xprintf("%s/lock", dir);
+	if (lock_inherited(path, 0) != -1) {
+		free(path);
+		return 0;	/* ours, kept across a re-exec */
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd == -1)
+		return 0;
+	pid = lock_holder(fd);
+	close(fd);
+	if (pid == 0)
+		return 0;
+	lock_busy(dir, pid, cause);
+	return -1;
+}
+
+int
+spool_lock(const char *dir, char **cause)
+{
+	struct flock	 fl;
+	char		*path, buf[32];
+	int		 fd, len;
+
+	path = xprintf("%s/lock", dir);
+	if ((fd = lock_inherited(path, 1)) == -1 &&
+	    (fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno == EACCES || errno == EAGAIN)
+			lock_busy(dir, lock_holder(fd), cause);
+		else
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		free(path);
+		return -1;
+	}
+	/* Named in a second faxhubd's message. */
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite(fd, buf, (size_t)len, 0) != (ssize_t)len)
+		log_warn("%s", path);
+	free(path);
+	return fd;
+}
+
+void
+spool_lock_keep(int fd)
+{
+	char	buf[16];
+
+	if (fd < 0)
+		return;
+	(void)fcntl(fd, F_SETFD, 0);
+	snprintf(buf, sizeof(buf), "%d", fd);
+	setenv(SPOOL_LOCK_ENV, buf, 1);
+}

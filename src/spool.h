@@ -1,0 +1,94 @@
+/*
+ * spool.h: the spool's layout and its durable writes (faxhubd and
+ * faxhubctl).
+ *
+ * Spool layout (spool_dir):
+ *   lock             locked by the one faxhubd using it (its pid inside)
+ *   logq             the communication log's journal (hub-log.h)
+ *   seen.db          ids of mails and broadcasts taken (spool_seen())
+ *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
+ *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
+ *   bcast/ID         a broadcast: the jobs of one mail
+ *   jobs/ID          one job per destination (job.h)
+ *   docs/ID.tif      normalised document of a broadcast
+ *   in/KEY.tif,.meta a received fax and what is known about it
+ *   outbox/ID.msg,.env  mails to send; sent/ID  tombstones of sent mails
+ *   tmp/             scratch files of conversions
+ *   status           live state for `faxhubctl status`
+ *
+ * Every record is written whole (temporary file, fsync, rename, directory
+ * fsync: file_write_atomic), so a reader sees the old or the new record,
+ * never a torn one.  These functions touch only the file system: none of
+ * them needs the hub mutex, and none may be called with it held where the
+ * caller can avoid it (they do disk I/O).
+ */
+#ifndef FAXHUB_SPOOL_H
+#define FAXHUB_SPOOL_H
+
+#include <stddef.h>
+
+struct hub;
+struct kv;
+
+/* Creates the spool directory and its subdirectories. */
+int	 spool_init(const char *dir, char **cause);
+/* spool_dir/sub/name+suffix (suffix may be NULL); allocated. */
+char	*spool_path(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+int	 spool_exists(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+/*
+ * Names in spool/sub ending in suffix (suffix stripped), sorted; temporary
+ * files of atomic writes are skipped.  *names is the caller's, freed with
+ * spool_names_free().
+ */
+int	 spool_list(const struct hub *, const char *sub, const char *suffix,
+	    char ***names, size_t *n, char **cause);
+void	 spool_names_free(char **, size_t);
+/* Removes a file; a missing file is not an error, another one is logged. */
+void	 spool_unlink(const struct hub *, const char *sub, const char *name,
+	    const char *suffix);
+/* A short stable id from any string (16 hex digits, FNV-1a 64); allocated. */
+char	*hub_id_hash(const char *s);
+
+/* Saves a spool record durably; a failure is logged as "what: cause". */
+int	 hub_save_kv(const struct kv *, const char *path, const char *what);
+
+/*
+ * The seen index (spool_dir/seen.db): the ids of the mails and broadcasts
+ * faxhubd has taken (mail keys, broadcast ids), each with the time it
+ * was first seen.  It outlives their spool records, which retention
+ * prunes, so that a late copy of a mail or a mail the mailbox hands over
+ * again is still recognised; it is kept as long as the mailbox can do
+ * that (docs/architecture.md).  A few dozen bytes per mail.  Both do
+ * table I/O: call them without h->mtx.
+ *
+ * spool_seen: 1 seen, 0 not, -1 error (*cause set).
+ * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
+ */
+int	 spool_seen(const struct hub *, const char *id, char **cause);
+int	 spool_seen_add(const struct hub *, const char *id, long long when,
+	    char **cause);
+
+/*
+ * One faxhubd per spool: takes an exclusive open-file-description lock
+ * (F_OFD_SETLK) on spool_dir/lock, writes the pid into the file, and
+ * returns the descriptor (close-on-exec), held for the process's life.
+ * When another faxhubd holds it, fails with a cause naming the pid that
+ * one wrote.  The lock survives exec(2) as long as the descriptor stays
+ * open: spool_lock_keep() clears close-on-exec and puts the descriptor's
+ * number in the environment (FAXHUB_LOCK_FD), where the next spool_lock()
+ * in the re-executed faxhubd picks it up again.
+ */
+int	 spool_lock(const char *dir, char **cause);
+/*
+ * Fails, naming the holder's pid, when another faxhubd holds the lock
+ * now: a check before faxhubd detaches, so that a second instance reports
+ * on its terminal and exits non-zero.  spool_lock() is what counts.  In a
+ * process that took the lock, only valid across the re-exec (it then
+ * finds FAXHUB_LOCK_FD and passes).
+ */
+int	 spool_lock_check(const char *dir, char **cause);
+void	 spool_lock_keep(int fd);
+
+#endif
