@@ -32,6 +32,8 @@
 	"fine=", "g4=", "enabled=" }
 #define LOG_OPTS	{ "direction=", "user=", "number=", "status=", \
 	"since=", "until=", "json" }
+#define LOG_EXPORT_OPTS	{ "direction=", "user=", "number=", "status=", \
+	"since=", "until=", "format=" }
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "init", "", { NULL }, 0, 0, ctl_init,
@@ -84,6 +86,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "list communication log records" },
 	{ "log show", "ID [--json]", { "json" }, 1, 1, ctl_log_show,
 	    "show one log record" },
+	{ "log export", "--since WHEN [filters] [--format csv|jsonl]",
+	    LOG_EXPORT_OPTS, 0, 0, ctl_log_export,
+	    "write log records as CSV or JSON lines" },
 	{ "dump", "[FILE]", { NULL }, 0, 1, ctl_dump,
 	    "write every table as text" },
 	{ "load", "[FILE]", { NULL }, 0, 1, ctl_load,

@@ -25,6 +25,7 @@
 #include "xmalloc.h"
 
 #define TABLE_BUSY_TEXT		"table busy"
+#define TABLE_CACHE_BUCKETS	256
 
 struct table {
 	char		*path;
@@ -42,6 +43,7 @@ static int	table_gdbm_error(const char *, const char *, char **);
 static int	table_lockerr(int);
 static int	table_corrupt(int);
 static void	table_nap(void);
+static void	table_bound(GDBM_FILE);
 static int	table_same_file(GDBM_FILE, const char *);
 static int	table_cmp(const void *, const void *);
 static int	table_keep(const char *, const char *, void *, char **);
@@ -117,6 +119,22 @@ table_nap(void)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Bounds what a reader holds in memory whatever the file's size: gdbm
+ * caches buckets, a number growing with the file by default, and maps
+ * the file (so a walk through a log of millions of records would end
+ * with the whole file resident): readers open with GDBM_NOMMAP and a
+ * fixed cache.  A failure leaves gdbm's default (only memory is at
+ * stake).
+ */
+static void
+table_bound(GDBM_FILE db)
+{
+	size_t	cache = TABLE_CACHE_BUCKETS;
+
+	gdbm_setopt(db, GDBM_SETCACHESIZE, &cache, sizeof(cache));
+}
+
 /* 1 when the open database is still the file under path. */
 static int
 table_same_file(GDBM_FILE db, const char *path)
@@ -143,7 +161,8 @@ table_open(const char *dir, const char *name, enum table_mode mode,
 	t = xcalloc(1, sizeof(*t));
 	t->path = table_path(dir, name);
 	t->writer = (mode == TABLE_WRITE);
-	flags = (t->writer ? GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC;
+	flags = (t->writer ? GDBM_WRCREAT : GDBM_READER | GDBM_NOMMAP) |
+	    GDBM_CLOEXEC;
 	deadline = now_ms() + TABLE_WAIT_MS;
 	for (;;) {
 		if (!t->writer && stat(t->path, &sb) == -1 && errno == ENOENT)
@@ -151,8 +170,11 @@ table_open(const char *dir, const char *name, enum table_mode mode,
 		errno = 0;
 		t->db = gdbm_open(t->path, 0, flags, 0640, NULL);
 		if (t->db != NULL) {
-			if (table_same_file(t->db, t->path))
+			if (table_same_file(t->db, t->path)) {
+				if (!t->writer)
+					table_bound(t->db);
 				break;
+			}
 			gdbm_close(t->db);	/* replaced meanwhile */
 			t->db = NULL;
 			continue;
