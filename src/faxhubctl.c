@@ -95,6 +95,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "replace every table by a dump (all or nothing)" },
 	{ "check-config", "[FILE]", { NULL }, 0, 1, ctl_check_config,
 	    "check a configuration file" },
+	{ "prune", "[--dry-run]", { "dry-run" }, 0, 0, ctl_prune,
+	    "remove ended work, old log records, delivered fax images" },
 	{ "status", "", { NULL }, 0, 0, ctl_status,
 	    "show faxhubd's servers, sessions and queue" },
 	{ "convert", "[--fine|--normal] [--g4|--g3] [--letter] [--pdf OUT.pdf] "

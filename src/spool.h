@@ -65,10 +65,17 @@ int	 hub_save_kv(const struct kv *, const char *path, const char *what);
  *
  * spool_seen: 1 seen, 0 not, -1 error (*cause set).
  * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
+ * spool_seen_prune: removes the ids seen before `before' (with dry_run
+ * only counts them) and sets *removed; 0 or -1.
+ *
+ * Ids: mail keys (UIDVALIDITY-UID), broadcast and job ids as the spool
+ * names them, "sent/ID" for an outbox mail that was sent.
  */
 int	 spool_seen(const struct hub *, const char *id, char **cause);
 int	 spool_seen_add(const struct hub *, const char *id, long long when,
 	    char **cause);
+int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
+	    size_t *removed, char **cause);
 
 /*
  * One faxhubd per spool: takes an exclusive open-file-description lock
