@@ -27,7 +27,6 @@
 
 #include <sys/time.h>
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,8 @@ struct idxbuild {
 	size_t		 n, cap;
 	char		**drop;		/* old index keys */
 	size_t		 ndrop;
-	int		 records;	/* logs_has_records: seen one */
+	int		 probe;		/* only tell whether there are records */
+	int		 records;	/* there are */
 };
 
 static long long	log_day(long long);
@@ -287,8 +287,8 @@ idx_build_cb(const char *key, const char *val, void *arg, char **cause)
 		return 0;
 	}
 	b->records = 1;
-	if (b->cap == SIZE_MAX)		/* logs_has_records */
-		return 1;
+	if (b->probe)
+		return 1;		/* stops the walk */
 	if (rec_start_day(key, val, &day, &why) == -1) {
 		xasprintf(cause, "log table: %s", why);
 		free(why);
@@ -532,7 +532,7 @@ logs_open(const char *dir, struct table **out, char **cause)
 		return rc;
 	}
 	memset(&b, 0, sizeof(b));
-	b.cap = SIZE_MAX;		/* stop at the first record */
+	b.probe = 1;
 	rc = table_scan(t, idx_build_cb, &b, cause);
 	for (i = 0; i < b.ndrop; i++)
 		free(b.drop[i]);
