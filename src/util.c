@@ -180,6 +180,35 @@ fsync_parent(const char *path, char **cause)
 	return rc;
 }
 
+/*
+ * Creates path's temp file beside it, exclusively and never through a
+ * link: a name someone planted (a symlink to a file of ours, a leftover of
+ * a crash) is skipped, never written through.  The name is unique per
+ * process and call, so threads writing the same path do not collide.
+ */
+static int
+tmp_create(const char *path, mode_t mode, char **tmp, char **cause)
+{
+	static _Atomic unsigned	 seq;
+	int			 fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		xasprintf(tmp, "%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd != -1)
+			return fd;
+		if (errno != EEXIST) {
+			xasprintf(cause, "%s: %s", *tmp, strerror(errno));
+			free(*tmp);
+			return -1;
+		}
+		free(*tmp);
+	}
+	xasprintf(cause, "%s: no free temp file name", path);
+	return -1;
+}
+
 int
 file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, char **cause)
@@ -189,13 +218,8 @@ file_write_atomic(const char *path, const void *data, size_t len,
 	ssize_t		 n;
 	int		 fd;
 
-	xasprintf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		free(tmp);
+	if ((fd = tmp_create(path, mode, &tmp, cause)) == -1)
 		return -1;
-	}
 	while (len > 0) {
 		n = write(fd, p, len);
 		if (n == -1 && errno == EINTR)

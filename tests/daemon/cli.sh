@@ -63,6 +63,15 @@ if id nobody >/dev/null 2>&1; then
 	sed 's/^daemon.user = root/daemon.user = nobody/' "$T/faxhub.conf" >"$T/nobody.conf"
 	sed -i "s|^spool_dir = .*|spool_dir = $T/spool2|; s|^table_dir = .*|table_dir = $T/db2|; s|^daemon.pid_file = .*|daemon.pid_file = $T/nobody.pid|" "$T/nobody.conf"
 	chmod 644 "$T/nobody.conf"
+	# Links the daemon account could plant in its spool: root must
+	# chown neither their targets nor a second name of a root file.
+	mkdir -p "$T/spool2/mail" "$T/victimdir"
+	echo keep >"$T/victim"
+	echo keep >"$T/victimdir/f"
+	echo keep >"$T/victim2"
+	ln -s "$T/victim" "$T/spool2/mail/planted"
+	ln -s "$T/victimdir" "$T/spool2/planteddir"
+	ln "$T/victim2" "$T/spool2/mail/hardlink"
 	"$HUBD" -d -c "$T/nobody.conf" >"$T/nobody.log" 2>&1 &
 	npid=$!
 	at_exit "kill -9 $npid 2>/dev/null"
@@ -72,6 +81,8 @@ if id nobody >/dev/null 2>&1; then
 	    "[ \"\$(stat -c %U '$T/spool2/status' 2>/dev/null)\" = nobody ]"
 	ok "the spool's directories are nobody's" sh -c \
 	    "[ \"\$(stat -c %U '$T/spool2/jobs')\" = nobody ] && [ \"\$(stat -c %U '$T/db2')\" = nobody ]"
+	ok "root followed no planted link" sh -c \
+	    "[ \"\$(stat -c %U '$T/victim' '$T/victimdir' '$T/victimdir/f' '$T/victim2' | tr -d '\n')\" = rootrootrootroot ]"
 	kill -TERM "$npid"
 	ok "and stops cleanly" wait_until 15 grep -q "faxhubd stopped" "$T/nobody.log"
 	wait "$npid" 2>/dev/null

@@ -51,6 +51,48 @@ main(void)
 	    strstr(cause, "larger than 3") != NULL, "read limit enforced");
 	free(cause);
 	cause = NULL;
+	{
+		/*
+		 * Planted links: every temp name this process would use next
+		 * points at a victim, and the target is a link too.  The
+		 * write must go around them, never through them.
+		 */
+		char	*victim = xprintf("%s/victim", dir), *lnk;
+		char	*target = xprintf("%s/a/linked", dir);
+		int	 i;
+
+		ok(file_write_atomic(victim, "keep", 4, 0600, &cause) == 0,
+		    "victim written");
+		for (i = 0; i < 20; i++) {
+			lnk = xprintf("%s.tmp.%ld.%d", path, (long)getpid(), i);
+			unlink(lnk);
+			if (symlink(victim, lnk) == -1)
+				ok(0, "plant a temp link");
+			free(lnk);
+		}
+		ok(file_write_atomic(path, "again", 5, 0600, &cause) == 0,
+		    "atomic write beside planted temp links");
+		ok(symlink(victim, target) == 0, "target planted as a link");
+		ok(file_write_atomic(target, "new", 3, 0600, &cause) == 0,
+		    "atomic write over a link");
+		ok(lstat(target, &st) == 0 && S_ISREG(st.st_mode),
+		    "the link is replaced by a file");
+		ok(file_read(victim, 100, &data, &len, &cause) == 0 &&
+		    strcmp(data, "keep") == 0, "the victim is untouched");
+		free(data);
+		ok(file_read(path, 100, &data, &len, &cause) == 0 &&
+		    strcmp(data, "again") == 0, "the write landed in place");
+		free(data);
+		for (i = 0; i < 20; i++) {
+			lnk = xprintf("%s.tmp.%ld.%d", path, (long)getpid(), i);
+			unlink(lnk);
+			free(lnk);
+		}
+		unlink(target);
+		unlink(victim);
+		free(victim);
+		free(target);
+	}
 	ok(file_read("/nonexistent/x", 10, &data, &len, &cause) == -1 &&
 	    strstr(cause, "/nonexistent/x") != NULL, "missing file named in cause");
 	free(cause);
