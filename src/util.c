@@ -398,3 +398,64 @@ sock_is_self(int fd)
 		return 0;
 	return la == lb && memcmp(&a, &b, la) == 0;
 }
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 0 when it is not one.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t	n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void
+buf_add_json(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	if (s == NULL) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_add(b, "\"", 1);
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\')
+			buf_addf(b, "\\%c", *p);
+		else if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p == '\t')
+			buf_adds(b, "\\t");
+		else if (*p == '\r')
+			buf_adds(b, "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(b, "\\u%04x", *p);
+		else if ((n = utf8_len(p)) > 0) {
+			buf_add(b, p, n);
+			p += n;
+			continue;
+		} else
+			buf_addf(b, "\\u%04x", *p);	/* the byte as U+00XX */
+		p++;
+	}
+	buf_add(b, "\"", 1);
+}

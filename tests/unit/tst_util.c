@@ -35,6 +35,33 @@ main(void)
 	ok(b.data == NULL && b.len == 0, "buf_steal empties");
 	free(data);
 
+	{
+		static const struct {
+			const char	*in, *want;
+		} js[] = {
+			{ "plain", "\"plain\"" },
+			{ "q\"b\\\n\t\x01", "\"q\\\"b\\\\\\n\\t\\u0001\"" },
+			{ "Caf\xe9", "\"Caf\\u00e9\"" },		/* Latin-1 */
+			{ "\xe3\x81 x", "\"\\u00e3\\u0081 x\"" },	/* cut */
+			{ "\xe3\x81\x82", "\"\xe3\x81\x82\"" },	/* U+3042 */
+			{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },	/* overlong */
+			{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" }, /* surrogate */
+			{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
+			{ "\xf0\x9f\x93\xa0", "\"\xf0\x9f\x93\xa0\"" },
+		};
+		size_t	i;
+
+		for (i = 0; i < nitems(js); i++) {
+			buf_init(&b);
+			buf_add_json(&b, js[i].in);
+			is_str(b.data, js[i].want, "buf_add_json");
+			buf_free(&b);
+		}
+		buf_init(&b);
+		buf_add_json(&b, NULL);
+		is_str(b.data, "null", "buf_add_json NULL");
+		buf_free(&b);
+	}
 	ok(mkdtemp(dir) != NULL, "mkdtemp");
 	xasprintf(&path, "%s/a/b/file", dir);
 	{
