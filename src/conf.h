@@ -70,6 +70,7 @@ struct config {
 		char		*host;
 		int		 port;
 		enum tls_mode	 tls;
+		int		 allow_plaintext;	/* LOGIN in clear off loopback */
 		char		*ca_file;
 		char		*user;
 		char		*password_file;

@@ -57,7 +57,6 @@ struct session {
 static pthread_once_t	auth_once = PTHREAD_ONCE_INIT;
 
 static void	 auth_init(void);
-static int	 is_loopback(const char *);
 static int	 is_ip_literal(const char *);
 static void	 clean_copy(char *, size_t, const char *, size_t);
 static void	 reply_line(struct session *);
@@ -101,13 +100,6 @@ is_ip_literal(const char *h)
 	return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
 }
 
-static int
-is_loopback(const char *h)
-{
-	return strcasecmp(h, "localhost") == 0 || strncmp(h, "127.", 4) == 0 ||
-	    strcmp(h, "::1") == 0;
-}
-
 int
 smtp_params_check(const struct smtp_params *p, char **cause)
 {
@@ -144,7 +136,7 @@ smtp_params_check(const struct smtp_params *p, char **cause)
 		return -1;
 	}
 	if (p->user != NULL && p->tls == SMTP_TLS_NONE &&
-	    !is_loopback(p->host)) {
+	    !host_is_loopback(p->host)) {
 		*cause = xprintf("smtp: %s: refusing to send the password for "
 		    "%s without TLS", p->host, p->user);
 		return -1;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -458,4 +459,11 @@ buf_add_json(struct buf *b, const char *s)
 		p++;
 	}
 	buf_add(b, "\"", 1);
+}
+
+int
+host_is_loopback(const char *h)
+{
+	return h != NULL && (strcasecmp(h, "localhost") == 0 ||
+	    strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0);
 }

@@ -86,6 +86,9 @@ const char	*doc_kind_name(enum doc_kind);
  */
 int	sock_is_self(int fd);
 
+/* 1 for "localhost", 127.x.y.z and ::1: a peer on this machine. */
+int	host_is_loopback(const char *);
+
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);
 

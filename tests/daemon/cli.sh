@@ -37,6 +37,16 @@ sed 's/^imap.tls = none/imap.tls = sometimes/' "$T/faxhub.conf" >"$T/bad.conf"
 "$HUBD" -n -c "$T/bad.conf" 2>"$T/err"; rc=$?
 is "a bad value exits 1" "$rc" 1
 like "and names file, line and value" "$(cat "$T/err")" "*bad.conf:*sometimes*"
+sed 's/^smtp.tls = none/smtp.tls = tls/' "$T/faxhub.conf" >"$T/smtps.conf"
+"$HUBD" -n -c "$T/smtps.conf" 2>"$T/err"; rc=$?
+is "smtp.tls = tls is refused at start-up" "$rc" 1
+like "with file, line and what to write" "$(cat "$T/err")" "*smtps.conf:13: smtp.tls = tls:*write smtp.tls = starttls*"
+sed 's/^imap.host = .*/imap.host = imap.example.test/' "$T/faxhub.conf" >"$T/clear.conf"
+"$HUBD" -n -c "$T/clear.conf" 2>"$T/err"; rc=$?
+is "IMAP LOGIN in clear off loopback is refused" "$rc" 1
+like "naming imap.allow_plaintext" "$(cat "$T/err")" "*clear.conf:8: imap.tls = none*imap.allow_plaintext = yes*"
+echo "imap.allow_plaintext = yes" >>"$T/clear.conf"
+ok "unless explicitly allowed" "$HUBD" -n -c "$T/clear.conf"
 chmod 644 "$T/pw"
 "$HUBD" -n -c "$T/faxhub.conf" 2>"$T/err"; rc=$?
 is "a world-readable password file is refused" "$rc" 1
