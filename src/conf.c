@@ -68,6 +68,8 @@ static const struct ckey ckeys[] = {
 	{ "instance", C_STR, O(instance), 0, 0, 0, 0 },
 	{ "daemon.user", C_STR, O(daemon.user), 0, 0, 0, 0 },
 	{ "daemon.pid_file", C_PATH, O(daemon.pid_file), 0, 0, 0, 0 },
+	{ "daemon.converter_user", C_STR, O(daemon.converter_user), 0, 0, 0,
+	    0 },
 	{ "daemon.status_file", C_PATH, O(daemon.status_file), 0, 0, 0, 0 },
 	{ "spool_dir", C_PATH, O(spool_dir), 0, 0, 0, 0 },
 	{ "table_dir", C_PATH, O(table_dir), 0, 0, 0, 0 },
@@ -186,6 +188,7 @@ config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg_setstr(&cfg->daemon.user, "faxhub");
+	cfg_setstr(&cfg->daemon.converter_user, "faxhub-conv");
 	cfg_setstr(&cfg->daemon.pid_file, "/run/faxhubd.pid");
 	cfg_setstr(&cfg->spool_dir, "/var/spool/faxhub");
 	cfg_setstr(&cfg->table_dir, "/var/lib/faxhub");

@@ -57,6 +57,7 @@ struct config {
 	char		*instance;
 	struct {
 		char	*user;
+		char	*converter_user;	/* runs converters (sandbox.h) */
 		char	*pid_file;
 		char	*status_file;
 	} daemon;

@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "hub.h"
 #include "log.h"
+#include "sandbox.h"
 #include "table.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -293,6 +294,10 @@ main(int argc, char **argv)
 		fatalx("tables: %s", cause);
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		write_pidfile(h.cfg.daemon.pid_file);
+	if (sandbox_setup(h.cfg.daemon.converter_user, geteuid() == 0 &&
+	    h.cfg.daemon.user != NULL && strcmp(h.cfg.daemon.user, "root") != 0,
+	    &cause) == -1)
+		fatalx("%s", cause);
 	drop_privileges(&h.cfg);
 
 	pthread_mutex_init(&h.mtx, NULL);
