@@ -12,11 +12,14 @@
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+
+#include <linux/capability.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -94,6 +97,43 @@ static int	sb_send(int, const void *, size_t, const int *, int);
 static ssize_t	sb_recv(int, void *, size_t, int *, int);
 static void	sb_rmtree(int, const char *);
 
+/*
+ * Capabilities without libcap.  Under systemd faxhubd starts as the faxhub
+ * user with CAP_SETUID and CAP_SETGID only (AmbientCapabilities=): the
+ * spawner keeps them, faxhubd itself drops them at once.
+ */
+static int
+sb_caps(struct __user_cap_data_struct d[2], int set)
+{
+	struct __user_cap_header_struct	h;
+
+	memset(&h, 0, sizeof(h));
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	return (int)syscall(set ? SYS_capset : SYS_capget, &h, d);
+}
+
+static int
+sb_can_setuid(void)
+{
+	struct __user_cap_data_struct	d[2];
+
+	memset(d, 0, sizeof(d));
+	return sb_caps(d, 0) == 0 &&
+	    (d[0].effective & (1U << CAP_SETUID)) != 0 &&
+	    (d[0].effective & (1U << CAP_SETGID)) != 0;
+}
+
+/* Async-signal-safe: also called in the child between fork and exec. */
+static int
+sb_drop_caps(void)
+{
+	struct __user_cap_data_struct	d[2];
+
+	memset(d, 0, sizeof(d));
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return sb_caps(d, 1);
+}
+
 static void
 sb_warn_once(atomic_int *flag, const char *fmt, ...)
 {
@@ -147,13 +187,14 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 		sb_ctl = -1;
 		unsetenv(SB_ENV_FD);
 	}
-	if (geteuid() != 0) {
+	if (geteuid() != 0 && !sb_can_setuid()) {
 		if (geteuid() != sb_uid && loud)
 			sb_warn_once(&warned, "converters run as this "
-			    "account, not as %s: start faxhubd as root", user);
+			    "account, not as %s: start faxhubd as root (or "
+			    "with CAP_SETUID and CAP_SETGID)", user);
 		return 0;
 	}
-	if (!will_drop) {
+	if (geteuid() == 0 && !will_drop) {
 		sb_mode = SB_SWITCH;
 		return 0;
 	}
@@ -172,6 +213,11 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 		sb_spawner(sv[1]);
 	}
 	close(sv[1]);
+	if (geteuid() != 0 && sb_drop_caps() == -1) {
+		xasprintf(cause, "sandbox: dropping capabilities: %s",
+		    strerror(errno));
+		return -1;
+	}
 	sb_ctl = sv[0];
 	/* Kept across faxhubd's re-execution on a changed configuration. */
 	snprintf(num, sizeof(num), "%d", sb_ctl);
@@ -210,7 +256,7 @@ sandbox_mkdir(const char *path, char **dir, char **cause)
 		return 0;
 	if ((fd = open(*dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1 || fchown(fd, (uid_t)-1, sb_gid) == -1 ||
-	    fchmod(fd, 02770) == -1) {
+	    fchmod(fd, 0770) == -1) {
 		xasprintf(cause, "%s: cannot give it to the converter group "
 		    "%ld (make this account a member of it): %s", *dir,
 		    (long)sb_gid, strerror(errno));
@@ -405,7 +451,7 @@ sb_child(const struct sb_exec *e)
 	rl.rlim_cur = rl.rlim_max = 0;
 	setrlimit(RLIMIT_CORE, &rl);
 	if (e->become && (setgroups(0, NULL) == -1 || setgid(sb_gid) == -1 ||
-	    setuid(sb_uid) == -1 || setuid(0) != -1))
+	    setuid(sb_uid) == -1 || sb_drop_caps() == -1 || setuid(0) != -1))
 		_exit(126);
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

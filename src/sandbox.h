@@ -24,9 +24,12 @@
  * spawner (faxhubctl, faxhubd running as root throughout) a process that
  * is root switches itself in the child.
  *
- * The job directory is mode 02770 with the converter user's group, so the
- * converter writes there and the caller (a member of that group, or root)
- * reads and removes what it wrote.
+ * Under systemd faxhubd starts as the faxhub user with only CAP_SETUID and
+ * CAP_SETGID: the spawner keeps those two, faxhubd drops them at once.
+ *
+ * The job directory is mode 0770 with the converter user's group, so the
+ * converter writes there (its files get that group) and the caller (a
+ * member of that group, or root) reads and removes what it wrote.
  *
  * A run is sandbox_spawn() then sandbox_wait(); sandbox_run() does both.
  * A converter kept warm (soffice --headless listening on a socket in its
@@ -78,7 +81,7 @@ struct sandbox_result {
 int	sandbox_setup(const char *user, int will_drop, char **cause);
 
 /*
- * A fresh job directory beside path ("PATH.sbXXXXXX"), mode 02770, group
+ * A fresh job directory beside path ("PATH.sbXXXXXX"), mode 0770, group
  * the converter user's group.  *dir allocated; sandbox_rmdir() removes it
  * and everything in it.
  */

@@ -54,6 +54,16 @@ if id daemon >/dev/null 2>&1; then
 	like "through the spawner, the timeout kills it" \
 	    "$("$S" -d nobody daemon "$T/job/y" 1 /bin/sleep 30 2>&1)" "*timed out"
 	ok "and no job directory is left" sh -c "! ls -d '$T'/job/y.sb* 2>/dev/null"
+	# Under systemd: started as nobody with CAP_SETUID and CAP_SETGID only.
+	if command -v setpriv >/dev/null 2>&1; then
+		caps() { setpriv --reuid=nobody --regid=nogroup \
+		    --groups="$(id -g daemon)" --inh-caps=+setuid,+setgid \
+		    --ambient-caps=+setuid,+setgid "$S" daemon "$T/job/z" 10 "$@" 2>&1; }
+		like "with only CAP_SETUID/CAP_SETGID, as the converter user" \
+		    "$(caps /usr/bin/id -u)" "$(id -u daemon)*exit 0"
+		like "and the converter holds no capability" \
+		    "$(caps /bin/grep CapEff /proc/self/status)" "*0000000000000000*exit 0"
+	fi
 	chmod 755 "$T/job"
 fi
 chmod 700 "$T"
