@@ -229,15 +229,22 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 }
 
 int
-sandbox_mkdir(const char *path, char **dir, char **cause)
+sandbox_mkdir(char **dir, char **cause)
 {
-	char	*cause2 = NULL, *tmpl;
-	int	 fd;
+	const char	*tmp = getenv("TMPDIR");
+	char		*cause2 = NULL, *tmpl;
+	int		 fd;
 
 	*dir = NULL;
 	if (!sb_ready && sb_setup(SANDBOX_USER, 0, 0, &cause2) == -1)
 		free(cause2);
-	xasprintf(&tmpl, "%s.sbXXXXXX", path);
+	/*
+	 * In the temp directory, not beside our files: the converter user
+	 * must reach it, and it cannot enter the spool.
+	 */
+	if (tmp == NULL || *tmp != '/')
+		tmp = "/tmp";
+	xasprintf(&tmpl, "%s/faxhub-conv.XXXXXX", tmp);
 	if (mkdtemp(tmpl) == NULL) {
 		xasprintf(cause, "%s: %s", tmpl, strerror(errno));
 		free(tmpl);
@@ -273,54 +280,81 @@ fail:
 	return -1;
 }
 
-int
-sandbox_copy_in(const char *dir, const char *name, const char *src,
+/* Copies src to dst, opened with flags (O_NOFOLLOW always). */
+static int
+sb_copy(const char *src, const char *dst, int flags, mode_t mode,
     char **cause)
 {
-	char	 buf[65536], *dst;
-	ssize_t	 n, w;
+	char	 buf[65536];
+	ssize_t	 n, w, k;
 	int	 in, out = -1, rv = -1;
 
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "%s: %s", src, strerror(errno));
 		return -1;
 	}
-	dst = xprintf("%s/%s", dir, name);
-	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0640)) == -1) {
+	if ((out = open(dst, flags | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+	    mode)) == -1) {
 		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
-	for (;;) {
-		n = read(in, buf, sizeof(buf));
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
 			xasprintf(cause, "read %s: %s", src, strerror(errno));
 			goto out;
 		}
-		if (n == 0)
-			break;
-		for (w = 0; w < n; ) {
-			ssize_t k = write(out, buf + w, (size_t)(n - w));
-
-			if (k == -1 && errno == EINTR)
-				continue;
-			if (k == -1) {
+		for (w = 0; w < n; w += k) {
+			if ((k = write(out, buf + w, (size_t)(n - w))) == -1) {
+				if (errno == EINTR) {
+					k = 0;
+					continue;
+				}
 				xasprintf(cause, "write %s: %s", dst,
 				    strerror(errno));
 				goto out;
 			}
-			w += k;
 		}
 	}
 	rv = 0;
 out:
 	close(in);
-	if (out != -1)
-		close(out);
-	free(dst);
+	if (out != -1 && close(out) == -1 && rv == 0) {
+		xasprintf(cause, "close %s: %s", dst, strerror(errno));
+		rv = -1;
+	}
 	return rv;
+}
+
+/* Between the job directory's file name and path, in or out. */
+static int
+sb_copy_job(const char *dir, const char *name, const char *path, int in,
+    char **cause)
+{
+	char	*job = xprintf("%s/%s", dir, name);
+	int	 rv;
+
+	if (in)
+		rv = sb_copy(path, job, O_CREAT | O_EXCL, 0640, cause);
+	else
+		rv = sb_copy(job, path, O_CREAT | O_TRUNC, 0600, cause);
+	free(job);
+	return rv;
+}
+
+int
+sandbox_copy_in(const char *dir, const char *name, const char *src,
+    char **cause)
+{
+	return sb_copy_job(dir, name, src, 1, cause);
+}
+
+int
+sandbox_copy_out(const char *dir, const char *name, const char *dst,
+    char **cause)
+{
+	return sb_copy_job(dir, name, dst, 0, cause);
 }
 
 /* Removes what dfd holds, never following a link the converter left. */

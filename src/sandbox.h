@@ -81,17 +81,21 @@ struct sandbox_result {
 int	sandbox_setup(const char *user, int will_drop, char **cause);
 
 /*
- * A fresh job directory beside path ("PATH.sbXXXXXX"), mode 0770, group
- * the converter user's group.  *dir allocated; sandbox_rmdir() removes it
- * and everything in it.
+ * A fresh job directory in $TMPDIR (else /tmp), "faxhub-conv.XXXXXX", mode
+ * 0770, group the converter user's group.  *dir allocated; sandbox_rmdir()
+ * removes it and everything in it without following links.
  */
-int	sandbox_mkdir(const char *path, char **dir, char **cause);
+int	sandbox_mkdir(char **dir, char **cause);
 void	sandbox_rmdir(const char *dir);
 /*
  * Copies the file src into the job directory as name (mode 0640, the
- * directory's group), for a converter that cannot read the caller's files.
+ * directory's group), for a converter that cannot read the caller's
+ * files; sandbox_copy_out() copies a result back out to dst.  Neither
+ * follows a link.
  */
 int	sandbox_copy_in(const char *dir, const char *name, const char *src,
+	    char **cause);
+int	sandbox_copy_out(const char *dir, const char *name, const char *dst,
 	    char **cause);
 
 int	sandbox_spawn(const struct sandbox_spec *, struct sandbox_proc *,

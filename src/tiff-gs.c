@@ -170,7 +170,7 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 	 * writes out.tif there; nothing else of ours is visible to it.
 	 */
 	*err = IMG_EIO;
-	if (sandbox_mkdir(out_tif, &dir, cause) == -1 ||
+	if (sandbox_mkdir(&dir, cause) == -1 ||
 	    sandbox_copy_in(dir, "in", path, cause) == -1)
 		goto out;
 	xasprintf(&res, "-r%dx%d", FAX_XRES, o->fine ? 196 : 98);
@@ -234,10 +234,8 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 		xasprintf(cause, "%s: the %s has no pages", name, what);
 		goto out;
 	}
-	if (rename(out, out_tif) == -1) {
-		xasprintf(cause, "rename %s: %s", out_tif, strerror(errno));
+	if (sandbox_copy_out(dir, "out.tif", out_tif, cause) == -1)
 		goto out;
-	}
 	rv = 0;
 out:
 	sandbox_rmdir(dir);

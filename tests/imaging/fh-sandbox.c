@@ -1,7 +1,7 @@
 /*
  * fh-sandbox: test driver for src/sandbox.c.  Runs one program the way
  * faxhubd runs a converter and prints its exit status and output.
- *	fh-sandbox [-d USER] CONVUSER NEAR TIMEOUT PROG [ARG...]
+ *	fh-sandbox [-d USER] CONVUSER TIMEOUT PROG [ARG...]
  * -d USER: set up the spawner, then drop to USER (keeping CONVUSER's group
  * as a supplementary group, as faxhub is a member of faxhub-conv's), as
  * faxhubd started as root does.  The job directory is made beside NEAR.
@@ -36,7 +36,7 @@ main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc < 5 || argc - 4 > SANDBOX_MAX_ARGS)
+	if (argc < 4 || argc - 3 > SANDBOX_MAX_ARGS)
 		return 2;
 	if (sandbox_setup(argv[1], pw != NULL, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
@@ -48,17 +48,17 @@ main(int argc, char **argv)
 		    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
 			return 1;
 	}
-	if (sandbox_mkdir(argv[2], &dir, &cause) == -1) {
+	if (sandbox_mkdir(&dir, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
 		return 1;
 	}
 	memset(&s, 0, sizeof(s));
-	s.prog = argv[4];
-	for (i = 4; i < argc; i++)
-		s.argv[i - 4] = argv[i];
+	s.prog = argv[3];
+	for (i = 3; i < argc; i++)
+		s.argv[i - 3] = argv[i];
 	s.dir = dir;
 	s.in_fd = -1;
-	s.timeout = atoi(argv[3]);
+	s.timeout = atoi(argv[2]);
 	s.cpu = 60;
 	s.max_as = 1ULL << 31;
 	s.max_fsize = 1ULL << 20;

@@ -14,13 +14,14 @@ mkdir "$T/db" "$T/etc" "$T/job"
 echo 'users-table-secret' >"$T/db/users.db"
 echo 'imap-password' >"$T/etc/imap.pw"
 chmod 600 "$T/db/users.db" "$T/etc/imap.pw"
-run() { "$S" nobody "$T/job/x" 10 "$@" 2>&1; }
+TMPDIR=$T/job; export TMPDIR
+run() { "$S" nobody 10 "$@" 2>&1; }
 
 like "it runs as the converter user" "$(run /usr/bin/id -u)" "65534*exit 0"
 is "with an empty environment but PATH, HOME, TMPDIR, LANG (PWD: bwrap)" \
-    "$(run /usr/bin/env | sed "s|$T/job/x.sb[A-Za-z0-9]*|JOB|" | sort | tr '\n' ' ')" \
+    "$(run /usr/bin/env | sed "s|$T/job/faxhub-conv.[A-Za-z0-9]*|JOB|g" | sort | tr '\n' ' ')" \
     "HOME=JOB LANG=C.UTF-8 PATH=/usr/bin:/bin PWD=JOB TMPDIR=JOB exit 0 "
-like "its working directory is its own job directory" "$(run /bin/pwd)" "$T/job/x.sb*exit 0"
+like "its working directory is its own job directory" "$(run /bin/pwd)" "$T/job/faxhub-conv.*exit 0"
 like "it cannot read the tables" "$(run /bin/cat "$T/db/users.db")" "*No such file*exit 1"
 like "nor the password files" "$(run /bin/cat "$T/etc/imap.pw")" "*No such file*exit 1"
 like "nor /etc" "$(run /bin/cat /etc/passwd)" "*No such file*exit 1"
@@ -28,19 +29,19 @@ like "it cannot write outside its directory" "$(run /usr/bin/touch /usr/x)" "*Re
 like "it has no network but loopback" "$(run /bin/cat /proc/net/dev)" "*lo:*exit 0"
 is "exactly" "$(run /bin/cat /proc/net/dev | grep -c ':')" 1
 like "it writes in its directory" "$(run /bin/sh -c 'echo x >f && cat f')" "x*exit 0"
-like "it dies at its timeout" "$("$S" nobody "$T/job/x" 1 /bin/sleep 30 2>&1)" "*timed out"
-ok "and its job directory is gone" sh -c "! ls -d '$T'/job/x.sb* 2>/dev/null"
+like "it dies at its timeout" "$("$S" nobody 1 /bin/sleep 30 2>&1)" "*timed out"
+ok "and its job directory is gone" sh -c "! ls -d '$T'/job/faxhub-conv.* 2>/dev/null"
 
-# A -dSAFER bypass, simulated with -dNOSAFER: the file is not there.
-cat >"$T/job/steal.ps" <<PS
-%!PS
-($T/db/users.db) (r) file 100 string readstring pop print flush
-PS
-cp "$T/job/steal.ps" "$T/job/steal"
-like "Ghostscript without -dSAFER cannot read the tables" \
-    "$(run /usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE -sDEVICE=nullpage "$T/job/steal.ps")" \
+# A -dSAFER bypass, simulated with -dNOSAFER: the same PostScript that
+# reads the table outside the sandbox finds no such file inside it.
+steal="($T/db/users.db) (r) file 100 string readstring pop print flush"
+like "outside the sandbox the PostScript reads the table" \
+    "$(/usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE -sDEVICE=nullpage -c "$steal" 2>&1)" \
+    "*users-table-secret*"
+like "inside, Ghostscript without -dSAFER cannot read the tables" \
+    "$(run /usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE -sDEVICE=nullpage -c "$steal")" \
     "*undefinedfilename*"
-ok "and prints nothing of them" sh -c "! '$S' nobody '$T/job/x' 10 /usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE -sDEVICE=nullpage '$T/job/steal.ps' 2>&1 | grep -q secret"
+ok "and prints nothing of them" sh -c "! '$S' nobody 10 /usr/bin/gs -q -dNOSAFER -dBATCH -dNOPAUSE -sDEVICE=nullpage -c '$steal' 2>&1 | grep -q secret"
 
 # faxhubd started as root: the spawner forked before the drop starts the
 # converter as the converter user ("daemon" here), the daemon runs as
@@ -48,17 +49,17 @@ ok "and prints nothing of them" sh -c "! '$S' nobody '$T/job/x' 10 /usr/bin/gs -
 if id daemon >/dev/null 2>&1; then
 	chmod 777 "$T/job"
 	like "through the spawner, as the converter user" \
-	    "$("$S" -d nobody daemon "$T/job/y" 10 /usr/bin/id -u 2>&1)" "$(id -u daemon)*exit 0"
+	    "$("$S" -d nobody daemon 10 /usr/bin/id -u 2>&1)" "$(id -u daemon)*exit 0"
 	like "through the spawner, the tables stay hidden" \
-	    "$("$S" -d nobody daemon "$T/job/y" 10 /bin/cat "$T/db/users.db" 2>&1)" "*No such file*exit 1"
+	    "$("$S" -d nobody daemon 10 /bin/cat "$T/db/users.db" 2>&1)" "*No such file*exit 1"
 	like "through the spawner, the timeout kills it" \
-	    "$("$S" -d nobody daemon "$T/job/y" 1 /bin/sleep 30 2>&1)" "*timed out"
-	ok "and no job directory is left" sh -c "! ls -d '$T'/job/y.sb* 2>/dev/null"
+	    "$("$S" -d nobody daemon 1 /bin/sleep 30 2>&1)" "*timed out"
+	ok "and no job directory is left" sh -c "! ls -d '$T'/job/faxhub-conv.* 2>/dev/null"
 	# Under systemd: started as nobody with CAP_SETUID and CAP_SETGID only.
 	if command -v setpriv >/dev/null 2>&1; then
 		caps() { setpriv --reuid=nobody --regid=nogroup \
 		    --groups="$(id -g daemon)" --inh-caps=+setuid,+setgid \
-		    --ambient-caps=+setuid,+setgid "$S" daemon "$T/job/z" 10 "$@" 2>&1; }
+		    --ambient-caps=+setuid,+setgid "$S" daemon 10 "$@" 2>&1; }
 		like "with only CAP_SETUID/CAP_SETGID, as the converter user" \
 		    "$(caps /usr/bin/id -u)" "$(id -u daemon)*exit 0"
 		like "and the converter holds no capability" \
