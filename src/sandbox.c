@@ -280,9 +280,12 @@ fail:
 	return -1;
 }
 
-/* Copies src to dst, opened with flags (O_NOFOLLOW always). */
+/*
+ * Copies src to dst, opened with flags (O_NOFOLLOW always); a new file
+ * gets group gid unless it is -1.
+ */
 static int
-sb_copy(const char *src, const char *dst, int flags, mode_t mode,
+sb_copy(const char *src, const char *dst, int flags, mode_t mode, gid_t gid,
     char **cause)
 {
 	char	 buf[65536];
@@ -296,6 +299,10 @@ sb_copy(const char *src, const char *dst, int flags, mode_t mode,
 	if ((out = open(dst, flags | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
 	    mode)) == -1) {
 		xasprintf(cause, "%s: %s", dst, strerror(errno));
+		goto out;
+	}
+	if (gid != (gid_t)-1 && fchown(out, (uid_t)-1, gid) == -1) {
+		xasprintf(cause, "chgrp %s: %s", dst, strerror(errno));
 		goto out;
 	}
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
@@ -335,10 +342,13 @@ sb_copy_job(const char *dir, const char *name, const char *path, int in,
 	char	*job = xprintf("%s/%s", dir, name);
 	int	 rv;
 
+	/* Going in, the converter user reads it through its group. */
 	if (in)
-		rv = sb_copy(path, job, O_CREAT | O_EXCL, 0640, cause);
+		rv = sb_copy(path, job, O_CREAT | O_EXCL, 0640,
+		    sb_mode == SB_SELF ? (gid_t)-1 : sb_gid, cause);
 	else
-		rv = sb_copy(job, path, O_CREAT | O_TRUNC, 0600, cause);
+		rv = sb_copy(job, path, O_CREAT | O_TRUNC, 0600, (gid_t)-1,
+		    cause);
 	free(job);
 	return rv;
 }
