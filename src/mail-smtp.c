@@ -348,11 +348,13 @@ make_ctx(struct session *s, char **cause)
 		return NULL;
 	}
 	/*
-	 * TLS 1.2 only: with TLS 1.3 the server's NewSessionTicket records
-	 * arrive after the handshake, and libesmtp 1.1.0 (non-blocking
-	 * socket) intermittently takes the resulting SSL_ERROR_WANT_READ
-	 * for a dropped connection while reading the EHLO reply (seen in
-	 * about one session in three against Postfix 3.7).
+	 * TLS 1.2 only, around a libesmtp 1.1.0 bug: after STARTTLS its
+	 * protocol loop reads before it flushes the queued EHLO whenever
+	 * the socket is readable, and TLS 1.3's NewSessionTicket records
+	 * make it readable, so it waits for a reply to an EHLO it has not
+	 * sent and reports a dropped connection (18 sessions of 30 against
+	 * Postfix 3.7 without the cap, 0 with it; docs/architecture.md,
+	 * "Known limits", has the trace).
 	 */
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
