@@ -659,6 +659,16 @@ cfg_reachable(const struct config *cfg, const char *name, const int *lines,
 		    "submission port)", name, cfg_line(lines, "smtp.tls"));
 		return -1;
 	}
+	if (strcmp(cfg->daemon.converter_user, "root") == 0 ||
+	    (cfg->daemon.user != NULL &&
+	    strcmp(cfg->daemon.converter_user, cfg->daemon.user) == 0)) {
+		xasprintf(cause, "%s:%d: daemon.converter_user = %s would let "
+		    "a converter read the tables and password files; write "
+		    "daemon.converter_user = faxhub-conv (a user of its own)",
+		    name, cfg_line(lines, "daemon.converter_user"),
+		    cfg->daemon.converter_user);
+		return -1;
+	}
 	if (cfg->imap.tls == TLS_NONE && !cfg->imap.allow_plaintext &&
 	    !host_is_loopback(cfg->imap.host)) {
 		xasprintf(cause, "%s:%d: imap.tls = none would send the IMAP "

@@ -287,6 +287,11 @@ main(int argc, char **argv)
 		if (!reexec && daemon(0, 0) == -1)
 			fatal("daemon");
 	}
+	/* The spawner is forked before any secret is in memory. */
+	if (sandbox_setup(h.cfg.daemon.converter_user, geteuid() == 0 &&
+	    h.cfg.daemon.user != NULL && strcmp(h.cfg.daemon.user, "root") != 0,
+	    &cause) == -1)
+		fatalx("%s", cause);
 	read_secrets(&h);
 	if (spool_init(h.cfg.spool_dir, &cause) == -1)
 		fatalx("spool: %s", cause);
@@ -294,10 +299,6 @@ main(int argc, char **argv)
 		fatalx("tables: %s", cause);
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		write_pidfile(h.cfg.daemon.pid_file);
-	if (sandbox_setup(h.cfg.daemon.converter_user, geteuid() == 0 &&
-	    h.cfg.daemon.user != NULL && strcmp(h.cfg.daemon.user, "root") != 0,
-	    &cause) == -1)
-		fatalx("%s", cause);
 	drop_privileges(&h.cfg);
 
 	pthread_mutex_init(&h.mtx, NULL);

@@ -204,6 +204,11 @@ t_errors(void)
 		    "are counted (it needs 28763408); write "
 		    "limits.attachment_size = 19108785 or less, or "
 		    "limits.message_size = 28763408 or more" },
+		{ COMPLETE "daemon.user = fx\ndaemon.converter_user = fx\n",
+		    "faxhub.conf:11: daemon.converter_user = fx would let a "
+		    "converter read the tables" },
+		{ COMPLETE "daemon.converter_user = root\n", "faxhub.conf:10: "
+		    "daemon.converter_user = root would let" },
 		{ COMPLETE "limits.header_size = 2M\n"
 		    "limits.message_size = 1M\n", "faxhub.conf:11: "
 		    "limits.header_size (2097152) leaves no room" },
