@@ -32,6 +32,21 @@ like "it writes in its directory" "$(run /bin/sh -c 'echo x >f && cat f')" "x*ex
 like "it dies at its timeout" "$("$S" nobody 1 /bin/sleep 30 2>&1)" "*timed out"
 ok "and its job directory is gone" sh -c "! ls -d '$T'/job/faxhub-conv.* 2>/dev/null"
 
+# A host where bubblewrap cannot run (a stand-in that fails as bwrap does
+# without user namespaces, bound over it in a private mount namespace):
+# one warning, and the converter still runs as the converter user.
+if command -v unshare >/dev/null 2>&1; then
+	printf '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n' >"$T/fakebwrap"
+	chmod 755 "$T/fakebwrap"
+	unshare --mount sh -c "mount --bind '$T/fakebwrap' /usr/bin/bwrap &&
+	    '$S' nobody 10 /usr/bin/id -u" >"$T/nobw" 2>&1
+	like "without bubblewrap: one clear warning" "$(cat "$T/nobw")" \
+	    "*bubblewrap cannot run here (No permissions to create new namespace): converters run without a namespace sandbox*"
+	is "only one" "$(grep -c 'bubblewrap cannot run' "$T/nobw")" 1
+	like "and the converter still runs as the converter user" \
+	    "$(cat "$T/nobw")" "*65534*exit 0"
+fi
+
 # A -dSAFER bypass, simulated with -dNOSAFER: the same PostScript that
 # reads the table outside the sandbox finds no such file inside it.
 steal="($T/db/users.db) (r) file 100 string readstring pop print flush"
