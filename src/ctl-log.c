@@ -100,28 +100,12 @@ log_clean(struct logrec *l)
 static void
 json_str(const char *s)
 {
-	unsigned char	c;
+	struct buf	b;
 
-	if (s == NULL) {
-		printf("null");
-		return;
-	}
-	putchar('"');
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			printf("\\n");
-		else if (c == '\t')
-			printf("\\t");
-		else if (c == '\r')
-			printf("\\r");
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	buf_init(&b);
+	buf_add_json(&b, s);
+	fputs(b.data, stdout);
+	buf_free(&b);
 }
 
 static void
@@ -194,7 +178,7 @@ ctl_log_list(struct ctl *c)
 	if ((v = ctl_opt(c, "until")) != NULL &&
 	    log_time("until", v, &f.until) == -1)
 		return CTL_USAGE;
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (logs_all(dir, &f, &l, &n, &cause) == -1)
 		return ctl_fail(cause);
@@ -228,7 +212,7 @@ ctl_log_show(struct ctl *c)
 	char		*cause = NULL, t1[32], t2[32];
 	int		 rc;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	rc = logrec_get(dir, c->argv[0], &l, &cause);
 	if (rc == -1)

@@ -118,7 +118,7 @@ server_load(struct ctl *c, const char *name, struct server *s)
 	char		*cause = NULL;
 	int		 rc;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	rc = server_get(dir, name, s, &cause);
 	if (rc == -1)
@@ -149,7 +149,7 @@ ctl_server_add(struct ctl *c)
 		ret = CTL_USAGE;
 		goto out;
 	}
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		goto out;
 	rc = server_get(dir, s.name, &old, &cause);
 	if (rc == -1) {
@@ -269,7 +269,7 @@ ctl_server_list(struct ctl *c)
 	char		*cause = NULL;
 	size_t		 n, i;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (servers_all(dir, &s, &n, &cause) == -1)
 		return ctl_fail(cause);
@@ -341,7 +341,7 @@ ctl_unassign(struct ctl *c)
 	char		*cause = NULL;
 	int		 rc;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	rc = assign_del(dir, c->argv[0], &cause);
 	if (rc == -1)

@@ -35,6 +35,14 @@ void	buf_reset(struct buf *);
 /* Hands data to the caller (who frees it) and empties the buffer. */
 char	*buf_steal(struct buf *, size_t *);
 void	buf_free(struct buf *);
+/*
+ * Appends s as a JSON string ("null" for NULL) that is always valid
+ * UTF-8: quotes, backslashes and control bytes escaped, well-formed UTF-8
+ * kept, and every byte that is not part of a well-formed sequence (a
+ * Latin-1 CSID, a cut multibyte character) written as \u00XX, the
+ * code point of that byte value.
+ */
+void	buf_add_json(struct buf *, const char *);
 
 /*
  * Writes len bytes to path durably: a temp file beside it, fsync, rename,
@@ -77,6 +85,9 @@ const char	*doc_kind_name(enum doc_kind);
  * binding its port.
  */
 int	sock_is_self(int fd);
+
+/* 1 for "localhost", 127.x.y.z and ::1: a peer on this machine. */
+int	host_is_loopback(const char *);
 
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);

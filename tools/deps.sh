@@ -9,7 +9,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libtiff-tools ghostscript imagemagick qpdf poppler-utils
  postfix dovecot-imapd dovecot-lmtpd swaks curl openssl
  hylafax-server hylafax-client iaxmodem
- valgrind clang libclang-rt-14-dev mandoc bsdextrautils procps psmisc netcat-openbsd python3"
+ valgrind clang libclang-rt-14-dev mandoc bsdextrautils procps psmisc netcat-openbsd python3
+ bubblewrap debhelper lintian"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get needs it)" >&2
 	exit 1
