@@ -1,8 +1,10 @@
 /*
- * image.h: faxhub's imaging core (libtiff, libpng, Ghostscript).
+ * image.h: faxhub's imaging core (libtiff, libjpeg-turbo, libpng, giflib,
+ * libwebp, libheif, Ghostscript).
  *
  * img_normalize() turns the attachments of a job (TIFF in any common form,
- * PDF or PostScript, decided by content) into ONE multi-page TIFF Class F
+ * JPEG, PNG, GIF, BMP, WebP, HEIC images, PDF or PostScript, decided by
+ * content) into ONE multi-page TIFF Class F
  * file: bilevel, 1728 pixels wide, 204 dpi across, 196 or 98 lpi down, one
  * strip per page, G4 (MMR) or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Rows
  * are read, scaled, dithered and encoded a few at a time, so memory does
@@ -33,8 +35,36 @@ enum img_err {
 	IMG_EPDFENCRYPTED,
 	IMG_EPDFBROKEN,
 	IMG_ETIMEOUT,
-	IMG_EIO
+	IMG_EIO,
+	IMG_EARCHIVE,		/* a zip archive: never unpacked */
+	IMG_EMISMATCH		/* named like an image, content is not */
 };
+
+/* What a file is, by its first bytes (image_sniff()). */
+enum img_fmt {
+	IMG_FMT_NONE = 0,	/* nothing faxhub reads */
+	IMG_FMT_TIFF,
+	IMG_FMT_PDF,
+	IMG_FMT_PS,
+	IMG_FMT_JPEG,
+	IMG_FMT_PNG,
+	IMG_FMT_GIF,
+	IMG_FMT_BMP,
+	IMG_FMT_WEBP,
+	IMG_FMT_HEIF,
+	IMG_FMT_ZIP		/* recognised to be refused by name */
+};
+
+/*
+ * The format of a document from its first bytes (16 are enough, 32 are
+ * better for HEIF brands).  The mail side calls it to decide whether a
+ * part is a fax document: anything but IMG_FMT_NONE and IMG_FMT_ZIP is one.
+ */
+enum img_fmt	image_sniff(const void *buf, size_t len);
+/* "JPEG", "PNG", ...; "unknown" for IMG_FMT_NONE. */
+const char	*image_fmt_name(enum img_fmt);
+/* The format a file name's extension claims, IMG_FMT_NONE when none. */
+enum img_fmt	image_fmt_by_name(const char *name);
 
 struct img_opts {
 	int			fine;		/* 196 lpi, else 98 lpi */
@@ -43,9 +73,15 @@ struct img_opts {
 	int			max_pages;	/* whole job */
 	unsigned long long	max_pixels;	/* per input page */
 	int			gs_timeout;	/* seconds per PDF/PS input */
+	int			keep_coding;	/* pass fax pages in any coding */
 };
 
-/* Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s. */
+/*
+ * keep_coding: the server takes G3 1-D, G3 2-D and G4 alike (HylaFAX
+ * does), so a page already fax-ready in any of them is copied as is
+ * instead of re-encoded to the wanted coding.
+ * Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s, keep_coding 0.
+ */
 void	img_opts_default(struct img_opts *);
 
 struct img_stats {

@@ -32,6 +32,8 @@ struct norm_in {
 	const char	*path;		/* what we read (maybe gs output) */
 	char		*name;		/* for messages */
 	enum doc_kind	 kind;
+	enum img_fmt	 fmt;		/* by content */
+	enum img_fmt	 named;		/* what the name claims */
 	char		*rendered;	/* temp file from gs, removed */
 	int		 pages;
 };
@@ -45,10 +47,31 @@ struct norm_page {
 	uint32_t	 xoff, ow, oh;
 	uint32_t	 skip;		/* cropped on the left */
 	uint32_t	 rows;		/* of the fax page */
-	uint8_t		*pagebuf;	/* rotated pages: ow x oh */
-	uint32_t	 col;
+	uint8_t		*pagebuf;	/* turned pages: ow x oh */
+	uint32_t	 srow;		/* scaled rows placed in pagebuf */
+	uint32_t	 sw;		/* scaled width (stored orientation) */
+	struct tf {
+		int	 swap, fx, fy;
+	}		 tf;
 	char		**cause;
 };
+
+/* A TIFF page as an image source (see struct imgsrc). */
+struct tiff_src {
+	struct tiff_rd		*rd;
+	struct tiff_diag	*d;
+};
+
+/*
+ * EXIF orientation 1..8 as the transform that makes the stored picture
+ * upright: swap x and y, then mirror across (fx) and down (fy).
+ */
+static const struct tf	exif_tf[9] = {
+	{ 0, 0, 0 }, { 0, 0, 0 }, { 0, 1, 0 }, { 0, 1, 1 }, { 0, 0, 1 },
+	{ 1, 0, 0 }, { 1, 1, 0 }, { 1, 1, 1 }, { 1, 0, 1 }
+};
+/* A quarter turn clockwise: how landscape pages become portrait. */
+static const struct tf	turn_tf = { 1, 1, 0 };
 
 static int	norm_sniff(struct norm_in *, enum img_err *, char **);
 static int	norm_count(struct norm_in *, enum img_err *, char **);
@@ -58,10 +81,20 @@ static int	norm_file(struct norm_in *, struct faxw *,
 static int	norm_page(struct norm_in *, TIFF *, struct tiff_diag *, int,
 		    struct faxw *, const struct img_opts *, struct buf *,
 		    struct img_stats *, enum img_err *, char **);
+static int	norm_image(struct imgsrc *, int, int, struct faxw *,
+		    const struct img_opts *, struct buf *, struct img_stats *,
+		    enum img_err *, char **);
+static int	norm_decoded(struct norm_in *, struct faxw *,
+		    const struct img_opts *, struct buf *, struct img_stats *,
+		    enum img_err *, char **);
+static struct tf tf_then(struct tf, struct tf);
+static int	emit_placed(void *, const uint8_t *);
+static int	tsrc_row(struct imgsrc *, uint8_t *, enum img_err *, char **);
+static int	tsrc_start(struct imgsrc *, uint32_t, uint32_t,
+		    enum img_err *, char **);
 static int	is_fax_page(const struct tiff_rd *, const struct img_opts *,
 		    uint32_t);
 static int	emit_row(void *, const uint8_t *);
-static int	emit_col(void *, const uint8_t *);
 static int	put_row(struct norm_page *, const uint8_t *);
 static const char *photo_name(const struct tiff_rd *);
 static uint32_t	page_rows(const struct img_opts *, int);
@@ -94,7 +127,7 @@ img_err_text(enum img_err e)
 	case IMG_OK:
 		return "no error";
 	case IMG_ENOTDOC:
-		return "not a TIFF, PDF or PostScript document";
+		return "not a document or image faxhub can send";
 	case IMG_ECORRUPT:
 		return "truncated or corrupt image";
 	case IMG_ENOPAGES:
@@ -113,6 +146,10 @@ img_err_text(enum img_err e)
 		return "rendering took too long";
 	case IMG_EIO:
 		return "input/output error";
+	case IMG_EARCHIVE:
+		return "an archive: faxhub does not unpack archives";
+	case IMG_EMISMATCH:
+		return "the file is not what its name says";
 	}
 	return "unknown error";
 }
@@ -132,7 +169,7 @@ page_rows(const struct img_opts *o, int fine)
 static int
 norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 {
-	unsigned char	 hdr[16];
+	unsigned char	 hdr[64];
 	ssize_t		 n;
 	int		 fd;
 	uint64_t	 off = 0;
@@ -154,15 +191,33 @@ norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 	}
 	if (n == 0) {
 		*err = IMG_ENOTDOC;
-		xasprintf(cause, "%s: empty file, not a TIFF image",
+		xasprintf(cause, "%s: empty file, not a document or image",
 		    in->name);
 		return -1;
 	}
 	in->kind = doc_sniff(hdr, (size_t)n);
-	if (in->kind == DOC_OTHER) {
+	in->fmt = image_sniff(hdr, (size_t)n);
+	in->named = image_fmt_by_name(in->name);
+	if (in->fmt == IMG_FMT_ZIP) {
+		*err = IMG_EARCHIVE;
+		xasprintf(cause, "%s: a zip archive (or a file packed like "
+		    "one); faxhub does not unpack archives: send the "
+		    "documents themselves", in->name);
+		return -1;
+	}
+	if (in->fmt == IMG_FMT_NONE && in->named != IMG_FMT_NONE) {
+		*err = IMG_EMISMATCH;
+		xasprintf(cause, "%s: not a %s %s: the name says so, but the "
+		    "content is not a document or image faxhub reads",
+		    in->name, image_fmt_name(in->named),
+		    in->named == IMG_FMT_PDF || in->named == IMG_FMT_PS ?
+		    "document" : "image");
+		return -1;
+	}
+	if (in->fmt == IMG_FMT_NONE) {
 		*err = IMG_ENOTDOC;
-		xasprintf(cause, "%s: not a TIFF image, PDF or PostScript "
-		    "document", in->name);
+		xasprintf(cause, "%s: not a TIFF, JPEG, PNG, GIF, BMP, WebP "
+		    "or HEIC image, PDF or PostScript document", in->name);
 		return -1;
 	}
 	if (in->kind != DOC_TIFF)
@@ -235,11 +290,15 @@ is_fax_page(const struct tiff_rd *rd, const struct img_opts *o,
 		return 0;
 	if (rd->xres < 195 || rd->xres > 210 || fabsf(rd->yres - want) > 4)
 		return 0;
+	TIFFGetField(rd->tif, TIFFTAG_GROUP3OPTIONS, &opts);
+	if (o->keep_coding)
+		return rd->compression == COMPRESSION_CCITTFAX4 ||
+		    (rd->compression == COMPRESSION_CCITTFAX3 &&
+		    (opts & GROUP3OPT_UNCOMPRESSED) == 0);
 	if (o->g4)
 		return rd->compression == COMPRESSION_CCITTFAX4;
 	if (rd->compression != COMPRESSION_CCITTFAX3)
 		return 0;
-	TIFFGetField(rd->tif, TIFFTAG_GROUP3OPTIONS, &opts);
 	return (opts & GROUP3OPT_2DENCODING) != 0 &&
 	    (opts & GROUP3OPT_UNCOMPRESSED) == 0;
 }
@@ -265,18 +324,62 @@ emit_row(void *arg, const uint8_t *row)
 	return put_row(p, p->grey);
 }
 
-/* Rotated pages: scaled source row j is output column ow - 1 - j. */
+/* tf applied after t: the transform of doing t, then u. */
+static struct tf
+tf_then(struct tf t, struct tf u)
+{
+	struct tf	r;
+
+	r.swap = t.swap ^ u.swap;
+	r.fx = (u.swap ? t.fy : t.fx) ^ u.fx;
+	r.fy = (u.swap ? t.fx : t.fy) ^ u.fy;
+	return r;
+}
+
+/* Turned pages: scaled stored row j goes to its place in pagebuf. */
 static int
-emit_col(void *arg, const uint8_t *row)
+emit_placed(void *arg, const uint8_t *row)
 {
 	struct norm_page	*p = arg;
-	uint32_t		 y, x;
+	uint32_t		 i, u, v, j;
 
-	if (p->col >= p->ow)
+	if (p->srow >= (p->tf.swap ? p->ow : p->oh))
 		return 0;
-	x = p->ow - 1 - p->col++;
-	for (y = 0; y < p->oh; y++)
-		p->pagebuf[(size_t)y * p->ow + x] = row[y];
+	j = p->srow++;
+	if (!p->tf.swap && !p->tf.fx) {
+		v = p->tf.fy ? p->oh - 1 - j : j;
+		memcpy(p->pagebuf + (size_t)v * p->ow, row, p->ow);
+		return 0;
+	}
+	for (i = 0; i < p->sw; i++) {
+		u = p->tf.swap ? j : i;
+		v = p->tf.swap ? i : j;
+		if (p->tf.fx)
+			u = p->ow - 1 - u;
+		if (p->tf.fy)
+			v = p->oh - 1 - v;
+		p->pagebuf[(size_t)v * p->ow + u] = row[i];
+	}
+	return 0;
+}
+
+static int
+tsrc_start(struct imgsrc *src, uint32_t want_w, uint32_t want_h,
+    enum img_err *err, char **cause)
+{
+	return 0;
+}
+
+static int
+tsrc_row(struct imgsrc *src, uint8_t *grey, enum img_err *err,
+    char **cause)
+{
+	struct tiff_src	*t = src->priv;
+
+	if (tiff_rd_row(t->rd, grey, t->d, cause) == -1) {
+		*err = IMG_ECORRUPT;
+		return -1;
+	}
 	return 0;
 }
 
@@ -304,44 +407,93 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
     struct img_stats *st, enum img_err *err, char **cause)
 {
 	struct tiff_rd		 rd;
-	struct norm_page	 p;
-	struct scaler		*sc = NULL;
-	uint32_t		 rows, y, ow, oh;
-	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
-	int			 fit = 0, rotate, rv = -1, outres, crop;
-	uint8_t			*grey = NULL;
+	struct tiff_src		 ts;
+	struct imgsrc		 src;
+	uint16_t		 comp;
+	uint32_t		 g3 = 0;
+	int			 rv;
 
-	memset(&p, 0, sizeof(p));
-	rows = page_rows(o, o->fine);
-	outres = o->fine ? 196 : 98;
 	if (tiff_rd_begin(&rd, tif, in->name, pageno, o->max_pixels, err,
 	    cause) == -1)
 		return -1;
-	if (is_fax_page(&rd, o, rows)) {
+	if (is_fax_page(&rd, o, page_rows(o, o->fine))) {
+		comp = rd.compression;
+		TIFFGetField(tif, TIFFTAG_GROUP3OPTIONS, &g3);
 		tiff_rd_end(&rd);
 		if (faxw_copy_page(w, tif, d, in->name, pageno, cause) == -1) {
 			*err = IMG_EIO;
 			return -1;
 		}
-		buf_addf(note, "page %d: fax page, passed through; ", pageno);
+		buf_addf(note, "page %d: fax page in %s, passed through; ",
+		    pageno, comp == COMPRESSION_CCITTFAX4 ? "G4" :
+		    g3 & GROUP3OPT_2DENCODING ? "G3 2-D" : "G3 1-D");
 		st->passed_through++;
 		return 0;
 	}
+	memset(&src, 0, sizeof(src));
+	ts.rd = &rd;
+	ts.d = d;
+	src.name = in->name;
+	src.w = rd.w;
+	src.h = rd.h;
+	src.xres = rd.xres;
+	src.yres = rd.yres;
+	src.orient = 1;
+	src.bilevel = rd.bps == 1 && rd.ncolor == 1;
+	src.start = tsrc_start;
+	src.row = tsrc_row;
+	src.priv = &ts;
+	snprintf(src.desc, sizeof(src.desc), "%s %u-bit %ux%u",
+	    photo_name(&rd), rd.bps, rd.w, rd.h);
+	rv = norm_image(&src, pageno, 0, w, o, note, st, err, cause);
+	tiff_rd_end(&rd);
+	return rv;
+}
 
-	xres = rd.xres;
-	yres = rd.yres;
-	if (xres == 0 && rd.w == FAX_WIDTH) {
+/*
+ * One picture to one fax page: turned upright (EXIF) and to portrait,
+ * scaled to the page, reduced to black and white, encoded.  A page that
+ * is turned, or whose kind (document photo or photograph) is decided
+ * (classify), is held once at output size; any other streams through.
+ */
+static int
+norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
+    const struct img_opts *o, struct buf *note, struct img_stats *st,
+    enum img_err *err, char **cause)
+{
+	struct norm_page	 p;
+	struct scaler		*sc = NULL;
+	struct tf		 tf;
+	uint32_t		 rows, y, ow, oh, uw, uh, in_w, in_h;
+	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
+	int			 fit = 0, rotate, rv = -1, outres, crop;
+	int			 held, doc = 0, bilevel = src->bilevel;
+	uint8_t			*grey = NULL;
+
+	memset(&p, 0, sizeof(p));
+	rows = page_rows(o, o->fine);
+	outres = o->fine ? 196 : 98;
+	in_w = src->w;
+	in_h = src->h;
+	tf = exif_tf[src->orient >= 1 && src->orient <= 8 ? src->orient : 1];
+	uw = tf.swap ? src->h : src->w;
+	uh = tf.swap ? src->w : src->h;
+	xres = tf.swap ? src->yres : src->xres;
+	yres = tf.swap ? src->xres : src->yres;
+	if (xres == 0 && uw == FAX_WIDTH) {
 		xres = FAX_XRES;
-		yres = rd.h > 1400 ? 196 : 98;
+		yres = uh > 1400 ? 196 : 98;
 	}
 	if (xres == 0) {
 		/* No resolution: square pixels, fitted to the page. */
 		fit = 1;
 		xres = yres = 1;
 	}
-	sw = rd.w / xres;
-	sh = rd.h / yres;
+	sw = uw / xres;
+	sh = uh / yres;
 	rotate = sw > sh * 1.05;
+	if (rotate)
+		tf = tf_then(tf, turn_tf);
 	cw = rotate ? sh : sw;
 	ch = rotate ? sw : sh;
 	pw = (double)FAX_WIDTH / FAX_XRES;
@@ -374,32 +526,43 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	p.ow = ow;
 	p.oh = oh;
 	p.rows = rows;
+	p.tf = tf;
+	p.sw = tf.swap ? oh : ow;
 	if (ow <= FAX_WIDTH)
 		p.xoff = (FAX_WIDTH - ow) / 2;
 	else
 		p.skip = (ow - FAX_WIDTH) / 2;
+	/* The decoder may deliver fewer pixels, never fewer than we need. */
+	if (src->start(src, tf.swap ? oh : ow, tf.swap ? ow : oh, err,
+	    cause) == -1)
+		return -1;
+	held = tf.swap || tf.fx || tf.fy || (classify && !bilevel);
 	p.grey = xmalloc(FAX_WIDTH);
-	p.dith = dither_new(FAX_WIDTH, !(rd.bps == 1 && rd.ncolor == 1));
-	if (rotate) {
+	if (held) {
 		p.pagebuf = xmalloc((size_t)ow * oh);
 		memset(p.pagebuf, 255, (size_t)ow * oh);
-		sc = scaler_new(rd.w, rd.h, oh, ow);
 	} else
-		sc = scaler_new(rd.w, rd.h, ow, oh);
-	grey = xmalloc(rd.w);
-	*err = IMG_EIO;
-	if (faxw_page_begin(w, rows, o->g4, o->fine, cause) == -1)
+		p.dith = dither_new(FAX_WIDTH, !bilevel);
+	sc = scaler_new(src->w, src->h, p.sw, tf.swap ? ow : oh);
+	grey = xmalloc(src->w);
+	if (faxw_page_begin(w, rows, o->g4, o->fine, cause) == -1) {
+		*err = IMG_EIO;
 		goto out;
-	for (y = 0; y < rd.h; y++) {
-		if (tiff_rd_row(&rd, grey, d, cause) == -1) {
-			*err = IMG_ECORRUPT;
+	}
+	for (y = 0; y < src->h; y++) {
+		if (src->row(src, grey, err, cause) == -1)
 			goto out;
-		}
-		if (scaler_push(sc, grey, rotate ? emit_col : emit_row,
+		*err = IMG_EIO;
+		if (scaler_push(sc, grey, held ? emit_placed : emit_row,
 		    &p) == -1)
 			goto out;
 	}
-	if (rotate) {
+	*err = IMG_EIO;
+	if (held && classify && !bilevel &&
+	    (doc = level_is_document(p.pagebuf, ow, oh)))
+		level_threshold(p.pagebuf, ow, oh);
+	if (held) {
+		p.dith = dither_new(FAX_WIDTH, !bilevel && !doc);
 		for (y = 0; y < oh; y++)
 			if (emit_row(&p, p.pagebuf + (size_t)y * ow) == -1)
 				goto out;
@@ -411,16 +574,18 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	if (faxw_page_end(w, cause) == -1)
 		goto out;
 
-	buf_addf(note, "page %d: %s %u-bit %ux%u", pageno, photo_name(&rd),
-	    rd.bps, rd.w, rd.h);
-	if (rd.xres != 0)
-		buf_addf(note, " at %.0fx%.0f dpi", rd.xres, rd.yres);
+	buf_addf(note, "page %d: %s", pageno, src->desc);
+	if (src->xres != 0)
+		buf_addf(note, " at %.0fx%.0f dpi", src->xres, src->yres);
 	else
 		buf_addf(note, " without resolution");
-	if (rd.w == ow && rd.h == oh && !rotate && rd.bilevel)
+	if (src->orient > 1 && src->orient <= 8)
+		buf_addf(note, ", turned upright (EXIF orientation %d)",
+		    src->orient);
+	if (in_w == ow && in_h == oh && !rotate && bilevel)
 		buf_addf(note, ", re-encoded as %s",
 		    o->g4 ? "G4" : "G3 2-D");
-	else if (rd.w == ow && rd.h == oh && !rotate)
+	else if (in_w == ow && in_h == oh && !rotate)
 		buf_addf(note, ", at fax resolution");
 	else
 		buf_addf(note, ", %s to %ux%u", f < 1 ? "scaled down" :
@@ -429,8 +594,9 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 		buf_addf(note, ", cropped to the page");
 	if (rotate)
 		buf_addf(note, ", turned to portrait");
-	buf_addf(note, ", %s; ", rd.bps == 1 && rd.ncolor == 1 ?
-	    "thresholded" : "dithered");
+	buf_addf(note, ", %s; ", bilevel ? "thresholded" : doc ?
+	    "document photo: levelled and thresholded" : classify ?
+	    "photograph: dithered" : "dithered");
 	st->converted++;
 	*err = IMG_OK;
 	rv = 0;
@@ -440,7 +606,45 @@ out:
 	free(p.grey);
 	free(p.pagebuf);
 	free(grey);
-	tiff_rd_end(&rd);
+	return rv;
+}
+
+/* One decoded image (JPEG, PNG, ...): one page. */
+static int
+norm_decoded(struct norm_in *in, struct faxw *w, const struct img_opts *o,
+    struct buf *note, struct img_stats *st, enum img_err *err,
+    char **cause)
+{
+	static const struct {
+		enum img_fmt	fmt;
+		imgsrc_open_fn	open;
+	} dec[] = {
+		{ IMG_FMT_JPEG, imgsrc_open_jpeg },
+		{ IMG_FMT_PNG, imgsrc_open_png },
+		{ IMG_FMT_GIF, imgsrc_open_gif },
+		{ IMG_FMT_BMP, imgsrc_open_bmp },
+		{ IMG_FMT_WEBP, imgsrc_open_webp },
+		{ IMG_FMT_HEIF, imgsrc_open_heif },
+	};
+	struct imgsrc	src;
+	size_t		i;
+	int		rv;
+
+	memset(&src, 0, sizeof(src));
+	src.name = in->name;
+	src.max_pixels = o->max_pixels;
+	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++)
+		if (dec[i].fmt == in->fmt)
+			break;
+	if (i == sizeof(dec) / sizeof(dec[0])) {
+		*err = IMG_ENOTDOC;
+		xasprintf(cause, "%s: not an image faxhub reads", in->name);
+		return -1;
+	}
+	if (dec[i].open(&src, in->path, err, cause) == -1)
+		return -1;
+	rv = norm_image(&src, 1, 1, w, o, note, st, err, cause);
+	src.close(&src);
 	return rv;
 }
 
@@ -451,16 +655,22 @@ norm_file(struct norm_in *in, struct faxw *w, const struct img_opts *o,
 {
 	struct tiff_diag	 d = { .name = in->name };
 	struct buf		 note;
-	TIFF			*tif;
+	TIFF			*tif = NULL;
 	int			 i, rv = -1;
 
+	buf_init(&note);
+	if (in->kind == DOC_OTHER) {
+		if (norm_decoded(in, w, o, &note, st, err, cause) == -1)
+			goto out;
+		goto done;
+	}
 	if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
+		buf_free(&note);
 		*err = IMG_ECORRUPT;
 		xasprintf(cause, "%s: corrupt TIFF image: %s", in->name,
 		    tiff_diag_msg(&d, "cannot open"));
 		return -1;
 	}
-	buf_init(&note);
 	for (i = 0; i < in->pages; i++) {
 		if (i > 0 && !TIFFReadDirectory(tif)) {
 			*err = IMG_ECORRUPT;
@@ -473,17 +683,22 @@ norm_file(struct norm_in *in, struct faxw *w, const struct img_opts *o,
 		    cause) == -1)
 			goto out;
 	}
+done:
 	if (note.len >= 2)
 		note.data[note.len -= 2] = '\0';
 	buf_addf(notes, "%s%s: %d page%s%s (%s)", notes->len ? "; " : "",
 	    in->name, in->pages, in->pages == 1 ? "" : "s",
-	    in->kind == DOC_TIFF ? "" : in->kind == DOC_PDF ?
-	    ", PDF rendered by Ghostscript" :
+	    in->kind == DOC_TIFF || in->kind == DOC_OTHER ? "" :
+	    in->kind == DOC_PDF ? ", PDF rendered by Ghostscript" :
 	    ", PostScript rendered by Ghostscript", note.data);
+	if (in->named != IMG_FMT_NONE && in->named != in->fmt)
+		buf_addf(notes, " (named like a %s file, read as %s)",
+		    image_fmt_name(in->named), image_fmt_name(in->fmt));
 	rv = 0;
 out:
 	buf_free(&note);
-	TIFFClose(tif);
+	if (tif != NULL)
+		TIFFClose(tif);
 	return rv;
 }
 
@@ -522,6 +737,14 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 	for (i = 0; i < n; i++) {
 		if (norm_sniff(&in[i], err, cause) == -1)
 			goto out;
+		if (in[i].kind == DOC_OTHER) {
+			/* An image decoded straight into its one page. */
+			in[i].pages = 1;
+			total++;
+			if (total > o->max_pages)
+				goto too_many;
+			continue;
+		}
 		if (in[i].kind != DOC_TIFF) {
 			xasprintf(&in[i].rendered, "%s.gs%zuXXXXXX", out_path,
 			    i);
@@ -543,6 +766,7 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 			goto out;
 		total += in[i].pages;
 		if (total > o->max_pages) {
+too_many:
 			*err = IMG_ETOOMANYPAGES;
 			xasprintf(cause, "%s: more than %d pages in all "
 			    "(the limit)", in[i].name, o->max_pages);

@@ -318,6 +318,8 @@ thr_run(void *arg)
 	return NULL;
 }
 
+static void	test_sniff(void);
+
 int
 main(void)
 {
@@ -527,7 +529,7 @@ main(void)
 	free(data);
 	{
 		static const struct bad bads[] = {
-			{ "text.tif", IMG_ENOTDOC, "text.tif: not a TIFF" },
+			{ "text.tif", IMG_EMISMATCH, "text.tif: not a TIFF" },
 			{ "zero.tif", IMG_ENOPAGES, "zero.tif: the TIFF image "
 			    "has no pages" },
 			{ "trunc.tif", IMG_ECORRUPT, "trunc.tif: corrupt" },
@@ -564,7 +566,7 @@ main(void)
 	    "too many pages: says so");
 	free(cause);
 	img_opts_default(&o);
-	for (i = 0; i <= IMG_EIO; i++)
+	for (i = 0; i <= IMG_EMISMATCH; i++)
 		ok(img_err_text((enum img_err)i)[0] != '\0', "img_err_text");
 
 	/* Four threads at once, one of them with a bad input. */
@@ -581,9 +583,65 @@ main(void)
 	is_int(ta[2].err, IMG_ECORRUPT, "thread: truncated");
 	is_int(ta[3].err, IMG_OK, "thread: fax");
 
+	test_sniff();
+
 	p = xprintf("rm -rf %s", dir);
 	if (system(p) != 0)
 		diag("cannot remove %s", dir);
 	free(p);
 	return done_testing();
+}
+
+/* image_sniff() and image_fmt_by_name(): what the mail side relies on. */
+static void
+test_sniff(void)
+{
+	static const struct {
+		const char	*hdr;
+		size_t		 len;
+		enum img_fmt	 fmt;
+	} sn[] = {
+		{ "II*\0\x08\0\0\0", 8, IMG_FMT_TIFF },
+		{ "%PDF-1.4\n", 9, IMG_FMT_PDF },
+		{ "%!PS-Adobe-3.0", 14, IMG_FMT_PS },
+		{ "\xff\xd8\xff\xe0\0\x10JFIF", 10, IMG_FMT_JPEG },
+		{ "\x89PNG\r\n\x1a\n\0\0", 10, IMG_FMT_PNG },
+		{ "GIF89a\x01\0", 8, IMG_FMT_GIF },
+		{ "GIF87a", 6, IMG_FMT_GIF },
+		{ "BM\x36\0\x0c\0\0\0\0\0\x36\0\0\0\x28\0\0\0", 18,
+		    IMG_FMT_BMP },
+		{ "BM but not a bitmap", 19, IMG_FMT_NONE },
+		{ "RIFF\x10\0\0\0WEBPVP8 ", 16, IMG_FMT_WEBP },
+		{ "RIFF\x10\0\0\0WAVEfmt ", 16, IMG_FMT_NONE },
+		{ "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24,
+		    IMG_FMT_HEIF },
+		{ "\0\0\0\x18" "ftypisom\0\0\0\0mif1isom", 24,
+		    IMG_FMT_HEIF },
+		{ "\0\0\0\x14" "ftypmp42\0\0\0\0isom", 20, IMG_FMT_NONE },
+		{ "PK\x03\x04\x14\0", 6, IMG_FMT_ZIP },
+		{ "Dear sir", 8, IMG_FMT_NONE },
+		{ "\xff\xd8", 2, IMG_FMT_NONE },
+		{ "", 0, IMG_FMT_NONE },
+	};
+	static const struct {
+		const char	*name;
+		enum img_fmt	 fmt;
+	} nm[] = {
+		{ "scan.TIF", IMG_FMT_TIFF }, { "a.tiff", IMG_FMT_TIFF },
+		{ "IMG_0001.JPG", IMG_FMT_JPEG }, { "x.jpeg", IMG_FMT_JPEG },
+		{ "shot.png", IMG_FMT_PNG }, { "a.gif", IMG_FMT_GIF },
+		{ "a.bmp", IMG_FMT_BMP }, { "a.webp", IMG_FMT_WEBP },
+		{ "IMG_0002.HEIC", IMG_FMT_HEIF }, { "a.pdf", IMG_FMT_PDF },
+		{ "a.zip", IMG_FMT_ZIP }, { "a.ti", IMG_FMT_NONE },
+		{ "a.eps", IMG_FMT_PS }, { "noext", IMG_FMT_NONE },
+		{ "a.", IMG_FMT_NONE }, { "a.tif.txt", IMG_FMT_NONE },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(sn) / sizeof(sn[0]); i++)
+		is_int(image_sniff(sn[i].hdr, sn[i].len), sn[i].fmt,
+		    "image_sniff");
+	for (i = 0; i < sizeof(nm) / sizeof(nm[0]); i++)
+		is_int(image_fmt_by_name(nm[i].name), nm[i].fmt, nm[i].name);
+	is_str(image_fmt_name(IMG_FMT_HEIF), "HEIC", "image_fmt_name");
 }

@@ -1,0 +1,144 @@
+/*
+ * img-heif.c: HEIC (an iPhone's photos) through libheif.  The primary
+ * image is decoded whole (HEVC has no row-at-a-time interface) to 8-bit
+ * RGB or RGBA; libheif applies the file's rotation and mirroring itself,
+ * so the picture arrives upright.  The pixel limit is checked from the
+ * header, before decoding.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libheif/heif.h>
+
+#include "log.h"
+#include "tiff-int.h"
+#include "xmalloc.h"
+
+struct hsrc {
+	struct heif_context		*ctx;
+	struct heif_image_handle	*handle;
+	struct heif_image		*img;
+	const uint8_t			*plane;
+	int				 stride;
+	int				 alpha;
+	int				 inited;
+	uint32_t			 y;
+};
+
+static int	h_start(struct imgsrc *, uint32_t, uint32_t, enum img_err *,
+		    char **);
+static int	h_row(struct imgsrc *, uint8_t *, enum img_err *, char **);
+static void	h_close(struct imgsrc *);
+static int	h_fail(struct imgsrc *, struct heif_error, enum img_err *,
+		    char **);
+
+static int
+h_fail(struct imgsrc *src, struct heif_error he, enum img_err *err,
+    char **cause)
+{
+	log_info("%s: libheif: %s", src->name,
+	    he.message != NULL ? he.message : "error");
+	if (he.code == heif_error_Unsupported_feature ||
+	    he.code == heif_error_Unsupported_filetype)
+		return imgsrc_fail(src, err, IMG_EUNSUPPORTED, cause,
+		    "this kind of HEIC image is not supported");
+	if (he.code == heif_error_Memory_allocation_error)
+		return imgsrc_fail(src, err, IMG_ETOOLARGE, cause,
+		    "the HEIC image is too large");
+	return imgsrc_fail(src, err, IMG_ECORRUPT, cause,
+	    "the HEIC image is truncated or corrupt");
+}
+
+int
+imgsrc_open_heif(struct imgsrc *src, const char *path, enum img_err *err,
+    char **cause)
+{
+	struct hsrc		*h;
+	struct heif_error	 he;
+
+	h = xcalloc(1, sizeof(*h));
+	src->priv = h;
+	src->start = h_start;
+	src->row = h_row;
+	src->close = h_close;
+	src->orient = 1;
+	heif_init(NULL);
+	h->inited = 1;
+	h->ctx = heif_context_alloc();
+	heif_context_set_maximum_image_size_limit(h->ctx, MAX_ROW_PIXELS);
+	he = heif_context_read_from_file(h->ctx, path, NULL);
+	if (he.code == heif_error_Ok)
+		he = heif_context_get_primary_image_handle(h->ctx,
+		    &h->handle);
+	if (he.code != heif_error_Ok) {
+		h_fail(src, he, err, cause);
+		h_close(src);
+		return -1;
+	}
+	src->w = (uint32_t)heif_image_handle_get_width(h->handle);
+	src->h = (uint32_t)heif_image_handle_get_height(h->handle);
+	h->alpha = heif_image_handle_has_alpha_channel(h->handle);
+	snprintf(src->desc, sizeof(src->desc), "HEIC %ux%u%s", src->w,
+	    src->h, h->alpha ? " with transparency" : "");
+	if (imgsrc_check_size(src, "HEIC", err, cause) == -1) {
+		h_close(src);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+h_start(struct imgsrc *src, uint32_t want_w, uint32_t want_h,
+    enum img_err *err, char **cause)
+{
+	struct hsrc		*h = src->priv;
+	struct heif_error	 he;
+
+	he = heif_decode_image(h->handle, &h->img, heif_colorspace_RGB,
+	    h->alpha ? heif_chroma_interleaved_RGBA :
+	    heif_chroma_interleaved_RGB, NULL);
+	if (he.code != heif_error_Ok)
+		return h_fail(src, he, err, cause);
+	h->plane = heif_image_get_plane_readonly(h->img,
+	    heif_channel_interleaved, &h->stride);
+	if (h->plane == NULL ||
+	    (uint32_t)heif_image_get_width(h->img,
+	    heif_channel_interleaved) < src->w ||
+	    (uint32_t)heif_image_get_height(h->img,
+	    heif_channel_interleaved) < src->h)
+		return imgsrc_fail(src, err, IMG_ECORRUPT, cause,
+		    "the HEIC image is truncated or corrupt");
+	return 0;
+}
+
+static int
+h_row(struct imgsrc *src, uint8_t *grey, enum img_err *err, char **cause)
+{
+	struct hsrc	*h = src->priv;
+
+	rgba_to_grey(h->plane + (size_t)h->y++ * (size_t)h->stride, src->w,
+	    h->alpha, grey);
+	return 0;
+}
+
+static void
+h_close(struct imgsrc *src)
+{
+	struct hsrc	*h = src->priv;
+
+	if (h == NULL)
+		return;
+	if (h->img != NULL)
+		heif_image_release(h->img);
+	if (h->handle != NULL)
+		heif_image_handle_release(h->handle);
+	if (h->ctx != NULL)
+		heif_context_free(h->ctx);
+	if (h->inited)
+		heif_deinit();
+	free(h);
+	src->priv = NULL;
+}
