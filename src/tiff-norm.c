@@ -43,10 +43,12 @@ struct norm_page {
 	struct faxw	*w;
 	struct dither	*dith;
 	uint8_t		*grey;		/* FAX_WIDTH */
-	uint8_t		 bits[FAX_WIDTH / 8];
 	uint32_t	 xoff, ow, oh;
 	uint32_t	 skip;		/* cropped on the left */
-	uint32_t	 rows;		/* of the fax page */
+	uint32_t	 rows;		/* at most, of the fax page */
+	uint8_t		*bitpage;	/* rows x FAX_WIDTH / 8: the page */
+	uint32_t	 emitted;	/* rows in bitpage */
+	uint32_t	 inked;		/* rows up to the last with ink */
 	uint8_t		*pagebuf;	/* turned pages: ow x oh */
 	uint32_t	 srow;		/* scaled rows placed in pagebuf */
 	uint32_t	 sw;		/* scaled width (stored orientation) */
@@ -98,6 +100,7 @@ static int	emit_row(void *, const uint8_t *);
 static int	put_row(struct norm_page *, const uint8_t *);
 static const char *photo_name(const struct tiff_rd *);
 static uint32_t	page_rows(const struct img_opts *, int);
+static uint32_t	max_rows(int);
 
 void
 img_opts_default(struct img_opts *o)
@@ -164,6 +167,13 @@ page_rows(const struct img_opts *o, int fine)
 	double	inches = (o->letter ? 279.0 : 297.0) / 25.4;
 
 	return (uint32_t)(inches * (fine ? 196 : 98));
+}
+
+/* The longest page a fax carries: B4, 364 mm. */
+static uint32_t
+max_rows(int fine)
+{
+	return (uint32_t)(364.0 / 25.4 * (fine ? 196 : 98));
 }
 
 static int
@@ -303,11 +313,25 @@ is_fax_page(const struct tiff_rd *rd, const struct img_opts *o,
 	    (opts & GROUP3OPT_UNCOMPRESSED) == 0;
 }
 
+/*
+ * Rows are kept as bits (216 bytes a row, 600 KB for B4) until the page
+ * ends, so that its trailing white can be chopped as HylaFAX does before
+ * the page length is written.
+ */
 static int
 put_row(struct norm_page *p, const uint8_t *grey)
 {
-	dither_row(p->dith, grey, p->bits);
-	return faxw_row(p->w, p->bits, p->cause);
+	uint8_t	*bits = p->bitpage + (size_t)p->emitted * (FAX_WIDTH / 8);
+	size_t	 i;
+
+	dither_row(p->dith, grey, bits);
+	p->emitted++;
+	for (i = 0; i < FAX_WIDTH / 8; i++)
+		if (bits[i] != 0) {
+			p->inked = p->emitted;
+			break;
+		}
+	return 0;
 }
 
 static int
@@ -315,7 +339,7 @@ emit_row(void *arg, const uint8_t *row)
 {
 	struct norm_page	*p = arg;
 
-	if (p->w->row >= p->rows)
+	if (p->emitted >= p->rows)
 		return 0;		/* cropped at the bottom */
 	if (p->skip > 0)
 		return put_row(p, row + p->skip);
@@ -416,7 +440,7 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	if (tiff_rd_begin(&rd, tif, in->name, pageno, o->max_pixels, err,
 	    cause) == -1)
 		return -1;
-	if (is_fax_page(&rd, o, page_rows(o, o->fine))) {
+	if (is_fax_page(&rd, o, max_rows(o->fine))) {
 		comp = rd.compression;
 		TIFFGetField(tif, TIFFTAG_GROUP3OPTIONS, &g3);
 		tiff_rd_end(&rd);
@@ -464,7 +488,8 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 	struct norm_page	 p;
 	struct scaler		*sc = NULL;
 	struct tf		 tf;
-	uint32_t		 rows, y, ow, oh, uw, uh, in_w, in_h;
+	uint32_t		 rows, maxr, y, ow, oh, uw, uh, in_w, in_h;
+	uint32_t		 pagelen;
 	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
 	int			 fit = 0, rotate, rv = -1, outres, crop;
 	int			 held, doc = 0, bilevel = src->bilevel;
@@ -472,6 +497,7 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 
 	memset(&p, 0, sizeof(p));
 	rows = page_rows(o, o->fine);
+	maxr = max_rows(o->fine);
 	outres = o->fine ? 196 : 98;
 	in_w = src->w;
 	in_h = src->h;
@@ -496,15 +522,21 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 		tf = tf_then(tf, turn_tf);
 	cw = rotate ? sh : sw;
 	ch = rotate ? sw : sh;
+	/*
+	 * Only the width decides the scale: a page longer than A4 or Letter
+	 * is sent at its length, up to B4; only a longer one is shrunk.
+	 */
 	pw = (double)FAX_WIDTH / FAX_XRES;
-	ph = (double)rows / outres;
+	ph = (double)maxr / outres;
 	if (fit) {
 		cw /= FAX_XRES;
 		ch /= FAX_XRES;
 	}
-	f = pw / cw < ph / ch ? pw / cw : ph / ch;
+	f = pw / cw;
 	if (f > 1 && !fit)
 		f = 1;
+	if (ch * f > ph)
+		f = ph / ch;
 	/*
 	 * A page a hair larger than the fax page (Ghostscript's A4 is 2292
 	 * rows, Letter 1734 pixels) is cropped at its margins, not resampled.
@@ -516,16 +548,15 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 	oh = (uint32_t)lround(ch * f * outres);
 	ow = ow < 1 ? 1 : ow;
 	oh = oh < 1 ? 1 : oh;
-	if (!crop) {
+	if (!crop)
 		ow = ow > FAX_WIDTH ? FAX_WIDTH : ow;
-		oh = oh > rows ? rows : oh;
-	}
+	oh = oh > maxr ? maxr : oh;
 
 	p.w = w;
 	p.cause = cause;
 	p.ow = ow;
 	p.oh = oh;
-	p.rows = rows;
+	p.rows = maxr;
 	p.tf = tf;
 	p.sw = tf.swap ? oh : ow;
 	if (ow <= FAX_WIDTH)
@@ -545,10 +576,7 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 		p.dith = dither_new(FAX_WIDTH, !bilevel);
 	sc = scaler_new(src->w, src->h, p.sw, tf.swap ? ow : oh);
 	grey = xmalloc(src->w);
-	if (faxw_page_begin(w, rows, o->g4, o->fine, cause) == -1) {
-		*err = IMG_EIO;
-		goto out;
-	}
+	p.bitpage = xcalloc(maxr, FAX_WIDTH / 8);
 	for (y = 0; y < src->h; y++) {
 		if (src->row(src, grey, err, cause) == -1)
 			goto out;
@@ -567,9 +595,17 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 			if (emit_row(&p, p.pagebuf + (size_t)y * ow) == -1)
 				goto out;
 	}
-	memset(p.bits, 0, sizeof(p.bits));
-	while (w->row < rows)
-		if (faxw_row(w, p.bits, cause) == -1)
+	/*
+	 * Trailing white is chopped and a short page padded to the page
+	 * length; ink a hair past it (rounding: Ghostscript's A4 is 2292
+	 * rows) is cropped; a longer page is sent at its length, up to B4.
+	 */
+	pagelen = p.inked <= rows + rows / 100 ? rows : p.inked;
+	if (faxw_page_begin(w, pagelen, o->g4, o->fine, cause) == -1)
+		goto out;
+	for (y = 0; y < pagelen; y++)
+		if (faxw_row(w, p.bitpage + (size_t)y * (FAX_WIDTH / 8),
+		    cause) == -1)
 			goto out;
 	if (faxw_page_end(w, cause) == -1)
 		goto out;
@@ -605,6 +641,7 @@ out:
 	dither_free(p.dith);
 	free(p.grey);
 	free(p.pagebuf);
+	free(p.bitpage);
 	free(grey);
 	return rv;
 }
