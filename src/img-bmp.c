@@ -143,13 +143,19 @@ imgsrc_open_bmp(struct imgsrc *src, const char *path, enum img_err *err,
 		    src->yres > 20000)
 			src->xres = src->yres = 0;
 	}
-	if (comp != BI_RGB && comp != BI_BITFIELDS)
-		return b_close(src), imgsrc_fail(src, err, IMG_EUNSUPPORTED,
-		    cause, "compressed BMP images are not supported");
+	if (comp != BI_RGB && comp != BI_BITFIELDS) {
+		imgsrc_fail(src, err, IMG_EUNSUPPORTED, cause,
+		    "compressed BMP images are not supported");
+		b_close(src);
+		return -1;
+	}
 	if (comp == BI_RGB && b->bpp != 1 && b->bpp != 4 && b->bpp != 8 &&
-	    b->bpp != 24 && b->bpp != 32)
-		return b_close(src), imgsrc_fail(src, err, IMG_EUNSUPPORTED,
-		    cause, "%u-bit BMP images are not supported", b->bpp);
+	    b->bpp != 24 && b->bpp != 32) {
+		imgsrc_fail(src, err, IMG_EUNSUPPORTED, cause,
+		    "%u-bit BMP images are not supported", b->bpp);
+		b_close(src);
+		return -1;
+	}
 	if (comp == BI_BITFIELDS && b->bpp != 16 && b->bpp != 32)
 		goto corrupt;
 	if (comp == BI_RGB && b->bpp == 32) {
@@ -178,9 +184,12 @@ imgsrc_open_bmp(struct imgsrc *src, const char *path, enum img_err *err,
 	}
 	b->stride = (uint32_t)(((uint64_t)src->w * b->bpp + 31) / 32 * 4);
 	need = b->off + (uint64_t)b->stride * src->h;
-	if (need > (uint64_t)sb.st_size)
-		return b_close(src), imgsrc_fail(src, err, IMG_ECORRUPT,
-		    cause, "the BMP image is truncated");
+	if (need > (uint64_t)sb.st_size) {
+		imgsrc_fail(src, err, IMG_ECORRUPT, cause,
+		    "the BMP image is truncated");
+		b_close(src);
+		return -1;
+	}
 	if (b->bpp <= 8) {
 		if (ncol == 0 || ncol > (1U << b->bpp))
 			ncol = 1U << b->bpp;

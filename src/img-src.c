@@ -1,5 +1,6 @@
 /*
- * img-src.c: what every image decoder (img-*.c) shares: the refusal
+ * img-src.c: what every image decoder (img-*.c) shares: the decoder for
+ * a format, the refusal
  * message, the pixel limit checked from the header, the reading of a
  * whole (bounded) file, and colour to grey with alpha flattened on white
  * (the same weights as the TIFF reader).
@@ -17,6 +18,28 @@
 
 #include "tiff-int.h"
 #include "xmalloc.h"
+
+imgsrc_open_fn
+imgsrc_opener(enum img_fmt fmt)
+{
+	static const struct {
+		enum img_fmt	fmt;
+		imgsrc_open_fn	open;
+	} dec[] = {
+		{ IMG_FMT_JPEG, imgsrc_open_jpeg },
+		{ IMG_FMT_PNG, imgsrc_open_png },
+		{ IMG_FMT_GIF, imgsrc_open_gif },
+		{ IMG_FMT_BMP, imgsrc_open_bmp },
+		{ IMG_FMT_WEBP, imgsrc_open_webp },
+		{ IMG_FMT_HEIF, imgsrc_open_heif },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++)
+		if (dec[i].fmt == fmt)
+			return dec[i].open;
+	return NULL;
+}
 
 int
 imgsrc_fail(struct imgsrc *src, enum img_err *err, enum img_err e,

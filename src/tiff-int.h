@@ -162,6 +162,8 @@ int	imgsrc_open_heif(struct imgsrc *, const char *, enum img_err *,
 	    char **);
 
 /* img-src.c: helpers every decoder uses. */
+/* The decoder of an image format, NULL for TIFF, PDF, PS and others. */
+imgsrc_open_fn imgsrc_opener(enum img_fmt);
 #define IMG_MAX_FILE	(64U << 20)	/* decoders that read whole files */
 #define IMG_MAX_BUFFERED (64ULL << 20)	/* pixels held for interlacing */
 /* -1 with *err = e and *cause "NAME: what" (printf-style what). */

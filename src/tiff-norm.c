@@ -652,33 +652,19 @@ norm_decoded(struct norm_in *in, struct faxw *w, const struct img_opts *o,
     struct buf *note, struct img_stats *st, enum img_err *err,
     char **cause)
 {
-	static const struct {
-		enum img_fmt	fmt;
-		imgsrc_open_fn	open;
-	} dec[] = {
-		{ IMG_FMT_JPEG, imgsrc_open_jpeg },
-		{ IMG_FMT_PNG, imgsrc_open_png },
-		{ IMG_FMT_GIF, imgsrc_open_gif },
-		{ IMG_FMT_BMP, imgsrc_open_bmp },
-		{ IMG_FMT_WEBP, imgsrc_open_webp },
-		{ IMG_FMT_HEIF, imgsrc_open_heif },
-	};
 	struct imgsrc	src;
-	size_t		i;
+	imgsrc_open_fn	dec;
 	int		rv;
 
 	memset(&src, 0, sizeof(src));
 	src.name = in->name;
 	src.max_pixels = o->max_pixels;
-	for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++)
-		if (dec[i].fmt == in->fmt)
-			break;
-	if (i == sizeof(dec) / sizeof(dec[0])) {
+	if ((dec = imgsrc_opener(in->fmt)) == NULL) {
 		*err = IMG_ENOTDOC;
 		xasprintf(cause, "%s: not an image faxhub reads", in->name);
 		return -1;
 	}
-	if (dec[i].open(&src, in->path, err, cause) == -1)
+	if (dec(&src, in->path, err, cause) == -1)
 		return -1;
 	rv = norm_image(&src, 1, 1, w, o, note, st, err, cause);
 	src.close(&src);
