@@ -74,13 +74,17 @@ struct img_opts {
 	unsigned long long	max_pixels;	/* per input page */
 	int			gs_timeout;	/* seconds per PDF/PS input */
 	int			keep_coding;	/* pass fax pages in any coding */
+	int			threads;	/* pages at once; 0: the cores */
 };
 
 /*
  * keep_coding: the server takes G3 1-D, G3 2-D and G4 alike (HylaFAX
  * does), so a page already fax-ready in any of them is copied as is
  * instead of re-encoded to the wanted coding.
- * Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s, keep_coding 0.
+ * threads: pages of a job converted at once (each on its own core, the
+ * output identical to one at a time); 0 uses every core, up to 4.
+ * Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s, keep_coding 0,
+ * threads 0.
  */
 void	img_opts_default(struct img_opts *);
 

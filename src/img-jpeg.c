@@ -2,8 +2,9 @@
  * img-jpeg.c: JPEG through libjpeg-turbo, a scanline at a time.  Only the
  * luma is decoded (grey output: libjpeg skips the colour planes), and
  * when the page needs fewer pixels than the photo has, libjpeg scales in
- * the DCT (1/2, 1/4, 1/8), which is both the fastest and the smallest way
- * to read a 12-megapixel phone photo.  The EXIF orientation (APP1) tells
+ * the IDCT (M/8, the smallest M that still gives the page's pixels),
+ * which is both the fastest and the smallest way to read a 12-megapixel
+ * phone photo.  The EXIF orientation (APP1) tells
  * how the phone was held; the pipeline turns the page accordingly.
  *
  * libjpeg's errors end in longjmp back here; its messages go to the log,
@@ -208,20 +209,19 @@ j_start(struct imgsrc *src, uint32_t want_w, uint32_t want_h,
 {
 	struct jsrc			*j = src->priv;
 	struct jpeg_decompress_struct	*ci = &j->cinfo;
-	unsigned			 d;
+	unsigned			 m;
 
 	if (setjmp(j->jb) != 0)
 		return j_fail(src, err, cause);
 	ci->out_color_space = j->cmyk ? JCS_CMYK : JCS_GRAYSCALE;
 	ci->dct_method = JDCT_IFAST;
-	ci->scale_num = 1;
-	ci->scale_denom = 1;
-	for (d = 8; d >= 2; d /= 2)
-		if ((src->w + d - 1) / d >= want_w &&
-		    (src->h + d - 1) / d >= want_h) {
-			ci->scale_denom = d;
+	/* The smallest M/8 (libjpeg-turbo scales in the IDCT) that suffices. */
+	ci->scale_denom = 8;
+	for (m = 1; m < 8; m++)
+		if (((uint64_t)src->w * m + 7) / 8 >= want_w &&
+		    ((uint64_t)src->h * m + 7) / 8 >= want_h)
 			break;
-		}
+	ci->scale_num = m;
 	jpeg_start_decompress(ci);
 	src->w = ci->output_width;
 	src->h = ci->output_height;

@@ -19,6 +19,7 @@
  *	img-webp.c	WebP (libwebp), decoded scaled to the page
  *	img-heif.c	HEIC (libheif)
  *	img-level.c	document-photo detection and adaptive threshold
+ *	img-queue.c	pages converted on several cores, written in order
  */
 #ifndef FAXHUB_TIFF_INT_H
 #define FAXHUB_TIFF_INT_H
@@ -183,6 +184,11 @@ int	imgsrc_slurp(struct imgsrc *, const char *, uint8_t **, size_t *,
 int	level_is_document(const uint8_t *page, uint32_t w, uint32_t h);
 /* Local-mean levelling + Sauvola threshold in place: 0 or 255. */
 void	level_threshold(uint8_t *page, uint32_t w, uint32_t h);
+
+/* img-queue.c: jobs worked on nthreads cores, put in order (see there). */
+int	pageq_run(size_t n, int nthreads, size_t window,
+	    int (*work)(void *, size_t), int (*put)(void *, size_t),
+	    void (*fin)(void *, size_t), void *arg);
 
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,

@@ -38,9 +38,42 @@ struct norm_in {
 	int		 pages;
 };
 
-/* One page on its way from reader to writer. */
+/* What a worker makes of one page, for the writer. */
+struct norm_out {
+	uint8_t		*bits;		/* len rows of FAX_WIDTH / 8 bytes */
+	uint32_t	 len;
+	int		 passed;	/* copy the TIFF page as it is */
+	int		 failed;
+	struct buf	 note;		/* "page 2: ..., dithered; " */
+	enum img_err	 err;
+	char		*cause;
+};
+
+/* One page of one input: a job of the page queue. */
+struct norm_job {
+	size_t		 in;
+	int		 page;		/* 1-based */
+	struct norm_out	 out;
+};
+
+/* A whole img_normalize() run, shared by its workers and its writer. */
+struct norm_run {
+	struct norm_in		*in;
+	struct norm_job		*jobs;
+	const struct img_opts	*o;
+	struct faxw		*w;
+	struct img_stats	*st;
+	struct buf		*notes;	/* every input's note */
+	struct buf		 note;	/* the current input's pages */
+	size_t			 cur;	/* input of the writer's handle */
+	TIFF			*tif;	/* for pages passed through */
+	struct tiff_diag	 diag;
+	enum img_err		*err;
+	char			**cause;
+};
+
+/* One page on its way from reader to bits. */
 struct norm_page {
-	struct faxw	*w;
 	struct dither	*dith;
 	uint8_t		*grey;		/* FAX_WIDTH */
 	uint32_t	 xoff, ow, oh;
@@ -77,18 +110,18 @@ static const struct tf	turn_tf = { 1, 1, 0 };
 
 static int	norm_sniff(struct norm_in *, enum img_err *, char **);
 static int	norm_count(struct norm_in *, enum img_err *, char **);
-static int	norm_file(struct norm_in *, struct faxw *,
-		    const struct img_opts *, struct buf *, struct img_stats *,
-		    enum img_err *, char **);
 static int	norm_page(struct norm_in *, TIFF *, struct tiff_diag *, int,
-		    struct faxw *, const struct img_opts *, struct buf *,
-		    struct img_stats *, enum img_err *, char **);
-static int	norm_image(struct imgsrc *, int, int, struct faxw *,
-		    const struct img_opts *, struct buf *, struct img_stats *,
-		    enum img_err *, char **);
-static int	norm_decoded(struct norm_in *, struct faxw *,
-		    const struct img_opts *, struct buf *, struct img_stats *,
-		    enum img_err *, char **);
+		    const struct img_opts *, struct norm_out *, enum img_err *,
+		    char **);
+static int	norm_image(struct imgsrc *, int, int, const struct img_opts *,
+		    struct norm_out *, enum img_err *, char **);
+static int	norm_decoded(struct norm_in *, const struct img_opts *,
+		    struct norm_out *, enum img_err *, char **);
+static int	job_work(void *, size_t);
+static int	job_put(void *, size_t);
+static void	job_fin(void *, size_t);
+static int	put_file_note(struct norm_run *, struct norm_in *);
+static int	img_cores(void);
 static struct tf tf_then(struct tf, struct tf);
 static int	emit_placed(void *, const uint8_t *);
 static int	tsrc_row(struct imgsrc *, uint8_t *, enum img_err *, char **);
@@ -112,6 +145,15 @@ img_opts_default(struct img_opts *o)
 	o->max_pages = 500;
 	o->max_pixels = 200ULL * 1000 * 1000;
 	o->gs_timeout = 120;
+}
+
+/* Cores to convert pages on: those online, 1 to 4. */
+static int
+img_cores(void)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
 void
@@ -367,6 +409,7 @@ emit_placed(void *arg, const uint8_t *row)
 	struct norm_page	*p = arg;
 	uint32_t		 i, u, v, j;
 
+
 	if (p->srow >= (p->tf.swap ? p->ow : p->oh))
 		return 0;
 	j = p->srow++;
@@ -427,8 +470,8 @@ photo_name(const struct tiff_rd *rd)
 
 static int
 norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
-    struct faxw *w, const struct img_opts *o, struct buf *note,
-    struct img_stats *st, enum img_err *err, char **cause)
+    const struct img_opts *o, struct norm_out *out, enum img_err *err,
+    char **cause)
 {
 	struct tiff_rd		 rd;
 	struct tiff_src		 ts;
@@ -444,14 +487,10 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 		comp = rd.compression;
 		TIFFGetField(tif, TIFFTAG_GROUP3OPTIONS, &g3);
 		tiff_rd_end(&rd);
-		if (faxw_copy_page(w, tif, d, in->name, pageno, cause) == -1) {
-			*err = IMG_EIO;
-			return -1;
-		}
-		buf_addf(note, "page %d: fax page in %s, passed through; ",
-		    pageno, comp == COMPRESSION_CCITTFAX4 ? "G4" :
+		out->passed = 1;
+		buf_addf(&out->note, "page %d: fax page in %s, passed "
+		    "through; ", pageno, comp == COMPRESSION_CCITTFAX4 ? "G4" :
 		    g3 & GROUP3OPT_2DENCODING ? "G3 2-D" : "G3 1-D");
-		st->passed_through++;
 		return 0;
 	}
 	memset(&src, 0, sizeof(src));
@@ -469,7 +508,7 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	src.priv = &ts;
 	snprintf(src.desc, sizeof(src.desc), "%s %u-bit %ux%u",
 	    photo_name(&rd), rd.bps, rd.w, rd.h);
-	rv = norm_image(&src, pageno, 0, w, o, note, st, err, cause);
+	rv = norm_image(&src, pageno, 0, o, out, err, cause);
 	tiff_rd_end(&rd);
 	return rv;
 }
@@ -481,10 +520,11 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
  * (classify), is held once at output size; any other streams through.
  */
 static int
-norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
-    const struct img_opts *o, struct buf *note, struct img_stats *st,
-    enum img_err *err, char **cause)
+norm_image(struct imgsrc *src, int pageno, int classify,
+    const struct img_opts *o, struct norm_out *out, enum img_err *err,
+    char **cause)
 {
+	struct buf		*note = &out->note;
 	struct norm_page	 p;
 	struct scaler		*sc = NULL;
 	struct tf		 tf;
@@ -552,7 +592,6 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 		ow = ow > FAX_WIDTH ? FAX_WIDTH : ow;
 	oh = oh > maxr ? maxr : oh;
 
-	p.w = w;
 	p.cause = cause;
 	p.ow = ow;
 	p.oh = oh;
@@ -601,14 +640,9 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 	 * rows) is cropped; a longer page is sent at its length, up to B4.
 	 */
 	pagelen = p.inked <= rows + rows / 100 ? rows : p.inked;
-	if (faxw_page_begin(w, pagelen, o->g4, o->fine, cause) == -1)
-		goto out;
-	for (y = 0; y < pagelen; y++)
-		if (faxw_row(w, p.bitpage + (size_t)y * (FAX_WIDTH / 8),
-		    cause) == -1)
-			goto out;
-	if (faxw_page_end(w, cause) == -1)
-		goto out;
+	out->bits = p.bitpage;
+	out->len = pagelen;
+	p.bitpage = NULL;
 
 	buf_addf(note, "page %d: %s", pageno, src->desc);
 	if (src->xres != 0)
@@ -633,7 +667,6 @@ norm_image(struct imgsrc *src, int pageno, int classify, struct faxw *w,
 	buf_addf(note, ", %s; ", bilevel ? "thresholded" : doc ?
 	    "document photo: levelled and thresholded" : classify ?
 	    "photograph: dithered" : "dithered");
-	st->converted++;
 	*err = IMG_OK;
 	rv = 0;
 out:
@@ -648,9 +681,8 @@ out:
 
 /* One decoded image (JPEG, PNG, ...): one page. */
 static int
-norm_decoded(struct norm_in *in, struct faxw *w, const struct img_opts *o,
-    struct buf *note, struct img_stats *st, enum img_err *err,
-    char **cause)
+norm_decoded(struct norm_in *in, const struct img_opts *o,
+    struct norm_out *out, enum img_err *err, char **cause)
 {
 	struct imgsrc	src;
 	imgsrc_open_fn	dec;
@@ -666,63 +698,139 @@ norm_decoded(struct norm_in *in, struct faxw *w, const struct img_opts *o,
 	}
 	if (dec(&src, in->path, err, cause) == -1)
 		return -1;
-	rv = norm_image(&src, 1, 1, w, o, note, st, err, cause);
+	rv = norm_image(&src, 1, 1, o, out, err, cause);
 	src.close(&src);
 	return rv;
 }
 
+/* Worker: one page of one input into bits (or marked to be copied). */
 static int
-norm_file(struct norm_in *in, struct faxw *w, const struct img_opts *o,
-    struct buf *notes, struct img_stats *st, enum img_err *err,
-    char **cause)
+job_work(void *arg, size_t j)
 {
+	struct norm_run		*r = arg;
+	struct norm_job		*jb = &r->jobs[j];
+	struct norm_in		*in = &r->in[jb->in];
+	struct norm_out		*out = &jb->out;
 	struct tiff_diag	 d = { .name = in->name };
-	struct buf		 note;
-	TIFF			*tif = NULL;
-	int			 i, rv = -1;
+	TIFF			*tif;
+	int			 rv = -1;
 
-	buf_init(&note);
-	if (in->kind == DOC_OTHER) {
-		if (norm_decoded(in, w, o, &note, st, err, cause) == -1)
-			goto out;
+	out->err = IMG_OK;
+	if (in->kind == DOC_OTHER)
+		rv = norm_decoded(in, r->o, out, &out->err, &out->cause);
+	else if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
+		out->err = IMG_ECORRUPT;
+		xasprintf(&out->cause, "%s: corrupt TIFF image: %s", in->name,
+		    tiff_diag_msg(&d, "cannot open"));
+	} else {
+		if (!TIFFSetDirectory(tif, (tdir_t)(jb->page - 1))) {
+			out->err = IMG_ECORRUPT;
+			xasprintf(&out->cause, "%s: page %d: corrupt TIFF "
+			    "directory: %s", in->name, jb->page,
+			    tiff_diag_msg(&d, "cannot read"));
+		} else
+			rv = norm_page(in, tif, &d, jb->page, r->o, out,
+			    &out->err, &out->cause);
+		TIFFClose(tif);
+	}
+	out->failed = rv == -1;
+	return rv;
+}
+
+static void
+job_fin(void *arg, size_t j)
+{
+	struct norm_run	*r = arg;
+	struct norm_out	*out = &r->jobs[j].out;
+
+	free(out->bits);
+	free(out->cause);
+	buf_free(&out->note);
+	out->bits = NULL;
+	out->cause = NULL;
+}
+
+/* Writer, in page order: the page into the fax file, its note kept. */
+static int
+job_put(void *arg, size_t j)
+{
+	struct norm_run	*r = arg;
+	struct norm_job	*jb = &r->jobs[j];
+	struct norm_in	*in = &r->in[jb->in];
+	struct norm_out	*out = &jb->out;
+	uint32_t	 y;
+	int		 rv = -1;
+
+	if (out->failed) {
+		*r->err = out->err;
+		*r->cause = out->cause;
+		out->cause = NULL;
 		goto done;
 	}
-	if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
-		buf_free(&note);
-		*err = IMG_ECORRUPT;
-		xasprintf(cause, "%s: corrupt TIFF image: %s", in->name,
-		    tiff_diag_msg(&d, "cannot open"));
-		return -1;
-	}
-	for (i = 0; i < in->pages; i++) {
-		if (i > 0 && !TIFFReadDirectory(tif)) {
-			*err = IMG_ECORRUPT;
-			xasprintf(cause, "%s: page %d: corrupt TIFF "
-			    "directory: %s", in->name, i + 1,
-			    tiff_diag_msg(&d, "cannot read"));
-			goto out;
+	*r->err = IMG_EIO;
+	if (out->passed) {
+		if (r->tif == NULL || r->cur != jb->in) {
+			if (r->tif != NULL)
+				TIFFClose(r->tif);
+			r->diag.name = in->name;
+			r->cur = jb->in;
+			if ((r->tif = tiff_open(in->path, "rm", &r->diag)) ==
+			    NULL) {
+				xasprintf(r->cause, "%s: %s", in->name,
+				    tiff_diag_msg(&r->diag, "cannot open"));
+				goto done;
+			}
 		}
-		if (norm_page(in, tif, &d, i + 1, w, o, &note, st, err,
-		    cause) == -1)
-			goto out;
+		if (!TIFFSetDirectory(r->tif, (tdir_t)(jb->page - 1))) {
+			xasprintf(r->cause, "%s: page %d: %s", in->name,
+			    jb->page, tiff_diag_msg(&r->diag, "cannot read"));
+			goto done;
+		}
+		if (faxw_copy_page(r->w, r->tif, &r->diag, in->name, jb->page,
+		    r->cause) == -1)
+			goto done;
+		r->st->passed_through++;
+	} else {
+		if (faxw_page_begin(r->w, out->len, r->o->g4, r->o->fine,
+		    r->cause) == -1)
+			goto done;
+		for (y = 0; y < out->len; y++)
+			if (faxw_row(r->w, out->bits + (size_t)y *
+			    (FAX_WIDTH / 8), r->cause) == -1)
+				goto done;
+		if (faxw_page_end(r->w, r->cause) == -1)
+			goto done;
+		r->st->converted++;
 	}
+	buf_add(&r->note, out->note.data, out->note.len);
+	if (jb->page == in->pages && put_file_note(r, in) == -1)
+		goto done;
+	*r->err = IMG_OK;
+	rv = 0;
 done:
-	if (note.len >= 2)
-		note.data[note.len -= 2] = '\0';
-	buf_addf(notes, "%s%s: %d page%s%s (%s)", notes->len ? "; " : "",
+	job_fin(r, j);
+	return rv;
+}
+
+/* "name: N pages (page 1: ...; page 2: ...)" for an input just written. */
+static int
+put_file_note(struct norm_run *r, struct norm_in *in)
+{
+	struct buf	*notes = r->notes, *note = &r->note;
+
+	if (note->len >= 2)
+		note->len -= 2;
+	buf_addf(notes, "%s%s: %d page%s%s (%.*s)", notes->len ? "; " : "",
 	    in->name, in->pages, in->pages == 1 ? "" : "s",
 	    in->kind == DOC_TIFF || in->kind == DOC_OTHER ? "" :
 	    in->kind == DOC_PDF ? ", PDF rendered by Ghostscript" :
-	    ", PostScript rendered by Ghostscript", note.data);
+	    ", PostScript rendered by Ghostscript", (int)note->len,
+	    note->data != NULL ? note->data : "");
 	if (in->named != IMG_FMT_NONE && in->named != in->fmt)
 		buf_addf(notes, " (named like a %s file, read as %s)",
 		    image_fmt_name(in->named), image_fmt_name(in->fmt));
-	rv = 0;
-out:
-	buf_free(&note);
-	if (tif != NULL)
-		TIFFClose(tif);
-	return rv;
+	note->len = 0;
+	return 0;
 }
 
 int
@@ -735,8 +843,9 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 	struct img_stats	 st;
 	struct buf		 notes;
 	const char		*base;
-	size_t			 i;
-	int			 total = 0, fd, rv = -1, wopen = 0;
+	struct norm_run		 run;
+	size_t			 i, k;
+	int			 total = 0, fd, rv = -1, wopen = 0, p, nthreads;
 
 	memset(&st, 0, sizeof(st));
 	buf_init(&notes);
@@ -803,9 +912,32 @@ too_many:
 	}
 	wopen = 1;
 	w.total = total;
-	for (i = 0; i < n; i++)
-		if (norm_file(&in[i], &w, o, &notes, &st, err, cause) == -1)
-			goto out;
+	memset(&run, 0, sizeof(run));
+	run.in = in;
+	run.o = o;
+	run.w = &w;
+	run.st = &st;
+	run.notes = &notes;
+	run.err = err;
+	run.cause = cause;
+	buf_init(&run.note);
+	run.jobs = xcalloc((size_t)total, sizeof(*run.jobs));
+	for (i = 0, k = 0; i < n; i++)
+		for (p = 1; p <= in[i].pages; p++, k++) {
+			run.jobs[k].in = i;
+			run.jobs[k].page = p;
+			buf_init(&run.jobs[k].out.note);
+		}
+	nthreads = o->threads > 0 ? o->threads : img_cores();
+	rv = pageq_run((size_t)total, nthreads, 2 * (size_t)nthreads,
+	    job_work, job_put, job_fin, &run);
+	if (run.tif != NULL)
+		TIFFClose(run.tif);
+	buf_free(&run.note);
+	free(run.jobs);
+	if (rv == -1)
+		goto out;
+	rv = -1;
 	wopen = 0;
 	if (faxw_commit(&w, cause) == -1) {
 		*err = IMG_EIO;

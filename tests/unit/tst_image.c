@@ -319,6 +319,7 @@ thr_run(void *arg)
 }
 
 static void	test_sniff(void);
+static void	test_threads(void);
 
 int
 main(void)
@@ -583,6 +584,7 @@ main(void)
 	is_int(ta[2].err, IMG_ECORRUPT, "thread: truncated");
 	is_int(ta[3].err, IMG_OK, "thread: fax");
 
+	test_threads();
 	test_sniff();
 
 	p = xprintf("rm -rf %s", dir);
@@ -590,6 +592,59 @@ main(void)
 		diag("cannot remove %s", dir);
 	free(p);
 	return done_testing();
+}
+
+/*
+ * Pages converted on several cores give the same file, byte for byte, as
+ * one at a time (and a bad page among them still fails the whole job).
+ */
+static void
+test_threads(void)
+{
+	static const char *const names[] = {
+		"grey.tif", "land.tif", "fax.tif", "grey.tif", "land.tif",
+		"grey.tif", "fax.tif"
+	};
+	const char		*inputs[8];
+	char			*paths[8], *out1 = path_of("mt1.tif");
+	char			*out4 = path_of("mt4.tif"), *cause = NULL;
+	char			*d1 = NULL, *d4 = NULL;
+	struct img_opts		 o;
+	struct img_stats	 st1, st4;
+	enum img_err		 err;
+	size_t			 i, n = sizeof(names) / sizeof(names[0]);
+	size_t			 l1 = 0, l4 = 0;
+
+	for (i = 0; i < n; i++)
+		inputs[i] = paths[i] = path_of(names[i]);
+	img_opts_default(&o);
+	o.threads = 1;
+	ok(img_normalize(inputs, NULL, n, out1, &o, &st1, &err, &cause) == 0,
+	    "threads: one at a time");
+	o.threads = 4;
+	ok(img_normalize(inputs, NULL, n, out4, &o, &st4, &err, &cause) == 0,
+	    "threads: four at once");
+	file_read(out1, 1 << 26, &d1, &l1, &cause);
+	file_read(out4, 1 << 26, &d4, &l4, &cause);
+	ok(d1 != NULL && d4 != NULL && l1 == l4 && memcmp(d1, d4, l1) == 0,
+	    "threads: identical output files");
+	is_str(st4.notes, st1.notes, "threads: identical notes");
+	is_int(st4.converted + st4.passed_through, st1.pages,
+	    "threads: every page counted");
+	img_stats_free(&st1);
+	img_stats_free(&st4);
+	free(d1);
+	free(d4);
+	free(paths[n - 1]);
+	inputs[n - 1] = paths[n - 1] = path_of("trunc.tif");
+	err = IMG_OK;
+	ok(img_normalize(inputs, NULL, n, out4, &o, &st4, &err, &cause) ==
+	    -1 && err == IMG_ECORRUPT, "threads: a bad last page fails the job");
+	free(cause);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(out1);
+	free(out4);
 }
 
 /* image_sniff() and image_fmt_by_name(): what the mail side relies on. */
