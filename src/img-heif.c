@@ -2,7 +2,8 @@
  * img-heif.c: HEIC (an iPhone's photos) through libheif.  The primary
  * image is decoded whole (HEVC has no row-at-a-time interface) to 8-bit
  * RGB or RGBA; libheif applies the file's rotation and mirroring itself,
- * so the picture arrives upright.  The pixel limit is checked from the
+ * so the picture arrives upright.  The pixel limit, and the smaller limit
+ * of a picture held whole (IMG_MAX_BUFFERED/4), are checked from the
  * header, before decoding.
  */
 #include "config.h"
@@ -86,6 +87,13 @@ imgsrc_open_heif(struct imgsrc *src, const char *path, enum img_err *err,
 	if (imgsrc_check_size(src, "HEIC", err, cause) == -1) {
 		h_close(src);
 		return -1;
+	}
+	/* Decoded whole, 3 or 4 bytes a pixel. */
+	if ((unsigned long long)src->w * src->h > IMG_MAX_BUFFERED / 4) {
+		h_close(src);
+		return imgsrc_fail(src, err, IMG_ETOOLARGE, cause,
+		    "a HEIC image of %ux%u pixels is too large", src->w,
+		    src->h);
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
  * img-webp.c: WebP through libwebp.  libwebp decodes from memory, so the
  * file (at most IMG_MAX_FILE) is read whole; the picture is decoded
  * already scaled to about the page's size (libwebp scales while it
- * decodes), so memory follows the page, not the picture.
+ * decodes), so memory follows the page, not the picture (a lossless one
+ * is held whole by libwebp first: at most IMG_MAX_BUFFERED/4 pixels).
  */
 #include "config.h"
 
@@ -68,6 +69,14 @@ imgsrc_open_webp(struct imgsrc *src, const char *path, enum img_err *err,
 	if (imgsrc_check_size(src, "WebP", err, cause) == -1) {
 		w_close(src);
 		return -1;
+	}
+	/* Lossless pictures are decoded whole before they are scaled. */
+	if (w->cfg.input.format == 2 &&
+	    (unsigned long long)src->w * src->h > IMG_MAX_BUFFERED / 4) {
+		w_close(src);
+		return imgsrc_fail(src, err, IMG_ETOOLARGE, cause,
+		    "a lossless WebP image of %ux%u pixels is too large",
+		    src->w, src->h);
 	}
 	return 0;
 }
