@@ -4,12 +4,18 @@
  *
  * img_normalize() turns the attachments of a job (TIFF in any common form,
  * JPEG, PNG, GIF, BMP, WebP, HEIC images, PDF or PostScript, decided by
- * content) into ONE multi-page TIFF Class F
- * file: bilevel, 1728 pixels wide, 204 dpi across, 196 or 98 lpi down, one
- * strip per page, G4 (MMR) or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Rows
- * are read, scaled, dithered and encoded a few at a time, so memory does
- * not grow with page size or page count (a page turned from landscape to
- * portrait is held once, at output size).
+ * content) into ONE multi-page TIFF Class F file: bilevel, 1728 pixels
+ * wide, 204 dpi across, 196 or 98 lpi down, one strip per page, G4 (MMR)
+ * or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Only the width decides the
+ * scale: a page is A4 or Letter long, or longer up to B4 when its content
+ * is, trailing white chopped.  Rows are read, scaled, reduced to black and
+ * white a few at a time and kept as bits until the page ends, so memory
+ * does not grow with the picture or the page count (a page that is turned,
+ * or a photo whose kind is decided, is held once at output size).  Pages
+ * are converted on several cores and written in order (opts.threads).
+ * The notes say what was done to each page: passed through, scaled,
+ * turned, "document photo: levelled and thresholded", "photograph:
+ * dithered".  docs/imaging.md tells the whole story.
  *
  * img_topdf() embeds each CCITT page of a fax TIFF as is in a PDF;
  * img_preview_png() draws the first page as a small grey PNG.

@@ -8,6 +8,9 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,78 @@
 #include "log.h"
 #include "tiff-int.h"
 #include "xmalloc.h"
+
+/*
+ * libheif is opened on the first HEIC, not linked: it brings HEVC and AV1
+ * codecs (x265, libde265, dav1d, aom) whose loading would otherwise cost
+ * every faxhubctl and every page conversion a few milliseconds.
+ */
+#define HEIF_SONAME	"libheif.so.1"
+
+#define HF(f)		__typeof__(heif_##f) *f
+static struct {
+	HF(init);
+	HF(deinit);
+	HF(context_alloc);
+	HF(context_free);
+	HF(context_set_maximum_image_size_limit);
+	HF(context_read_from_file);
+	HF(context_get_primary_image_handle);
+	HF(image_handle_get_width);
+	HF(image_handle_get_height);
+	HF(image_handle_has_alpha_channel);
+	HF(decode_image);
+	HF(image_get_plane_readonly);
+	HF(image_get_width);
+	HF(image_get_height);
+	HF(image_release);
+	HF(image_handle_release);
+} hf;
+#define HF_SYM(f)	{ "heif_" #f, offsetof(__typeof__(hf), f) }
+static const struct {
+	const char	*name;
+	size_t		 off;
+} hf_syms[] = {
+	HF_SYM(init),
+	HF_SYM(deinit),
+	HF_SYM(context_alloc),
+	HF_SYM(context_free),
+	HF_SYM(context_set_maximum_image_size_limit),
+	HF_SYM(context_read_from_file),
+	HF_SYM(context_get_primary_image_handle),
+	HF_SYM(image_handle_get_width),
+	HF_SYM(image_handle_get_height),
+	HF_SYM(image_handle_has_alpha_channel),
+	HF_SYM(decode_image),
+	HF_SYM(image_get_plane_readonly),
+	HF_SYM(image_get_width),
+	HF_SYM(image_get_height),
+	HF_SYM(image_release),
+	HF_SYM(image_handle_release),
+};
+static pthread_once_t	 hf_once = PTHREAD_ONCE_INIT;
+static int		 hf_ok;
+
+static void
+hf_load(void)
+{
+	void	*dl, *sym;
+	size_t	 i;
+
+	if ((dl = dlopen(HEIF_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_warnx("HEIC: cannot load %s: %s", HEIF_SONAME, dlerror());
+		return;
+	}
+	for (i = 0; i < sizeof(hf_syms) / sizeof(hf_syms[0]); i++) {
+		if ((sym = dlsym(dl, hf_syms[i].name)) == NULL) {
+			log_warnx("HEIC: %s has no %s", HEIF_SONAME,
+			    hf_syms[i].name);
+			return;
+		}
+		memcpy((char *)&hf + hf_syms[i].off, &sym, sizeof(sym));
+	}
+	hf_ok = 1;
+}
 
 struct hsrc {
 	struct heif_context		*ctx;
@@ -60,28 +135,32 @@ imgsrc_open_heif(struct imgsrc *src, const char *path, enum img_err *err,
 	struct hsrc		*h;
 	struct heif_error	 he;
 
+	pthread_once(&hf_once, hf_load);
+	if (!hf_ok)
+		return imgsrc_fail(src, err, IMG_EUNSUPPORTED, cause,
+		    "HEIC images cannot be read on this system");
 	h = xcalloc(1, sizeof(*h));
 	src->priv = h;
 	src->start = h_start;
 	src->row = h_row;
 	src->close = h_close;
 	src->orient = 1;
-	heif_init(NULL);
+	hf.init(NULL);
 	h->inited = 1;
-	h->ctx = heif_context_alloc();
-	heif_context_set_maximum_image_size_limit(h->ctx, MAX_ROW_PIXELS);
-	he = heif_context_read_from_file(h->ctx, path, NULL);
+	h->ctx = hf.context_alloc();
+	hf.context_set_maximum_image_size_limit(h->ctx, MAX_ROW_PIXELS);
+	he = hf.context_read_from_file(h->ctx, path, NULL);
 	if (he.code == heif_error_Ok)
-		he = heif_context_get_primary_image_handle(h->ctx,
+		he = hf.context_get_primary_image_handle(h->ctx,
 		    &h->handle);
 	if (he.code != heif_error_Ok) {
 		h_fail(src, he, err, cause);
 		h_close(src);
 		return -1;
 	}
-	src->w = (uint32_t)heif_image_handle_get_width(h->handle);
-	src->h = (uint32_t)heif_image_handle_get_height(h->handle);
-	h->alpha = heif_image_handle_has_alpha_channel(h->handle);
+	src->w = (uint32_t)hf.image_handle_get_width(h->handle);
+	src->h = (uint32_t)hf.image_handle_get_height(h->handle);
+	h->alpha = hf.image_handle_has_alpha_channel(h->handle);
 	snprintf(src->desc, sizeof(src->desc), "HEIC %ux%u%s", src->w,
 	    src->h, h->alpha ? " with transparency" : "");
 	if (imgsrc_check_size(src, "HEIC", err, cause) == -1) {
@@ -105,17 +184,17 @@ h_start(struct imgsrc *src, uint32_t want_w, uint32_t want_h,
 	struct hsrc		*h = src->priv;
 	struct heif_error	 he;
 
-	he = heif_decode_image(h->handle, &h->img, heif_colorspace_RGB,
+	he = hf.decode_image(h->handle, &h->img, heif_colorspace_RGB,
 	    h->alpha ? heif_chroma_interleaved_RGBA :
 	    heif_chroma_interleaved_RGB, NULL);
 	if (he.code != heif_error_Ok)
 		return h_fail(src, he, err, cause);
-	h->plane = heif_image_get_plane_readonly(h->img,
+	h->plane = hf.image_get_plane_readonly(h->img,
 	    heif_channel_interleaved, &h->stride);
 	if (h->plane == NULL ||
-	    (uint32_t)heif_image_get_width(h->img,
+	    (uint32_t)hf.image_get_width(h->img,
 	    heif_channel_interleaved) < src->w ||
-	    (uint32_t)heif_image_get_height(h->img,
+	    (uint32_t)hf.image_get_height(h->img,
 	    heif_channel_interleaved) < src->h)
 		return imgsrc_fail(src, err, IMG_ECORRUPT, cause,
 		    "the HEIC image is truncated or corrupt");
@@ -140,13 +219,13 @@ h_close(struct imgsrc *src)
 	if (h == NULL)
 		return;
 	if (h->img != NULL)
-		heif_image_release(h->img);
+		hf.image_release(h->img);
 	if (h->handle != NULL)
-		heif_image_handle_release(h->handle);
+		hf.image_handle_release(h->handle);
 	if (h->ctx != NULL)
-		heif_context_free(h->ctx);
+		hf.context_free(h->ctx);
 	if (h->inited)
-		heif_deinit();
+		hf.deinit();
 	free(h);
 	src->priv = NULL;
 }

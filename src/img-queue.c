@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tiff-int.h"
 #include "xmalloc.h"
@@ -127,4 +128,116 @@ pageq_run(size_t n, int nthreads, size_t window,
 	pthread_cond_destroy(&q.cv);
 	pthread_mutex_destroy(&q.mu);
 	return rv;
+}
+
+/*
+ * Two stages of one page on two cores: produce() runs on a new thread and
+ * hands rows of w bytes to push(); the calling thread receives them in
+ * the same order through consume().  A ring of ROWPIPE_ROWS rows sits
+ * between them.  When consume() fails, push() fails too, so produce()
+ * ends; when produce() fails, consume() has seen every row before it.
+ * Returns 0 when both succeeded, else -1 (each side keeps its own cause).
+ * If no thread can be started, produce() runs here, feeding consume().
+ */
+#define ROWPIPE_ROWS	64
+
+struct rowpipe {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	uint8_t		*ring;
+	uint32_t	 w;
+	uint64_t	 head, tail;
+	int		 done, stop, prv;
+	int		(*produce)(void *, scaler_emit, void *);
+	void		*parg;
+};
+
+static int	rowpipe_push(void *, const uint8_t *);
+static void	*rowpipe_thread(void *);
+
+static int
+rowpipe_push(void *arg, const uint8_t *row)
+{
+	struct rowpipe	*rp = arg;
+
+	pthread_mutex_lock(&rp->mu);
+	while (!rp->stop && rp->head - rp->tail == ROWPIPE_ROWS)
+		pthread_cond_wait(&rp->cv, &rp->mu);
+	if (rp->stop) {
+		pthread_mutex_unlock(&rp->mu);
+		return -1;
+	}
+	pthread_mutex_unlock(&rp->mu);
+	/* The slot at head is the producer's until head moves on. */
+	memcpy(rp->ring + (size_t)(rp->head % ROWPIPE_ROWS) * rp->w, row,
+	    rp->w);
+	pthread_mutex_lock(&rp->mu);
+	rp->head++;
+	pthread_cond_broadcast(&rp->cv);
+	pthread_mutex_unlock(&rp->mu);
+	return 0;
+}
+
+static void *
+rowpipe_thread(void *arg)
+{
+	struct rowpipe	*rp = arg;
+	int		 rv;
+
+	rv = rp->produce(rp->parg, rowpipe_push, rp);
+	pthread_mutex_lock(&rp->mu);
+	rp->prv = rv;
+	rp->done = 1;
+	pthread_cond_broadcast(&rp->cv);
+	pthread_mutex_unlock(&rp->mu);
+	return NULL;
+}
+
+int
+rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
+    void *parg, scaler_emit consume, void *carg)
+{
+	struct rowpipe	 rp;
+	pthread_t	 th;
+	const uint8_t	*row;
+	int		 crv = 0;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.w = w;
+	rp.produce = produce;
+	rp.parg = parg;
+	rp.ring = xreallocarray(NULL, ROWPIPE_ROWS, w);
+	pthread_mutex_init(&rp.mu, NULL);
+	pthread_cond_init(&rp.cv, NULL);
+	if (pthread_create(&th, NULL, rowpipe_thread, &rp) != 0) {
+		free(rp.ring);
+		pthread_cond_destroy(&rp.cv);
+		pthread_mutex_destroy(&rp.mu);
+		return produce(parg, consume, carg);
+	}
+	for (;;) {
+		pthread_mutex_lock(&rp.mu);
+		while (rp.tail == rp.head && !rp.done)
+			pthread_cond_wait(&rp.cv, &rp.mu);
+		if (rp.tail == rp.head) {
+			pthread_mutex_unlock(&rp.mu);
+			break;
+		}
+		pthread_mutex_unlock(&rp.mu);
+		row = rp.ring + (size_t)(rp.tail % ROWPIPE_ROWS) * w;
+		crv = consume(carg, row);
+		pthread_mutex_lock(&rp.mu);
+		rp.tail++;
+		if (crv == -1)
+			rp.stop = 1;
+		pthread_cond_broadcast(&rp.cv);
+		pthread_mutex_unlock(&rp.mu);
+		if (crv == -1)
+			break;
+	}
+	pthread_join(th, NULL);
+	free(rp.ring);
+	pthread_cond_destroy(&rp.cv);
+	pthread_mutex_destroy(&rp.mu);
+	return crv == -1 || rp.prv == -1 ? -1 : 0;
 }

@@ -190,6 +190,10 @@ int	pageq_run(size_t n, int nthreads, size_t window,
 	    int (*work)(void *, size_t), int (*put)(void *, size_t),
 	    void (*fin)(void *, size_t), void *arg);
 
+/* img-queue.c: one page's rows made on a second core (see there). */
+int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
+	    void *parg, scaler_emit consume, void *carg);
+
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,
 	    const char *out_tif, const struct img_opts *, enum img_err *,

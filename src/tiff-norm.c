@@ -43,6 +43,7 @@ struct norm_out {
 	uint8_t		*bits;		/* len rows of FAX_WIDTH / 8 bytes */
 	uint32_t	 len;
 	int		 passed;	/* copy the TIFF page as it is */
+	int		 piped;		/* may use a second core */
 	int		 failed;
 	struct buf	 note;		/* "page 2: ..., dithered; " */
 	enum img_err	 err;
@@ -68,6 +69,7 @@ struct norm_run {
 	size_t			 cur;	/* input of the writer's handle */
 	TIFF			*tif;	/* for pages passed through */
 	struct tiff_diag	 diag;
+	int			 piped;	/* one page: two cores for it */
 	enum img_err		*err;
 	char			**cause;
 };
@@ -89,6 +91,15 @@ struct norm_page {
 		int	 swap, fx, fy;
 	}		 tf;
 	char		**cause;
+};
+
+/* The reading half of a page: rows from the source through the scaler. */
+struct page_src {
+	struct imgsrc	*src;
+	struct scaler	*sc;
+	uint8_t		*grey;
+	enum img_err	 err;
+	char		*cause;
 };
 
 /* A TIFF page as an image source (see struct imgsrc). */
@@ -122,6 +133,7 @@ static int	job_put(void *, size_t);
 static void	job_fin(void *, size_t);
 static int	put_file_note(struct norm_run *, struct norm_in *);
 static int	img_cores(void);
+static int	page_produce(void *, scaler_emit, void *);
 static struct tf tf_then(struct tf, struct tf);
 static int	emit_placed(void *, const uint8_t *);
 static int	tsrc_row(struct imgsrc *, uint8_t *, enum img_err *, char **);
@@ -390,6 +402,23 @@ emit_row(void *arg, const uint8_t *row)
 	return put_row(p, p->grey);
 }
 
+/* Reads every row of the source and scales it, emitting to emit(arg). */
+static int
+page_produce(void *vpa, scaler_emit emit, void *arg)
+{
+	struct page_src	*pa = vpa;
+	uint32_t	 y;
+
+	for (y = 0; y < pa->src->h; y++) {
+		if (pa->src->row(pa->src, pa->grey, &pa->err,
+		    &pa->cause) == -1)
+			return -1;
+		if (scaler_push(pa->sc, pa->grey, emit, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* tf applied after t: the transform of doing t, then u. */
 static struct tf
 tf_then(struct tf t, struct tf u)
@@ -526,6 +555,7 @@ norm_image(struct imgsrc *src, int pageno, int classify,
 {
 	struct buf		*note = &out->note;
 	struct norm_page	 p;
+	struct page_src		 pa;
 	struct scaler		*sc = NULL;
 	struct tf		 tf;
 	uint32_t		 rows, maxr, y, ow, oh, uw, uh, in_w, in_h;
@@ -616,14 +646,22 @@ norm_image(struct imgsrc *src, int pageno, int classify,
 	sc = scaler_new(src->w, src->h, p.sw, tf.swap ? ow : oh);
 	grey = xmalloc(src->w);
 	p.bitpage = xcalloc(maxr, FAX_WIDTH / 8);
-	for (y = 0; y < src->h; y++) {
-		if (src->row(src, grey, err, cause) == -1)
-			goto out;
-		*err = IMG_EIO;
-		if (scaler_push(sc, grey, held ? emit_placed : emit_row,
-		    &p) == -1)
-			goto out;
+	memset(&pa, 0, sizeof(pa));
+	pa.src = src;
+	pa.sc = sc;
+	pa.grey = grey;
+	/* A streamed page alone in its job: read and scale on a 2nd core. */
+	if (out->piped && !held)
+		rv = rowpipe_run(p.sw, page_produce, &pa, emit_row, &p);
+	else
+		rv = page_produce(&pa, held ? emit_placed : emit_row, &p);
+	if (rv == -1) {
+		*err = pa.cause != NULL ? pa.err : IMG_EIO;
+		*cause = pa.cause != NULL ? pa.cause :
+		    xprintf("%s: page %d: cannot convert", src->name, pageno);
+		goto out;
 	}
+	rv = -1;
 	*err = IMG_EIO;
 	if (held && classify && !bilevel &&
 	    (doc = level_is_document(p.pagebuf, ow, oh)))
@@ -716,6 +754,7 @@ job_work(void *arg, size_t j)
 	int			 rv = -1;
 
 	out->err = IMG_OK;
+	out->piped = r->piped;
 	if (in->kind == DOC_OTHER)
 		rv = norm_decoded(in, r->o, out, &out->err, &out->cause);
 	else if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
@@ -929,6 +968,7 @@ too_many:
 			buf_init(&run.jobs[k].out.note);
 		}
 	nthreads = o->threads > 0 ? o->threads : img_cores();
+	run.piped = total == 1 && nthreads > 1;
 	rv = pageq_run((size_t)total, nthreads, 2 * (size_t)nthreads,
 	    job_work, job_put, job_fin, &run);
 	if (run.tif != NULL)

@@ -635,6 +635,22 @@ test_threads(void)
 	img_stats_free(&st4);
 	free(d1);
 	free(d4);
+	/* One page: read and scaled on a second core, the same bytes. */
+	o.threads = 1;
+	ok(img_normalize(inputs, NULL, 1, out1, &o, &st1, &err, &cause) == 0,
+	    "one page, one core");
+	o.threads = 2;
+	ok(img_normalize(inputs, NULL, 1, out4, &o, &st4, &err, &cause) == 0,
+	    "one page, two cores");
+	d1 = d4 = NULL;
+	file_read(out1, 1 << 26, &d1, &l1, &cause);
+	file_read(out4, 1 << 26, &d4, &l4, &cause);
+	ok(d1 != NULL && d4 != NULL && l1 == l4 && memcmp(d1, d4, l1) == 0,
+	    "one page on two cores: identical output file");
+	img_stats_free(&st1);
+	img_stats_free(&st4);
+	free(d1);
+	free(d4);
 	free(paths[n - 1]);
 	inputs[n - 1] = paths[n - 1] = path_of("trunc.tif");
 	err = IMG_OK;
