@@ -20,6 +20,7 @@
  *	img-heif.c	HEIC (libheif)
  *	img-level.c	document-photo detection and adaptive threshold
  *	img-queue.c	pages converted on several cores, written in order
+ *	img-page.c	one picture to one page of bits: turn, scale, reduce
  */
 #ifndef FAXHUB_TIFF_INT_H
 #define FAXHUB_TIFF_INT_H
@@ -184,6 +185,28 @@ int	imgsrc_slurp(struct imgsrc *, const char *, uint8_t **, size_t *,
 int	level_is_document(const uint8_t *page, uint32_t w, uint32_t h);
 /* Local-mean levelling + Sauvola threshold in place: 0 or 255. */
 void	level_threshold(uint8_t *page, uint32_t w, uint32_t h);
+
+/* What a worker makes of one page, for the writer. */
+struct norm_out {
+	uint8_t		*bits;		/* len rows of FAX_WIDTH / 8 bytes */
+	uint32_t	 len;
+	int		 passed;	/* copy the TIFF page as it is */
+	int		 piped;		/* may use a second core */
+	int		 failed;
+	struct buf	 note;		/* "page 2: ..., dithered; " */
+	enum img_err	 err;
+	char		*cause;
+};
+
+/*
+ * img-page.c: src (one page) into out->bits and out->note, pageno for the
+ * notes; classify: decide document photo or photograph (decoded images).
+ */
+int	img_page(struct imgsrc *src, int pageno, int classify,
+	    const struct img_opts *, struct norm_out *out, enum img_err *,
+	    char **cause);
+/* The longest page, in rows: B4 (364 mm). */
+uint32_t img_page_maxrows(int fine);
 
 /* img-queue.c: jobs worked on nthreads cores, put in order (see there). */
 int	pageq_run(size_t n, int nthreads, size_t window,
