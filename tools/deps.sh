@@ -6,6 +6,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config
  libetpan-dev libesmtp-dev libgdbm-dev libtiff-dev libcrypt-dev libpng-dev
  libgnutls28-dev libssl-dev libdpkg-perl
+ libjpeg62-turbo-dev libgif-dev libwebp-dev libheif-dev libheif-examples
  libtiff-tools ghostscript imagemagick qpdf poppler-utils
  postfix dovecot-imapd dovecot-lmtpd swaks curl openssl
  hylafax-server hylafax-client iaxmodem
