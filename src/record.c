@@ -622,6 +622,7 @@ server_free(struct server *s)
 	free(s->account);
 	free(s->password_file);
 	free(s->admin_password_file);
+	free(s->send_modems);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -653,6 +654,7 @@ server_encode(const struct server *s)
 	rec_int(&b, "fine", s->fine ? 1 : 0);
 	rec_int(&b, "g4", s->g4 ? 1 : 0);
 	rec_int(&b, "enabled", s->enabled ? 1 : 0);
+	rec_str(&b, "send_modems", s->send_modems);
 	return buf_steal(&b, NULL);
 }
 
@@ -695,6 +697,8 @@ server_decode(const char *key, const char *val, struct server *s,
 			rc = rec_set_int(&s->g4, f, 0, 1, &why);
 		else if (strcmp(f->key, "enabled") == 0)
 			rc = rec_set_int(&s->enabled, f, 0, 1, &why);
+		else if (strcmp(f->key, "send_modems") == 0)
+			rc = rec_set_str(&s->send_modems, f, &why);
 		else {
 			xasprintf(&why, "unknown field %s", f->key);
 			rc = -1;
