@@ -87,6 +87,7 @@ static int	ctl_cmd(struct hfx_conn *, const char *, const char *, int,
 		    enum fax_errclass, struct hfx_reply *, struct fax_err *);
 static int	need_live(struct hfx_conn *, struct fax_err *);
 static int	xfer_setup(struct hfx_conn *, struct fax_err *);
+static void	ack_now(int);
 static int	data_open(struct hfx_conn *, int *, struct fax_err *);
 static int	data_start(struct hfx_conn *, int *, const char *,
 		    const char *, enum fax_errclass, struct hfx_reply *,
@@ -561,6 +562,28 @@ data_open(struct hfx_conn *c, int *dfd, struct fax_err *err)
 }
 
 /*
+ * Acknowledges what came on the control connection at once.  After the
+ * 1xx of a transfer the client says nothing more on it, so the 1xx is
+ * acknowledged only when the delayed-ACK timer fires (~40 ms); hfaxd's
+ * final 226, a small segment behind an unacknowledged one, is held by
+ * Nagle's algorithm until then.  Every STOT, LIST and RETR would stall
+ * that long.  TCP_QUICKACK sends the pending ACK now (it is not sticky,
+ * so it is set after each 1xx).  Best effort: where it does not exist the
+ * transfer is only slower.
+ */
+static void
+ack_now(int fd)
+{
+#ifdef TCP_QUICKACK
+	int	one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
+}
+
+/*
  * Opens a data connection and sends cmd, which must answer 1xx (kept in
  * *r, caller frees).  On error the data socket is closed.
  */
@@ -576,6 +599,7 @@ data_start(struct hfx_conn *c, int *dfd, const char *cmd, const char *verb,
 		*dfd = -1;
 		return (-1);
 	}
+	ack_now(c->fd);
 	return (0);
 }
 
