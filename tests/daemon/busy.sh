@@ -6,7 +6,8 @@
 # send modems: faxhub must see the server busy although its receive modem
 # is idle, send through the other server at once, wait while both are
 # busy and take whichever frees first, and say in the report which server
-# it used.  Meanwhile faxhub polls the receive queues every second while
+# it used (alice is assigned to fax1: the report says why another server
+# took her fax).  Meanwhile faxhub polls the receive queues every second while
 # the foreign faxes arrive: no session may drop and no error be logged.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/daemon/lib-hub.sh"
@@ -21,6 +22,7 @@ done
 like "server show names the send modem" \
     "$("$CTL" -D "$T/db" server show fax1)" "*send_modems: $TB_HFAX1_OUT_TTY*"
 A=alice@$TB_USER_DOMAIN
+ok "alice is assigned to fax1" "$CTL" -D "$T/db" assign "$A" fax1
 make_tiff "$T/doc.tif" 1
 make_tiff "$T/long.tif" 3
 srv_state() { "$CTL" -c "$CONF" status | awk -v s="$1" '$1 == s { print $2 }'; }
@@ -49,11 +51,14 @@ mail_fax "$A" "+15555552001" "$T/doc.tif"
 ok "the user's fax goes through fax2 at once" wait_until 30 sh -c \
     "grep -q 'job .*15555552001: server fax2 chosen' '$HUBLOG'"
 ok "fax1's foreign fax was still on the line then" job_active 1 "$f1"
+ok "the fallback from alice's assigned server is logged with the reason" \
+    grep -q "job .*15555552001: $A's assigned server fax1 is busy: server fax2 chosen by priority" "$HUBLOG"
 ok "the user's fax is sent" wait_until 150 sh -c \
     "grep -q 'job .*15555552001.*: sent' '$HUBLOG'"
 ok "alice gets the report" wait_until 30 mbox_has alice 1
 mbox_fetch alice 1 "$T/r1.eml"
-like "the report names the server used" "$(cat "$T/r1.eml")" "*Server: *fax2*"
+like "the report names the server used and why" "$(cat "$T/r1.eml")" \
+    "*Server: *fax2 (your assigned server fax1 was busy)*"
 ok "the foreign fax on fax1 ends" wait_until 180 job_ended 1 "$f1"
 
 # --- both send modems taken: the job waits, then takes the first free ----
