@@ -16,13 +16,13 @@
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
+#include "fuzz-file.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static char		 dir[64];
 	struct img_opts		 o;
 	struct img_stats	 st;
 	enum img_err		 err;
@@ -32,17 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (len < 4 || len > (1 << 20) || doc_sniff(data, len) != DOC_TIFF)
 		return 0;
-	if (dir[0] == '\0') {
-		log_init("fuzz_tiff", 1, 0);
-		log_setlevel(LOG_LEVEL_ERR);
-		snprintf(dir, sizeof(dir), "/tmp/fuzztiffXXXXXX");
-		if (mkdtemp(dir) == NULL)
-			abort();
-	}
-	ip = xprintf("%s/in.tif", dir);
-	op = xprintf("%s/out.tif", dir);
-	if (file_write_atomic(ip, data, len, 0600, &cause) == -1)
-		abort();
+	ip = fuzz_file("fuzz_tiff", "in.tif", data, len);
+	op = xprintf("%s.out.tif", ip);
 	img_opts_default(&o);
 	o.max_pages = 8;
 	o.max_pixels = 4ULL * 1000 * 1000;

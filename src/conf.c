@@ -68,6 +68,8 @@ static const struct ckey ckeys[] = {
 	{ "instance", C_STR, O(instance), 0, 0, 0, 0 },
 	{ "daemon.user", C_STR, O(daemon.user), 0, 0, 0, 0 },
 	{ "daemon.pid_file", C_PATH, O(daemon.pid_file), 0, 0, 0, 0 },
+	{ "daemon.converter_user", C_STR, O(daemon.converter_user), 0, 0, 0,
+	    0 },
 	{ "daemon.status_file", C_PATH, O(daemon.status_file), 0, 0, 0, 0 },
 	{ "spool_dir", C_PATH, O(spool_dir), 0, 0, 0, 0 },
 	{ "table_dir", C_PATH, O(table_dir), 0, 0, 0, 0 },
@@ -76,6 +78,8 @@ static const struct ckey ckeys[] = {
 	{ "imap.host", C_STR, O(imap.host), 0, REQ, 0, 0 },
 	{ "imap.port", C_INT, O(imap.port), 0, 0, 1, 65535 },
 	{ "imap.tls", C_TLS, O(imap.tls), 0, 0, 0, 0 },
+	{ "imap.allow_plaintext", C_BOOL, O(imap.allow_plaintext), 0, 0, 0,
+	    0 },
 	{ "imap.ca_file", C_PATH, O(imap.ca_file), 0, 0, 0, 0 },
 	{ "imap.user", C_STR, O(imap.user), 0, REQ, 0, 0 },
 	{ "imap.password_file", C_PATH, O(imap.password_file), 0, REQ, 0, 0 },
@@ -190,6 +194,7 @@ config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg_setstr(&cfg->daemon.user, "faxhub");
+	cfg_setstr(&cfg->daemon.converter_user, "faxhub-conv");
 	cfg_setstr(&cfg->daemon.pid_file, "/run/faxhub/faxhubd.pid");
 	cfg_setstr(&cfg->spool_dir, "/var/spool/faxhub");
 	cfg_setstr(&cfg->table_dir, "/var/lib/faxhub");
@@ -228,7 +233,7 @@ config_defaults(struct config *cfg)
 	cfg->retention.log = (6 * 365 + 2) * DAY;	/* six years */
 	cfg->retention.seen = 400 * DAY;
 	cfg->retention.interval = 3600;
-	cfg->limits.message_size = 25 << 20;
+		cfg->limits.message_size = 30 << 20;
 	cfg->limits.mime_depth = 10;
 	cfg->limits.mime_parts = 100;
 	cfg->limits.header_size = 64 << 10;
@@ -642,6 +647,123 @@ bad_empty:
 	return -1;
 }
 
+/* The line a key was set on (0 when it was not). */
+static int
+cfg_line(const int *lines, const char *key)
+{
+	return lines[ckey_find(key) - ckeys];
+}
+
+/*
+ * Settings that parse but can never work with the peers: refused here so
+ * that check-config and start-up say so, not every mail later.
+ */
+static int
+cfg_reachable(const struct config *cfg, const char *name, const int *lines,
+    char **cause)
+{
+	if (cfg->smtp.tls == TLS_TLS) {
+		xasprintf(cause, "%s:%d: smtp.tls = tls: implicit TLS (smtps, "
+		    "port 465) is not supported by libesmtp 1.1; write "
+		    "smtp.tls = starttls (with smtp.port = 587 for the "
+		    "submission port)", name, cfg_line(lines, "smtp.tls"));
+		return -1;
+	}
+	if (strcmp(cfg->daemon.converter_user, "root") == 0 ||
+	    (cfg->daemon.user != NULL &&
+	    strcmp(cfg->daemon.converter_user, cfg->daemon.user) == 0)) {
+		xasprintf(cause, "%s:%d: daemon.converter_user = %s would let "
+		    "a converter read the tables and password files; write "
+		    "daemon.converter_user = faxhub-conv (a user of its own)",
+		    name, cfg_line(lines, "daemon.converter_user"),
+		    cfg->daemon.converter_user);
+		return -1;
+	}
+	if (cfg->imap.tls == TLS_NONE && !cfg->imap.allow_plaintext &&
+	    !host_is_loopback(cfg->imap.host)) {
+		xasprintf(cause, "%s:%d: imap.tls = none would send the IMAP "
+		    "password in clear to %s; write imap.tls = starttls (or "
+		    "tls), or imap.allow_plaintext = yes when the path is "
+		    "protected otherwise", name, cfg_line(lines, "imap.tls"),
+		    cfg->imap.host);
+		return -1;
+	}
+	if (cfg->smtp.tls == TLS_NONE && cfg->smtp.user != NULL &&
+	    !host_is_loopback(cfg->smtp.host)) {
+		xasprintf(cause, "%s:%d: smtp.tls = none would send the SMTP "
+		    "password in clear to %s; write smtp.tls = starttls",
+		    name, cfg_line(lines, "smtp.tls"), cfg->smtp.host);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Bytes a mail needs to carry an attachment of n bytes: base64 in lines
+ * of 76 characters plus CRLF, and a header section of the header limit.
+ */
+static unsigned long long
+cfg_mail_bytes(const struct config *cfg, unsigned long long n)
+{
+	unsigned long long	b64 = (n + 2) / 3 * 4;
+
+	return b64 + (b64 + 75) / 76 * 2 + cfg->limits.header_size;
+}
+
+/* The largest attachment whose mail fits in limits.message_size. */
+static unsigned long long
+cfg_attachment_max(const struct config *cfg)
+{
+	unsigned long long	lo = 0, hi = cfg->limits.message_size, mid;
+
+	if (cfg_mail_bytes(cfg, 0) > cfg->limits.message_size)
+		return 0;
+	while (lo < hi) {
+		mid = hi - (hi - lo) / 2;
+		if (cfg_mail_bytes(cfg, mid) <= cfg->limits.message_size)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/*
+ * limits.attachment_size must fit, base64 and headers counted, in a mail
+ * of limits.message_size.  Unset, it is the largest that fits, at most
+ * 20M; set to more than fits, the configuration is refused.
+ */
+static int
+cfg_limits(struct config *cfg, const char *name, const int *lines,
+    char **cause)
+{
+	unsigned long long	max = cfg_attachment_max(cfg);
+	int			line = cfg_line(lines, "limits.attachment_size");
+
+	if (max == 0) {
+		xasprintf(cause, "%s:%d: limits.header_size (%zu) leaves no "
+		    "room in limits.message_size (%zu)", name,
+		    cfg_line(lines, "limits.message_size"),
+		    cfg->limits.header_size, cfg->limits.message_size);
+		return -1;
+	}
+	if (line == 0) {
+		if (cfg->limits.attachment_size > max)
+			cfg->limits.attachment_size = (size_t)max;
+		return 0;
+	}
+	if (cfg->limits.attachment_size <= max)
+		return 0;
+	xasprintf(cause, "%s:%d: limits.attachment_size = %zu cannot arrive "
+	    "in a mail of limits.message_size = %zu once base64 and headers "
+	    "are counted (it needs %llu); write limits.attachment_size = %llu "
+	    "or less, or limits.message_size = %llu or more", name, line,
+	    cfg->limits.attachment_size, cfg->limits.message_size,
+	    cfg_mail_bytes(cfg, cfg->limits.attachment_size), max,
+	    cfg_mail_bytes(cfg, cfg->limits.attachment_size));
+	return -1;
+}
+
 /* Dependent defaults and checks across keys. */
 static int
 cfg_finish(struct config *cfg, const char *name, const int *lines,
@@ -681,6 +803,9 @@ cfg_finish(struct config *cfg, const char *name, const int *lines,
 		    lines[k - ckeys]);
 		return -1;
 	}
+	if (cfg_reachable(cfg, name, lines, cause) == -1 ||
+	    cfg_limits(cfg, name, lines, cause) == -1)
+		return -1;
 	k = ckey_find("smtp.user");
 	if ((cfg->smtp.user == NULL) != (cfg->smtp.password_file == NULL)) {
 		if (cfg->smtp.user == NULL)

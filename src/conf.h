@@ -57,6 +57,7 @@ struct config {
 	char		*instance;
 	struct {
 		char	*user;
+		char	*converter_user;	/* runs converters (sandbox.h) */
 		char	*pid_file;
 		char	*status_file;
 	} daemon;
@@ -70,6 +71,7 @@ struct config {
 		char		*host;
 		int		 port;
 		enum tls_mode	 tls;
+		int		 allow_plaintext;	/* LOGIN in clear off loopback */
 		char		*ca_file;
 		char		*user;
 		char		*password_file;

@@ -44,7 +44,8 @@ int
 ctl_convert_cmd(struct ctl *c)
 {
 	static const char *const flags[] = {
-		"fine", "normal", "g4", "g3", "letter", "a4", NULL
+		"fine", "normal", "g4", "g3", "letter", "a4", "keep-coding",
+		NULL
 	};
 	static const char *const valued[] = { "pdf=", "preview=", NULL };
 

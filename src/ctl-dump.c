@@ -121,7 +121,7 @@ ctl_dump(struct ctl *c)
 	size_t		 i;
 	int		 ret = CTL_ERR;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	buf_init(&b);
 	buf_adds(&b, DUMP_HEADER "\n");
@@ -289,7 +289,7 @@ ctl_load(struct ctl *c)
 	if (c->argc == 1 && strcmp(c->argv[0], "-") != 0)
 		path = c->argv[0];
 	name = path != NULL ? path : "stdin";
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (file_read(path != NULL ? path : "/dev/stdin", DUMP_MAX, &data,
 	    &len, &cause) == -1)

@@ -68,6 +68,8 @@ ctl_convert(int argc, char **argv)
 			o.letter = 1;
 		else if (strcmp(argv[i], "--a4") == 0)
 			o.letter = 0;
+		else if (strcmp(argv[i], "--keep-coding") == 0)
+			o.keep_coding = 1;
 		else if (strcmp(argv[i], "--pdf") == 0 && i + 1 < argc)
 			pdf = argv[++i];
 		else if (strcmp(argv[i], "--preview") == 0 && i + 1 < argc)

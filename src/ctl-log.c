@@ -47,7 +47,6 @@ struct log_out {
 
 static int	 log_time(const char *, const char *, long long *);
 static void	 log_fmt_time(long long, char *, size_t);
-static size_t	 utf8_len(const unsigned char *);
 static void	 json_str(const char *);
 static void	 json_rec(const struct logrec *);
 static void	 csv_str(const char *);
@@ -132,74 +131,15 @@ log_clean(struct logrec *l)
 				*p = ' ';
 }
 
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629), 0 if none. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		else if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		else if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
-/*
- * The one JSON string writer of faxhubctl: escapes what RFC 8259 wants
- * escaped and writes a byte that is not part of well-formed UTF-8 as
- * U+FFFD, so that every line is valid UTF-8 JSON.
- */
 static void
 json_str(const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 n;
+	struct buf	b;
 
-	if (s == NULL) {
-		printf("null");
-		return;
-	}
-	putchar('"');
-	for (; *p != '\0'; p += n) {
-		n = 1;
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			printf("\\n");
-		else if (*p == '\t')
-			printf("\\t");
-		else if (*p == '\r')
-			printf("\\r");
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else if ((n = utf8_len(p)) == 0) {
-			printf("\\ufffd");
-			n = 1;
-		} else
-			fwrite(p, 1, n, stdout);
-	}
-	putchar('"');
+	buf_init(&b);
+	buf_add_json(&b, s);
+	fputs(b.data, stdout);
+	buf_free(&b);
 }
 
 static void
@@ -358,7 +298,7 @@ log_walk(struct ctl *c, enum log_form form)
 
 	if (log_filter(c, &f) == -1)
 		return CTL_USAGE;
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (form == FORM_JSON)
 		printf("[");
@@ -408,7 +348,7 @@ ctl_log_show(struct ctl *c)
 	char		*cause = NULL, t1[32], t2[32];
 	int		 rc;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	rc = logrec_get(dir, c->argv[0], &l, &cause);
 	if (rc == -1)

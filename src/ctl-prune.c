@@ -39,7 +39,7 @@ ctl_prune(struct ctl *c)
 	char			*cause = NULL, *seen;
 	int			 dry = ctl_opt(c, "dry-run") != NULL, rc;
 
-	if (c->dir_arg != NULL && (dir = ctl_dir(c)) == NULL)
+	if (c->dir_arg != NULL && (dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	h = xcalloc(1, sizeof(*h));
 	if (config_load(c->config_path, &h->cfg, &cause) == -1) {

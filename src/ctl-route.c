@@ -48,7 +48,7 @@ route_load(struct ctl *c, struct route **r, size_t *n)
 	const char	*dir;
 	char		*cause = NULL;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (routes_all(dir, r, n, &cause) == -1)
 		return ctl_fail(cause);

@@ -78,7 +78,7 @@ user_load(struct ctl *c, const char *id, struct user *u)
 	char		*cause = NULL;
 	int		 rc;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	rc = user_get(dir, id, u, &cause);
 	if (rc == -1)
@@ -108,7 +108,7 @@ ctl_user_add(struct ctl *c)
 		ret = CTL_USAGE;
 		goto out;
 	}
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		goto out;
 	rc = user_get(dir, u.id, &old, &cause);
 	if (rc == -1) {
@@ -284,7 +284,7 @@ ctl_user_list(struct ctl *c)
 	char		*cause = NULL;
 	size_t		 n, i;
 
-	if ((dir = ctl_dir(c)) == NULL)
+	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
 	if (users_all(dir, &u, &n, &cause) == -1)
 		return ctl_fail(cause);

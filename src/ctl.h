@@ -49,6 +49,11 @@ const char	*ctl_opt(const struct ctl *, const char *name);
 /* The table directory: -D, else table_dir from the config (loaded). */
 const char	*ctl_dir(struct ctl *);
 /*
+ * ctl_dir() for every command but init: NULL, after saying so, when the
+ * directory does not exist or holds no tables.
+ */
+const char	*ctl_tables(struct ctl *);
+/*
  * Prints "faxhubctl: cause" to stderr, frees cause and returns CTL_BUSY for
  * a locked table, else CTL_ERR.
  */

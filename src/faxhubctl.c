@@ -7,11 +7,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -29,7 +31,7 @@
 	"format=", "notify=", "password", "password-stdin" }
 #define SERVER_OPTS	{ "host=", "priority=", "port=", "driver=", \
 	"account=", "password-file=", "admin-password-file=", "lines=", \
-	"fine=", "g4=", "enabled=" }
+	"fine=", "g4=", "enabled=", "send-modems=" }
 #define LOG_OPTS	{ "direction=", "user=", "number=", "status=", \
 	"since=", "until=", "json" }
 #define LOG_EXPORT_OPTS	{ "direction=", "user=", "number=", "status=", \
@@ -99,9 +101,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "remove ended work, old log records, delivered fax images" },
 	{ "status", "", { NULL }, 0, 0, ctl_status,
 	    "show faxhubd's servers, sessions and queue" },
-	{ "convert", "[--fine|--normal] [--g4|--g3] [--letter] [--pdf OUT.pdf] "
-	    "[--preview OUT.png] -o OUT.tif INPUT...", { "fine", "normal",
-	    "g4", "g3", "letter", "a4", "pdf=", "preview=" }, 3, -1,
+	{ "convert", "[--fine|--normal] [--g4|--g3] [--letter] [--keep-coding] "
+	    "[--pdf OUT.pdf] [--preview OUT.png] -o OUT.tif INPUT...",
+	    { "fine", "normal", "g4", "g3", "letter", "a4", "keep-coding",
+	    "pdf=", "preview=" }, 3, -1,
 	    ctl_convert_cmd, "turn documents into fax pages as faxhubd does" },
 	{ "topdf", "IN.tif OUT.pdf", { NULL }, 2, 2, ctl_topdf_cmd,
 	    "export a fax as PDF (pages embedded as they are)" },
@@ -124,31 +127,36 @@ usage_all(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f, "usage: faxhubctl [-c CONFIG] [-D TABLEDIR] COMMAND "
-	    "[ARGS]\ncommands:\n");
+	fprintf(f, "usage: faxhubctl [-hV] [-c CONFIG] [-D TABLEDIR] COMMAND "
+	    "[ARGS]\n       faxhubctl help COMMAND\ncommands:\n");
 	for (i = 0; i < nitems(ctl_cmds); i++)
 		fprintf(f, "  %s %s\n", ctl_cmds[i].name, ctl_cmds[i].usage);
+}
+
+/* A command's usage line and the options it takes. */
+static void
+cmd_usage(FILE *f, const struct ctl_cmd *cmd)
+{
+	size_t	i, n;
+
+	fprintf(f, "usage: faxhubctl %s %s\n", cmd->name, cmd->usage);
+	for (i = 0; i < CTL_MAXOPT && cmd->opts[i] != NULL; i++) {
+		if (i == 0)
+			fprintf(f, "options:");
+		n = strlen(cmd->opts[i]);
+		if (cmd->opts[i][n - 1] == '=')
+			fprintf(f, " --%.*s VALUE", (int)n - 1, cmd->opts[i]);
+		else
+			fprintf(f, " --%s", cmd->opts[i]);
+	}
+	if (i > 0)
+		fprintf(f, "\n");
 }
 
 int
 ctl_usage(const struct ctl *c)
 {
-	size_t	i, n;
-
-	fprintf(stderr, "usage: faxhubctl %s %s\n", c->cmd->name,
-	    c->cmd->usage);
-	for (i = 0; i < CTL_MAXOPT && c->cmd->opts[i] != NULL; i++) {
-		if (i == 0)
-			fprintf(stderr, "options:");
-		n = strlen(c->cmd->opts[i]);
-		if (c->cmd->opts[i][n - 1] == '=')
-			fprintf(stderr, " --%.*s VALUE", (int)n - 1,
-			    c->cmd->opts[i]);
-		else
-			fprintf(stderr, " --%s", c->cmd->opts[i]);
-	}
-	if (i > 0)
-		fprintf(stderr, "\n");
+	cmd_usage(stderr, c->cmd);
 	return CTL_USAGE;
 }
 
@@ -404,6 +412,44 @@ ctl_dir(struct ctl *c)
 	return c->dir;
 }
 
+/*
+ * The table directory of every command but init: it must exist and hold
+ * at least one table, so that a typo in -D or table_dir is an error and
+ * not an empty dump, an empty listing or a fresh table beside the real
+ * ones.
+ */
+const char *
+ctl_tables(struct ctl *c)
+{
+	static const char *const names[] = { TABLE_USERS, TABLE_SERVERS,
+	    TABLE_ASSIGN, TABLE_ROUTES, TABLE_LOG };
+	struct stat	 st;
+	const char	*dir;
+	char		*path;
+	size_t		 i;
+	int		 found = 0;
+
+	if ((dir = ctl_dir(c)) == NULL)
+		return NULL;
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "faxhubctl: table directory %s: %s; create "
+		    "it with faxhubctl init\n", dir, S_ISDIR(st.st_mode) ?
+		    strerror(errno) : "not a directory");
+		return NULL;
+	}
+	for (i = 0; i < nitems(names) && !found; i++) {
+		path = table_path(dir, names[i]);
+		found = access(path, F_OK) == 0;
+		free(path);
+	}
+	if (!found) {
+		fprintf(stderr, "faxhubctl: table directory %s holds no "
+		    "tables; create them with faxhubctl init\n", dir);
+		return NULL;
+	}
+	return dir;
+}
+
 int
 ctl_bool(const char *opt, const char *val, int *out)
 {
@@ -575,9 +621,10 @@ ctl_help(int argc, char **argv)
 		if (argc == 0)
 			printf("%s  %-15s %s", shown ? "" : "\n",
 			    ctl_cmds[i].name, ctl_cmds[i].help);
-		else
-			printf("faxhubctl %s %s\n    %s", ctl_cmds[i].name,
-			    ctl_cmds[i].usage, ctl_cmds[i].help);
+		else {
+			cmd_usage(stdout, &ctl_cmds[i]);
+			printf("    %s", ctl_cmds[i].help);
+		}
 		printf("\n");
 		shown++;
 	}
@@ -592,6 +639,11 @@ ctl_help(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct ctl	 c;
 	const char	*env;
 	int		 ch, nw, rc;
@@ -603,7 +655,8 @@ main(int argc, char **argv)
 		c.config_given = 1;
 	} else
 		c.config_path = SYSCONFDIR "/faxhub/faxhub.conf";
-	while ((ch = getopt(argc, argv, "+c:D:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:D:hV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			c.config_path = optarg;
@@ -614,6 +667,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage_all(stdout);
+			return CTL_OK;
+		case 'V':
+			printf("faxhubctl %s\n", PACKAGE_VERSION);
 			return CTL_OK;
 		default:
 			usage_all(stderr);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "hub.h"
 #include "log.h"
 #include "retention.h"
+#include "sandbox.h"
 #include "table.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -58,42 +60,84 @@ default_config(void)
 
 /*
  * chown a directory and what it holds, depth levels down (the spool's
- * subdirectories and their records; the table files).  Links are left
- * alone.  Returns -1 after logging the first failure.
+ * subdirectories and their records; the table files).  This runs as root
+ * over directories the daemon account can write, so nothing below the
+ * configured top is ever reached through a path: each level is an open
+ * descriptor, each entry is looked at with fstatat(AT_SYMLINK_NOFOLLOW),
+ * a directory is entered with openat(O_NOFOLLOW|O_DIRECTORY) and chowned
+ * through its descriptor, a file with fchownat(AT_SYMLINK_NOFOLLOW).  A
+ * link swapped in between the look and the act is therefore never
+ * followed.  Links, devices, sockets and files with several names (a hard
+ * link to someone else's file) are left alone.  Returns -1 after logging
+ * the first failure.
  */
 static int
-chown_tree(const char *path, uid_t uid, gid_t gid, int depth)
+chown_dir(int fd, const char *path, uid_t uid, gid_t gid, int depth)
 {
 	DIR		*d;
 	struct dirent	*de;
 	struct stat	 st;
 	char		*sub;
-	int		 rc = 0;
+	int		 sfd, dfd, rc = 0;
 
-	if (lstat(path, &st) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (S_ISLNK(st.st_mode))
-		return 0;
-	if (lchown(path, uid, gid) == -1) {
+	if (fchown(fd, uid, gid) == -1) {
 		log_warn("chown %s", path);
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || depth == 0)
+	if (depth == 0)
 		return 0;
-	if ((d = opendir(path)) == NULL) {
+	if ((dfd = dup(fd)) == -1 || (d = fdopendir(dfd)) == NULL) {
 		log_warn("%s", path);
+		if (dfd != -1)
+			close(dfd);
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		sub = xprintf("%s/%s", path, de->d_name);
-		rc = chown_tree(sub, uid, gid, depth - 1);
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT) {
+				log_warn("%s", sub);
+				rc = -1;
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			sfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (sfd == -1) {
+				log_warn("%s", sub);
+				rc = -1;
+			} else {
+				rc = chown_dir(sfd, sub, uid, gid, depth - 1);
+				close(sfd);
+			}
+		} else if (S_ISREG(st.st_mode) && st.st_nlink > 1 &&
+		    st.st_uid != uid)
+			log_warnx("%s: has %ju names; left to its owner", sub,
+			    (uintmax_t)st.st_nlink);
+		else if (S_ISREG(st.st_mode) &&
+		    fchownat(fd, de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) == -1) {
+			log_warn("chown %s", sub);
+			rc = -1;
+		}
 		free(sub);
 	}
 	closedir(d);
+	return rc;
+}
+
+/* The configured top directory is the admin's to name (it may be a link). */
+static int
+chown_tree(const char *path, uid_t uid, gid_t gid, int depth)
+{
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	rc = chown_dir(fd, path, uid, gid, depth);
+	close(fd);
 	return rc;
 }
 
@@ -277,6 +321,11 @@ main(int argc, char **argv)
 		if (!reexec && daemon(0, 0) == -1)
 			fatal("daemon");
 	}
+	/* The spawner is forked before any secret is in memory. */
+	if (sandbox_setup(h.cfg.daemon.converter_user, geteuid() == 0 &&
+	    h.cfg.daemon.user != NULL && strcmp(h.cfg.daemon.user, "root") != 0,
+	    &cause) == -1)
+		fatalx("%s", cause);
 	read_secrets(&h);
 	if (spool_init(h.cfg.spool_dir, &cause) == -1)
 		fatalx("spool: %s", cause);

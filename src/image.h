@@ -1,13 +1,21 @@
 /*
- * image.h: faxhub's imaging core (libtiff, libpng, Ghostscript).
+ * image.h: faxhub's imaging core (libtiff, libjpeg-turbo, libpng, giflib,
+ * libwebp, libheif, Ghostscript).
  *
  * img_normalize() turns the attachments of a job (TIFF in any common form,
- * PDF or PostScript, decided by content) into ONE multi-page TIFF Class F
- * file: bilevel, 1728 pixels wide, 204 dpi across, 196 or 98 lpi down, one
- * strip per page, G4 (MMR) or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Rows
- * are read, scaled, dithered and encoded a few at a time, so memory does
- * not grow with page size or page count (a page turned from landscape to
- * portrait is held once, at output size).
+ * JPEG, PNG, GIF, BMP, WebP, HEIC images, PDF or PostScript, decided by
+ * content) into ONE multi-page TIFF Class F file: bilevel, 1728 pixels
+ * wide, 204 dpi across, 196 or 98 lpi down, one strip per page, G4 (MMR)
+ * or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Only the width decides the
+ * scale: a page is A4 or Letter long, or longer up to B4 when its content
+ * is, trailing white chopped.  Rows are read, scaled, reduced to black and
+ * white a few at a time and kept as bits until the page ends, so memory
+ * does not grow with the picture or the page count (a page that is turned,
+ * or a photo whose kind is decided, is held once at output size).  Pages
+ * are converted on several cores and written in order (opts.threads).
+ * The notes say what was done to each page: passed through, scaled,
+ * turned, "document photo: levelled and thresholded", "photograph:
+ * dithered".  docs/imaging.md tells the whole story.
  *
  * img_topdf() embeds each CCITT page of a fax TIFF as is in a PDF;
  * img_preview_png() draws the first page as a small grey PNG.
@@ -33,8 +41,36 @@ enum img_err {
 	IMG_EPDFENCRYPTED,
 	IMG_EPDFBROKEN,
 	IMG_ETIMEOUT,
-	IMG_EIO
+	IMG_EIO,
+	IMG_EARCHIVE,		/* a zip archive: never unpacked */
+	IMG_EMISMATCH		/* named like an image, content is not */
 };
+
+/* What a file is, by its first bytes (image_sniff()). */
+enum img_fmt {
+	IMG_FMT_NONE = 0,	/* nothing faxhub reads */
+	IMG_FMT_TIFF,
+	IMG_FMT_PDF,
+	IMG_FMT_PS,
+	IMG_FMT_JPEG,
+	IMG_FMT_PNG,
+	IMG_FMT_GIF,
+	IMG_FMT_BMP,
+	IMG_FMT_WEBP,
+	IMG_FMT_HEIF,
+	IMG_FMT_ZIP		/* recognised to be refused by name */
+};
+
+/*
+ * The format of a document from its first bytes (16 are enough, 32 are
+ * better for HEIF brands).  The mail side calls it to decide whether a
+ * part is a fax document: anything but IMG_FMT_NONE and IMG_FMT_ZIP is one.
+ */
+enum img_fmt	image_sniff(const void *buf, size_t len);
+/* "JPEG", "PNG", ...; "unknown" for IMG_FMT_NONE. */
+const char	*image_fmt_name(enum img_fmt);
+/* The format a file name's extension claims, IMG_FMT_NONE when none. */
+enum img_fmt	image_fmt_by_name(const char *name);
 
 struct img_opts {
 	int			fine;		/* 196 lpi, else 98 lpi */
@@ -43,9 +79,19 @@ struct img_opts {
 	int			max_pages;	/* whole job */
 	unsigned long long	max_pixels;	/* per input page */
 	int			gs_timeout;	/* seconds per PDF/PS input */
+	int			keep_coding;	/* pass fax pages in any coding */
+	int			threads;	/* pages at once; 0: the cores */
 };
 
-/* Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s. */
+/*
+ * keep_coding: the server takes G3 1-D, G3 2-D and G4 alike (HylaFAX
+ * does), so a page already fax-ready in any of them is copied as is
+ * instead of re-encoded to the wanted coding.
+ * threads: pages of a job converted at once (each on its own core, the
+ * output identical to one at a time); 0 uses every core, up to 4.
+ * Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s, keep_coding 0,
+ * threads 0.
+ */
 void	img_opts_default(struct img_opts *);
 
 struct img_stats {

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -11,12 +13,14 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char	*log_prog = "faxhub";
 static int		 log_foreground = 1;
 static enum log_level	 log_maxlevel = LOG_LEVEL_INFO;
+static int		 log_journal;	/* stderr is the systemd journal */
 static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct {
@@ -38,11 +42,33 @@ static const char *log_levels[] = {
 	"error", "warning", "notice", "info", "debug"
 };
 
+/*
+ * systemd sets $JOURNAL_STREAM to "DEV:INODE" of the stream it connects to
+ * stdout and stderr; when stderr is still that stream, our lines go to the
+ * journal and carry their priority as a "<N>" prefix (sd-daemon(3)).
+ */
+int
+log_stderr_is_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+	char			 end;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(const char *prog, int foreground, int facility)
 {
 	log_prog = prog;
 	log_foreground = foreground;
+	log_journal = foreground && log_stderr_is_journal();
 	if (!foreground)
 		openlog(prog, LOG_PID | LOG_NDELAY, facility);
 }
@@ -115,7 +141,10 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_foreground) {
 		pthread_mutex_lock(&log_mtx);
-		fprintf(stderr, "%s: %s\n", log_prog, buf);
+		if (log_journal)	/* the journal names the program */
+			fprintf(stderr, "<%d>%s\n", prio[level], buf);
+		else
+			fprintf(stderr, "%s: %s\n", log_prog, buf);
 		fflush(stderr);
 		pthread_mutex_unlock(&log_mtx);
 	} else

@@ -2,7 +2,9 @@
  * log.h: the one place faxhub writes diagnostics.
  *
  * In the foreground (faxhubctl, faxhubd -d) messages go to stderr as
- * "PROG: message"; a daemon logs to syslog.  log_warn() appends
+ * "PROG: message", or "<N>message" (N the syslog priority, sd-daemon(3))
+ * when stderr is the systemd journal ($JOURNAL_STREAM names it), so that
+ * journalctl -p filters by level; a daemon logs to syslog.  log_warn() appends
  * ": strerror(errno)"; the *x variants do not.  fatal()/fatalx() are for
  * broken invariants and start-up only: they log and exit(1).
  */
@@ -24,6 +26,8 @@ void	log_setlevel(enum log_level);
 int	log_level_from_name(const char *);	/* -1 when unknown */
 int	log_facility_from_name(const char *);	/* -1 when unknown */
 const char *log_getprog(void);
+/* 1 when stderr is the stream $JOURNAL_STREAM names. */
+int	log_stderr_is_journal(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

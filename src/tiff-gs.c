@@ -1,7 +1,8 @@
 /*
  * tiff-gs.c: PDF and PostScript input.  Ghostscript renders the document
- * as a child process (no shell, -dSAFER, a wall-clock timeout, CPU, memory
- * and file-size limits) straight to fax resolution as a grey LZW TIFF,
+ * in the converter sandbox (src/sandbox.h: no shell, -dSAFER, an empty
+ * environment, its own directory, another user, no network, a wall-clock
+ * timeout, CPU, memory and file-size limits) straight to fax resolution as a grey LZW TIFF,
  * which then goes through the same checks and pipeline as any TIFF.
  * Encrypted PDFs are refused before Ghostscript sees them.
  */
@@ -14,13 +15,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "sandbox.h"
 #include "tiff-int.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -30,12 +31,10 @@
 #endif
 #define GS_MAX_AS	((rlim_t)2 << 30)	/* address space */
 #define GS_MAX_FSIZE	((rlim_t)2 << 30)	/* rendered TIFF */
-#define GS_MAX_STDERR	8192
 #define PDF_MAX_SCAN	((off_t)512 << 20)	/* bytes scanned for /Encrypt */
 
 static int	pdf_encrypted(const char *, int *, char **);
 static int	pdf_has_eof(const char *);
-static char	*pct_escape(const char *);
 static void	gs_first_error(const char *, char *, size_t);
 
 /* Looks for the /Encrypt key of a trailer or cross-reference stream. */
@@ -106,21 +105,6 @@ pdf_has_eof(const char *path)
 	return yes;
 }
 
-/* Ghostscript reads % in OutputFile as a page number format. */
-static char *
-pct_escape(const char *s)
-{
-	struct buf	b;
-
-	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		if (*s == '%')
-			buf_add(&b, "%", 1);
-		buf_add(&b, s, 1);
-	}
-	return buf_steal(&b, NULL);
-}
-
 /* The most telling line of Ghostscript's complaints. */
 static void
 gs_first_error(const char *text, char *out, size_t len)
@@ -148,18 +132,13 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
     const char *out_tif, const struct img_opts *o, enum img_err *err,
     char **cause)
 {
-	char		*argv[20], *outfile = NULL, *res = NULL, *last = NULL;
-	char		 text[GS_MAX_STDERR + 1], line[200];
-	const char	*what = kind == DOC_PDF ? "PDF" : "PostScript";
-	struct rlimit	 rl;
-	struct stat	 sb;
-	struct pollfd	 pfd;
-	size_t		 tlen = 0;
-	ssize_t		 n;
-	long long	 deadline, left;
-	pid_t		 pid;
-	int		 p[2] = { -1, -1 }, status = 0, yes, ac = 0, rv = -1;
-	int		 timedout = 0, devnull;
+	struct sandbox_spec	 sp;
+	struct sandbox_result	 r;
+	char			*res = NULL, *last = NULL, *dir = NULL;
+	char			*out = NULL, line[200];
+	const char		*what = kind == DOC_PDF ? "PDF" : "PostScript";
+	struct stat		 sb;
+	int			 yes, ac = 0, rv = -1;
 
 	if (kind == DOC_PDF) {
 		if (pdf_encrypted(path, &yes, cause) == -1) {
@@ -185,123 +164,59 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 		    GS_PATH, strerror(errno));
 		return -1;
 	}
-	xasprintf(&outfile, "-sOutputFile=%s", out_tif);
-	{
-		char *esc = pct_escape(outfile);
-
-		free(outfile);
-		outfile = esc;
-	}
+	/*
+	 * Ghostscript runs in the sandbox (sandbox.h): it reads a copy of
+	 * the document in its job directory (it runs as another user) and
+	 * writes out.tif there; nothing else of ours is visible to it.
+	 */
+	*err = IMG_EIO;
+	if (sandbox_mkdir(&dir, cause) == -1 ||
+	    sandbox_copy_in(dir, "in", path, cause) == -1)
+		goto out;
 	xasprintf(&res, "-r%dx%d", FAX_XRES, o->fine ? 196 : 98);
 	xasprintf(&last, "-dLastPage=%d", o->max_pages + 1);
-	argv[ac++] = (char *)"gs";
-	argv[ac++] = (char *)"-q";
-	argv[ac++] = (char *)"-dSAFER";
-	argv[ac++] = (char *)"-dBATCH";
-	argv[ac++] = (char *)"-dNOPAUSE";
-	argv[ac++] = (char *)"-dPDFSTOPONERROR";
-	argv[ac++] = (char *)"-sstdout=%stderr";
-	argv[ac++] = (char *)"-sDEVICE=tiffgray";
-	argv[ac++] = (char *)"-sCompression=lzw";
-	argv[ac++] = (char *)(o->letter ? "-sPAPERSIZE=letter" :
-	    "-sPAPERSIZE=a4");
-	argv[ac++] = res;
-	argv[ac++] = last;
-	argv[ac++] = outfile;
-	argv[ac++] = (char *)"-f";
-	argv[ac++] = (char *)path;
-	argv[ac] = NULL;
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		*err = IMG_EIO;
-		xasprintf(cause, "pipe: %s", strerror(errno));
+	memset(&sp, 0, sizeof(sp));
+	sp.argv[ac++] = "gs";
+	sp.argv[ac++] = "-q";
+	sp.argv[ac++] = "-dSAFER";
+	sp.argv[ac++] = "-dBATCH";
+	sp.argv[ac++] = "-dNOPAUSE";
+	sp.argv[ac++] = "-dPDFSTOPONERROR";
+	sp.argv[ac++] = "-sstdout=%stderr";
+	sp.argv[ac++] = "-sDEVICE=tiffgray";
+	sp.argv[ac++] = "-sCompression=lzw";
+	sp.argv[ac++] = o->letter ? "-sPAPERSIZE=letter" : "-sPAPERSIZE=a4";
+	sp.argv[ac++] = res;
+	sp.argv[ac++] = last;
+	sp.argv[ac++] = "-sOutputFile=out.tif";
+	sp.argv[ac++] = "-f";
+	sp.argv[ac++] = "in";
+	sp.argv[ac] = NULL;
+	sp.prog = GS_PATH;
+	sp.dir = dir;
+	sp.in_fd = -1;
+	sp.timeout = o->gs_timeout;
+	sp.cpu = o->gs_timeout + 1;
+	sp.max_as = GS_MAX_AS;
+	sp.max_fsize = GS_MAX_FSIZE;
+	if (sandbox_run(&sp, &r, cause) == -1)
 		goto out;
-	}
-	switch (pid = fork()) {
-	case -1:
-		*err = IMG_EIO;
-		xasprintf(cause, "fork: %s", strerror(errno));
-		goto out;
-	case 0:
-		/* Only async-signal-safe calls from here to exec. */
-		rl.rlim_cur = rl.rlim_max = (rlim_t)o->gs_timeout + 1;
-		setrlimit(RLIMIT_CPU, &rl);
-		rl.rlim_cur = rl.rlim_max = GS_MAX_AS;
-		setrlimit(RLIMIT_AS, &rl);
-		rl.rlim_cur = rl.rlim_max = GS_MAX_FSIZE;
-		setrlimit(RLIMIT_FSIZE, &rl);
-		rl.rlim_cur = rl.rlim_max = 0;
-		setrlimit(RLIMIT_CORE, &rl);
-		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-		}
-		dup2(p[1], 2);
-		closefrom(3);
-		execv(GS_PATH, argv);
-		_exit(127);
-	}
-	close(p[1]);
-	p[1] = -1;
-	deadline = now_ms() + (long long)o->gs_timeout * 1000;
-	pfd.fd = p[0];
-	pfd.events = POLLIN;
-	for (;;) {
-		left = deadline - now_ms();
-		if (left <= 0) {
-			timedout = 1;
-			break;
-		}
-		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pfd.revents == 0)
-			continue;
-		if (tlen < GS_MAX_STDERR)
-			n = read(p[0], text + tlen, GS_MAX_STDERR - tlen);
-		else
-			n = read(p[0], line, sizeof(line));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (tlen < GS_MAX_STDERR)
-			tlen += (size_t)n;
-	}
-	text[tlen] = '\0';
-	/* stderr closed: wait for the exit, still within the deadline. */
-	while (!timedout) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			goto reaped;
-		if (now_ms() >= deadline) {
-			timedout = 1;
-			break;
-		}
-		poll(NULL, 0, 10);
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-reaped:
-	if (timedout) {
+	if (r.timedout) {
 		*err = IMG_ETIMEOUT;
 		xasprintf(cause, "%s: rendering the %s took longer than %d "
 		    "seconds", name, what, o->gs_timeout);
 		goto out;
 	}
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+	if (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXCPU) {
 		*err = IMG_ETIMEOUT;
 		xasprintf(cause, "%s: rendering the %s used more than %d "
 		    "seconds of CPU", name, what, o->gs_timeout);
 		goto out;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		gs_first_error(text, line, sizeof(line));
-		log_debug("gs %s: status %d: %s", name, status, text);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-			*err = IMG_EIO;
+	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
+		gs_first_error(r.output, line, sizeof(line));
+		log_debug("gs %s: status %d: %s", name, r.status, r.output);
+		if (WIFEXITED(r.status) && WEXITSTATUS(r.status) >= 126) {
 			xasprintf(cause, "%s: cannot run %s", name, GS_PATH);
 			goto out;
 		}
@@ -310,20 +225,22 @@ reaped:
 		    name, what, line[0] != '\0' ? ": " : "", line);
 		goto out;
 	}
-	if (tlen > 0)
-		log_debug("gs %s: %s", name, text);
-	if (stat(out_tif, &sb) == -1 || sb.st_size == 0) {
+	if (r.outlen > 0)
+		log_debug("gs %s: %s", name, r.output);
+	xasprintf(&out, "%s/out.tif", dir);
+	if (lstat(out, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size == 0) {
 		*err = IMG_ENOPAGES;
 		xasprintf(cause, "%s: the %s has no pages", name, what);
 		goto out;
 	}
+	if (sandbox_copy_out(dir, "out.tif", out_tif, cause) == -1)
+		goto out;
 	rv = 0;
 out:
-	if (p[0] != -1)
-		close(p[0]);
-	if (p[1] != -1)
-		close(p[1]);
-	free(outfile);
+	sandbox_rmdir(dir);
+	free(dir);
+	free(out);
 	free(res);
 	free(last);
 	return rv;

@@ -10,6 +10,17 @@
  *	tiff-norm.c	img_normalize(): the pipeline
  *	tiff-pdf.c	img_topdf()
  *	tiff-png.c	img_preview_png()
+ *	img-sniff.c	image_sniff(): the format from the first bytes
+ *	img-src.c	struct imgsrc helpers shared by the decoders
+ *	img-jpeg.c	JPEG (libjpeg-turbo), EXIF orientation, DCT scaling
+ *	img-png.c	PNG (libpng), alpha flattened on white
+ *	img-gif.c	GIF (giflib), first frame
+ *	img-bmp.c	BMP (our own reader: uncompressed and bit fields)
+ *	img-webp.c	WebP (libwebp), decoded scaled to the page
+ *	img-heif.c	HEIC (libheif)
+ *	img-level.c	document-photo detection and adaptive threshold
+ *	img-queue.c	pages converted on several cores, written in order
+ *	img-page.c	one picture to one page of bits: turn, scale, reduce
  */
 #ifndef FAXHUB_TIFF_INT_H
 #define FAXHUB_TIFF_INT_H
@@ -113,6 +124,98 @@ int	faxw_copy_page(struct faxw *, TIFF *in, struct tiff_diag *,
 /* fsync, close, rename into place; faxw_abort() removes the temp file. */
 int	faxw_commit(struct faxw *, char **cause);
 void	faxw_abort(struct faxw *);
+
+/*
+ * An image decoder as a row source.  open fills w, h (as stored), xres,
+ * yres (dpi, 0 unknown), orient (EXIF 1..8, 1 upright) and desc; then
+ * start(want_w, want_h) may make w and h smaller but not below the wanted
+ * size (DCT or decoder scaling); then row delivers h grey rows top to
+ * bottom, 0 black .. 255 white, alpha flattened on white.  Errors: -1,
+ * *err, *cause in plain words; library messages go to the log only.
+ */
+struct imgsrc {
+	const char	*name;
+	uint32_t	 w, h;
+	float		 xres, yres;
+	int		 orient;
+	int		 bilevel;	/* two colours: threshold, never dither */
+	char		 desc[96];	/* "JPEG colour 4032x3024" */
+	int		(*start)(struct imgsrc *, uint32_t, uint32_t,
+			    enum img_err *, char **);
+	int		(*row)(struct imgsrc *, uint8_t *, enum img_err *,
+			    char **);
+	void		(*close)(struct imgsrc *);
+	void		*priv;
+	unsigned long long max_pixels;
+};
+typedef int (*imgsrc_open_fn)(struct imgsrc *, const char *path,
+    enum img_err *, char **);
+int	imgsrc_open_jpeg(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+int	imgsrc_open_png(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+int	imgsrc_open_gif(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+int	imgsrc_open_bmp(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+int	imgsrc_open_webp(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+int	imgsrc_open_heif(struct imgsrc *, const char *, enum img_err *,
+	    char **);
+
+/* img-src.c: helpers every decoder uses. */
+/* The decoder of an image format, NULL for TIFF, PDF, PS and others. */
+imgsrc_open_fn imgsrc_opener(enum img_fmt);
+#define IMG_MAX_FILE	(64U << 20)	/* decoders that read whole files */
+#define IMG_MAX_BUFFERED (64ULL << 20)	/* pixels held for interlacing */
+/* -1 with *err = e and *cause "NAME: what" (printf-style what). */
+int	imgsrc_fail(struct imgsrc *, enum img_err *, enum img_err, char **,
+	    const char *, ...) __attribute__((format(printf, 5, 6)));
+/* The pixel limit from the header, before anything is decoded. */
+int	imgsrc_check_size(struct imgsrc *, const char *fmt, enum img_err *,
+	    char **);
+/* RGBA (or RGB when alpha is 0) to grey, alpha flattened on white. */
+void	rgba_to_grey(const uint8_t *, uint32_t n, int alpha, uint8_t *);
+/* Reads a whole file of at most IMG_MAX_FILE bytes (caller frees). */
+int	imgsrc_slurp(struct imgsrc *, const char *, uint8_t **, size_t *,
+	    enum img_err *, char **);
+
+/* img-level.c: a grey page held whole (w x h, output size). */
+/* 1 when the page looks like a photo of a printed page. */
+int	level_is_document(const uint8_t *page, uint32_t w, uint32_t h);
+/* Local-mean levelling + Sauvola threshold in place: 0 or 255. */
+void	level_threshold(uint8_t *page, uint32_t w, uint32_t h);
+
+/* What a worker makes of one page, for the writer. */
+struct norm_out {
+	uint8_t		*bits;		/* len rows of FAX_WIDTH / 8 bytes */
+	uint32_t	 len;
+	int		 passed;	/* copy the TIFF page as it is */
+	int		 piped;		/* may use a second core */
+	int		 failed;
+	struct buf	 note;		/* "page 2: ..., dithered; " */
+	enum img_err	 err;
+	char		*cause;
+};
+
+/*
+ * img-page.c: src (one page) into out->bits and out->note, pageno for the
+ * notes; classify: decide document photo or photograph (decoded images).
+ */
+int	img_page(struct imgsrc *src, int pageno, int classify,
+	    const struct img_opts *, struct norm_out *out, enum img_err *,
+	    char **cause);
+/* The longest page, in rows: B4 (364 mm). */
+uint32_t img_page_maxrows(int fine);
+
+/* img-queue.c: jobs worked on nthreads cores, put in order (see there). */
+int	pageq_run(size_t n, int nthreads, size_t window,
+	    int (*work)(void *, size_t), int (*put)(void *, size_t),
+	    void (*fin)(void *, size_t), void *arg);
+
+/* img-queue.c: one page's rows made on a second core (see there). */
+int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
+	    void *parg, scaler_emit consume, void *carg);
 
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,

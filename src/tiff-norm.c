@@ -2,12 +2,15 @@
  * tiff-norm.c: img_normalize(), the pipeline that turns a job's attachments
  * into one TIFF Class F file, and the small public helpers of image.h.
  *
- * Three passes: (1) sniff every input by content, render PDF/PostScript
- * through Ghostscript into temporary grey TIFFs and count pages, so that a
- * bad input or too many pages is refused before anything is written;
- * (2) for each page, copy it when it is already a fax page in the wanted
- * coding, else read, scale, reduce and encode it row by row; (3) commit
- * the output with fsync and rename.
+ * Three passes: (1) sniff every input by content, refuse archives and
+ * files that are not what their name says, render PDF/PostScript through
+ * Ghostscript into temporary grey TIFFs and count pages, so that a bad
+ * input or too many pages is refused before anything is written; (2) each
+ * page is a job of the page queue (img-queue.c): a worker marks it to be
+ * copied when it is already a fax page in a coding we may keep, or reads
+ * it (libtiff here, or a decoder img-*.c) and makes its bits (img-page.c);
+ * the writer, in page order, copies or encodes it and keeps its notes;
+ * (3) commit the output with fsync and rename.
  */
 #include "config.h"
 
@@ -32,39 +35,60 @@ struct norm_in {
 	const char	*path;		/* what we read (maybe gs output) */
 	char		*name;		/* for messages */
 	enum doc_kind	 kind;
+	enum img_fmt	 fmt;		/* by content */
+	enum img_fmt	 named;		/* what the name claims */
 	char		*rendered;	/* temp file from gs, removed */
 	int		 pages;
 };
 
-/* One page on its way from reader to writer. */
-struct norm_page {
-	struct faxw	*w;
-	struct dither	*dith;
-	uint8_t		*grey;		/* FAX_WIDTH */
-	uint8_t		 bits[FAX_WIDTH / 8];
-	uint32_t	 xoff, ow, oh;
-	uint32_t	 skip;		/* cropped on the left */
-	uint32_t	 rows;		/* of the fax page */
-	uint8_t		*pagebuf;	/* rotated pages: ow x oh */
-	uint32_t	 col;
-	char		**cause;
+/* One page of one input: a job of the page queue. */
+struct norm_job {
+	size_t		 in;
+	int		 page;		/* 1-based */
+	struct norm_out	 out;
+};
+
+/* A whole img_normalize() run, shared by its workers and its writer. */
+struct norm_run {
+	struct norm_in		*in;
+	struct norm_job		*jobs;
+	const struct img_opts	*o;
+	struct faxw		*w;
+	struct img_stats	*st;
+	struct buf		*notes;	/* every input's note */
+	struct buf		 note;	/* the current input's pages */
+	size_t			 cur;	/* input of the writer's handle */
+	TIFF			*tif;	/* for pages passed through */
+	struct tiff_diag	 diag;
+	int			 piped;	/* one page: two cores for it */
+	enum img_err		*err;
+	char			**cause;
+};
+
+/* A TIFF page as an image source (see struct imgsrc). */
+struct tiff_src {
+	struct tiff_rd		*rd;
+	struct tiff_diag	*d;
 };
 
 static int	norm_sniff(struct norm_in *, enum img_err *, char **);
 static int	norm_count(struct norm_in *, enum img_err *, char **);
-static int	norm_file(struct norm_in *, struct faxw *,
-		    const struct img_opts *, struct buf *, struct img_stats *,
-		    enum img_err *, char **);
 static int	norm_page(struct norm_in *, TIFF *, struct tiff_diag *, int,
-		    struct faxw *, const struct img_opts *, struct buf *,
-		    struct img_stats *, enum img_err *, char **);
+		    const struct img_opts *, struct norm_out *, enum img_err *,
+		    char **);
+static int	norm_decoded(struct norm_in *, const struct img_opts *,
+		    struct norm_out *, enum img_err *, char **);
+static int	job_work(void *, size_t);
+static int	job_put(void *, size_t);
+static void	job_fin(void *, size_t);
+static int	put_file_note(struct norm_run *, struct norm_in *);
+static int	img_cores(void);
+static int	tsrc_row(struct imgsrc *, uint8_t *, enum img_err *, char **);
+static int	tsrc_start(struct imgsrc *, uint32_t, uint32_t,
+		    enum img_err *, char **);
 static int	is_fax_page(const struct tiff_rd *, const struct img_opts *,
 		    uint32_t);
-static int	emit_row(void *, const uint8_t *);
-static int	emit_col(void *, const uint8_t *);
-static int	put_row(struct norm_page *, const uint8_t *);
 static const char *photo_name(const struct tiff_rd *);
-static uint32_t	page_rows(const struct img_opts *, int);
 
 void
 img_opts_default(struct img_opts *o)
@@ -76,6 +100,15 @@ img_opts_default(struct img_opts *o)
 	o->max_pages = 500;
 	o->max_pixels = 200ULL * 1000 * 1000;
 	o->gs_timeout = 120;
+}
+
+/* Cores to convert pages on: those online, 1 to 4. */
+static int
+img_cores(void)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
 void
@@ -94,7 +127,7 @@ img_err_text(enum img_err e)
 	case IMG_OK:
 		return "no error";
 	case IMG_ENOTDOC:
-		return "not a TIFF, PDF or PostScript document";
+		return "not a document or image faxhub can send";
 	case IMG_ECORRUPT:
 		return "truncated or corrupt image";
 	case IMG_ENOPAGES:
@@ -113,26 +146,18 @@ img_err_text(enum img_err e)
 		return "rendering took too long";
 	case IMG_EIO:
 		return "input/output error";
+	case IMG_EARCHIVE:
+		return "an archive: faxhub does not unpack archives";
+	case IMG_EMISMATCH:
+		return "the file is not what its name says";
 	}
 	return "unknown error";
-}
-
-/*
- * Rows of a full page at 196 or 98 lpi: HylaFAX's page lengths, A4 297 mm
- * and Letter 279 mm, rounded down as tiffcheck -l does.
- */
-static uint32_t
-page_rows(const struct img_opts *o, int fine)
-{
-	double	inches = (o->letter ? 279.0 : 297.0) / 25.4;
-
-	return (uint32_t)(inches * (fine ? 196 : 98));
 }
 
 static int
 norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 {
-	unsigned char	 hdr[16];
+	unsigned char	 hdr[64];
 	ssize_t		 n;
 	int		 fd;
 	uint64_t	 off = 0;
@@ -154,15 +179,33 @@ norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 	}
 	if (n == 0) {
 		*err = IMG_ENOTDOC;
-		xasprintf(cause, "%s: empty file, not a TIFF image",
+		xasprintf(cause, "%s: empty file, not a document or image",
 		    in->name);
 		return -1;
 	}
 	in->kind = doc_sniff(hdr, (size_t)n);
-	if (in->kind == DOC_OTHER) {
+	in->fmt = image_sniff(hdr, (size_t)n);
+	in->named = image_fmt_by_name(in->name);
+	if (in->fmt == IMG_FMT_ZIP) {
+		*err = IMG_EARCHIVE;
+		xasprintf(cause, "%s: a zip archive (or a file packed like "
+		    "one); faxhub does not unpack archives: send the "
+		    "documents themselves", in->name);
+		return -1;
+	}
+	if (in->fmt == IMG_FMT_NONE && in->named != IMG_FMT_NONE) {
+		*err = IMG_EMISMATCH;
+		xasprintf(cause, "%s: not a %s %s: the name says so, but the "
+		    "content is not a document or image faxhub reads",
+		    in->name, image_fmt_name(in->named),
+		    in->named == IMG_FMT_PDF || in->named == IMG_FMT_PS ?
+		    "document" : "image");
+		return -1;
+	}
+	if (in->fmt == IMG_FMT_NONE) {
 		*err = IMG_ENOTDOC;
-		xasprintf(cause, "%s: not a TIFF image, PDF or PostScript "
-		    "document", in->name);
+		xasprintf(cause, "%s: not a TIFF, JPEG, PNG, GIF, BMP, WebP "
+		    "or HEIC image, PDF or PostScript document", in->name);
 		return -1;
 	}
 	if (in->kind != DOC_TIFF)
@@ -235,48 +278,36 @@ is_fax_page(const struct tiff_rd *rd, const struct img_opts *o,
 		return 0;
 	if (rd->xres < 195 || rd->xres > 210 || fabsf(rd->yres - want) > 4)
 		return 0;
+	TIFFGetField(rd->tif, TIFFTAG_GROUP3OPTIONS, &opts);
+	if (o->keep_coding)
+		return rd->compression == COMPRESSION_CCITTFAX4 ||
+		    (rd->compression == COMPRESSION_CCITTFAX3 &&
+		    (opts & GROUP3OPT_UNCOMPRESSED) == 0);
 	if (o->g4)
 		return rd->compression == COMPRESSION_CCITTFAX4;
 	if (rd->compression != COMPRESSION_CCITTFAX3)
 		return 0;
-	TIFFGetField(rd->tif, TIFFTAG_GROUP3OPTIONS, &opts);
 	return (opts & GROUP3OPT_2DENCODING) != 0 &&
 	    (opts & GROUP3OPT_UNCOMPRESSED) == 0;
 }
 
 static int
-put_row(struct norm_page *p, const uint8_t *grey)
+tsrc_start(struct imgsrc *src, uint32_t want_w, uint32_t want_h,
+    enum img_err *err, char **cause)
 {
-	dither_row(p->dith, grey, p->bits);
-	return faxw_row(p->w, p->bits, p->cause);
+	return 0;
 }
 
 static int
-emit_row(void *arg, const uint8_t *row)
+tsrc_row(struct imgsrc *src, uint8_t *grey, enum img_err *err,
+    char **cause)
 {
-	struct norm_page	*p = arg;
+	struct tiff_src	*t = src->priv;
 
-	if (p->w->row >= p->rows)
-		return 0;		/* cropped at the bottom */
-	if (p->skip > 0)
-		return put_row(p, row + p->skip);
-	memset(p->grey, 255, FAX_WIDTH);
-	memcpy(p->grey + p->xoff, row, p->ow);
-	return put_row(p, p->grey);
-}
-
-/* Rotated pages: scaled source row j is output column ow - 1 - j. */
-static int
-emit_col(void *arg, const uint8_t *row)
-{
-	struct norm_page	*p = arg;
-	uint32_t		 y, x;
-
-	if (p->col >= p->ow)
-		return 0;
-	x = p->ow - 1 - p->col++;
-	for (y = 0; y < p->oh; y++)
-		p->pagebuf[(size_t)y * p->ow + x] = row[y];
+	if (tiff_rd_row(t->rd, grey, t->d, cause) == -1) {
+		*err = IMG_ECORRUPT;
+		return -1;
+	}
 	return 0;
 }
 
@@ -300,191 +331,202 @@ photo_name(const struct tiff_rd *rd)
 
 static int
 norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
-    struct faxw *w, const struct img_opts *o, struct buf *note,
-    struct img_stats *st, enum img_err *err, char **cause)
+    const struct img_opts *o, struct norm_out *out, enum img_err *err,
+    char **cause)
 {
 	struct tiff_rd		 rd;
-	struct norm_page	 p;
-	struct scaler		*sc = NULL;
-	uint32_t		 rows, y, ow, oh;
-	double			 xres, yres, sw, sh, cw, ch, f, pw, ph;
-	int			 fit = 0, rotate, rv = -1, outres, crop;
-	uint8_t			*grey = NULL;
+	struct tiff_src		 ts;
+	struct imgsrc		 src;
+	uint16_t		 comp;
+	uint32_t		 g3 = 0;
+	int			 rv;
 
-	memset(&p, 0, sizeof(p));
-	rows = page_rows(o, o->fine);
-	outres = o->fine ? 196 : 98;
 	if (tiff_rd_begin(&rd, tif, in->name, pageno, o->max_pixels, err,
 	    cause) == -1)
 		return -1;
-	if (is_fax_page(&rd, o, rows)) {
+	if (is_fax_page(&rd, o, img_page_maxrows(o->fine))) {
+		comp = rd.compression;
+		TIFFGetField(tif, TIFFTAG_GROUP3OPTIONS, &g3);
 		tiff_rd_end(&rd);
-		if (faxw_copy_page(w, tif, d, in->name, pageno, cause) == -1) {
-			*err = IMG_EIO;
-			return -1;
-		}
-		buf_addf(note, "page %d: fax page, passed through; ", pageno);
-		st->passed_through++;
+		out->passed = 1;
+		buf_addf(&out->note, "page %d: fax page in %s, passed "
+		    "through; ", pageno, comp == COMPRESSION_CCITTFAX4 ? "G4" :
+		    g3 & GROUP3OPT_2DENCODING ? "G3 2-D" : "G3 1-D");
 		return 0;
 	}
-
-	xres = rd.xres;
-	yres = rd.yres;
-	if (xres == 0 && rd.w == FAX_WIDTH) {
-		xres = FAX_XRES;
-		yres = rd.h > 1400 ? 196 : 98;
-	}
-	if (xres == 0) {
-		/* No resolution: square pixels, fitted to the page. */
-		fit = 1;
-		xres = yres = 1;
-	}
-	sw = rd.w / xres;
-	sh = rd.h / yres;
-	rotate = sw > sh * 1.05;
-	cw = rotate ? sh : sw;
-	ch = rotate ? sw : sh;
-	pw = (double)FAX_WIDTH / FAX_XRES;
-	ph = (double)rows / outres;
-	if (fit) {
-		cw /= FAX_XRES;
-		ch /= FAX_XRES;
-	}
-	f = pw / cw < ph / ch ? pw / cw : ph / ch;
-	if (f > 1 && !fit)
-		f = 1;
-	/*
-	 * A page a hair larger than the fax page (Ghostscript's A4 is 2292
-	 * rows, Letter 1734 pixels) is cropped at its margins, not resampled.
-	 */
-	crop = !rotate && !fit && f < 1 && f > 0.99;
-	if (crop)
-		f = 1;
-	ow = (uint32_t)lround(cw * f * FAX_XRES);
-	oh = (uint32_t)lround(ch * f * outres);
-	ow = ow < 1 ? 1 : ow;
-	oh = oh < 1 ? 1 : oh;
-	if (!crop) {
-		ow = ow > FAX_WIDTH ? FAX_WIDTH : ow;
-		oh = oh > rows ? rows : oh;
-	}
-
-	p.w = w;
-	p.cause = cause;
-	p.ow = ow;
-	p.oh = oh;
-	p.rows = rows;
-	if (ow <= FAX_WIDTH)
-		p.xoff = (FAX_WIDTH - ow) / 2;
-	else
-		p.skip = (ow - FAX_WIDTH) / 2;
-	p.grey = xmalloc(FAX_WIDTH);
-	p.dith = dither_new(FAX_WIDTH, !(rd.bps == 1 && rd.ncolor == 1));
-	if (rotate) {
-		p.pagebuf = xmalloc((size_t)ow * oh);
-		memset(p.pagebuf, 255, (size_t)ow * oh);
-		sc = scaler_new(rd.w, rd.h, oh, ow);
-	} else
-		sc = scaler_new(rd.w, rd.h, ow, oh);
-	grey = xmalloc(rd.w);
-	*err = IMG_EIO;
-	if (faxw_page_begin(w, rows, o->g4, o->fine, cause) == -1)
-		goto out;
-	for (y = 0; y < rd.h; y++) {
-		if (tiff_rd_row(&rd, grey, d, cause) == -1) {
-			*err = IMG_ECORRUPT;
-			goto out;
-		}
-		if (scaler_push(sc, grey, rotate ? emit_col : emit_row,
-		    &p) == -1)
-			goto out;
-	}
-	if (rotate) {
-		for (y = 0; y < oh; y++)
-			if (emit_row(&p, p.pagebuf + (size_t)y * ow) == -1)
-				goto out;
-	}
-	memset(p.bits, 0, sizeof(p.bits));
-	while (w->row < rows)
-		if (faxw_row(w, p.bits, cause) == -1)
-			goto out;
-	if (faxw_page_end(w, cause) == -1)
-		goto out;
-
-	buf_addf(note, "page %d: %s %u-bit %ux%u", pageno, photo_name(&rd),
-	    rd.bps, rd.w, rd.h);
-	if (rd.xres != 0)
-		buf_addf(note, " at %.0fx%.0f dpi", rd.xres, rd.yres);
-	else
-		buf_addf(note, " without resolution");
-	if (rd.w == ow && rd.h == oh && !rotate && rd.bilevel)
-		buf_addf(note, ", re-encoded as %s",
-		    o->g4 ? "G4" : "G3 2-D");
-	else if (rd.w == ow && rd.h == oh && !rotate)
-		buf_addf(note, ", at fax resolution");
-	else
-		buf_addf(note, ", %s to %ux%u", f < 1 ? "scaled down" :
-		    f > 1 ? "scaled up" : "scaled", ow, oh);
-	if (crop)
-		buf_addf(note, ", cropped to the page");
-	if (rotate)
-		buf_addf(note, ", turned to portrait");
-	buf_addf(note, ", %s; ", rd.bps == 1 && rd.ncolor == 1 ?
-	    "thresholded" : "dithered");
-	st->converted++;
-	*err = IMG_OK;
-	rv = 0;
-out:
-	scaler_free(sc);
-	dither_free(p.dith);
-	free(p.grey);
-	free(p.pagebuf);
-	free(grey);
+	memset(&src, 0, sizeof(src));
+	ts.rd = &rd;
+	ts.d = d;
+	src.name = in->name;
+	src.w = rd.w;
+	src.h = rd.h;
+	src.xres = rd.xres;
+	src.yres = rd.yres;
+	src.orient = 1;
+	src.bilevel = rd.bps == 1 && rd.ncolor == 1;
+	src.start = tsrc_start;
+	src.row = tsrc_row;
+	src.priv = &ts;
+	snprintf(src.desc, sizeof(src.desc), "%s %u-bit %ux%u",
+	    photo_name(&rd), rd.bps, rd.w, rd.h);
+	rv = img_page(&src, pageno, 0, o, out, err, cause);
 	tiff_rd_end(&rd);
 	return rv;
 }
 
+/* One decoded image (JPEG, PNG, ...): one page. */
 static int
-norm_file(struct norm_in *in, struct faxw *w, const struct img_opts *o,
-    struct buf *notes, struct img_stats *st, enum img_err *err,
-    char **cause)
+norm_decoded(struct norm_in *in, const struct img_opts *o,
+    struct norm_out *out, enum img_err *err, char **cause)
 {
-	struct tiff_diag	 d = { .name = in->name };
-	struct buf		 note;
-	TIFF			*tif;
-	int			 i, rv = -1;
+	struct imgsrc	src;
+	imgsrc_open_fn	dec;
+	int		rv;
 
-	if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
-		*err = IMG_ECORRUPT;
-		xasprintf(cause, "%s: corrupt TIFF image: %s", in->name,
-		    tiff_diag_msg(&d, "cannot open"));
+	memset(&src, 0, sizeof(src));
+	src.name = in->name;
+	src.max_pixels = o->max_pixels;
+	if ((dec = imgsrc_opener(in->fmt)) == NULL) {
+		*err = IMG_ENOTDOC;
+		xasprintf(cause, "%s: not an image faxhub reads", in->name);
 		return -1;
 	}
-	buf_init(&note);
-	for (i = 0; i < in->pages; i++) {
-		if (i > 0 && !TIFFReadDirectory(tif)) {
-			*err = IMG_ECORRUPT;
-			xasprintf(cause, "%s: page %d: corrupt TIFF "
-			    "directory: %s", in->name, i + 1,
-			    tiff_diag_msg(&d, "cannot read"));
-			goto out;
-		}
-		if (norm_page(in, tif, &d, i + 1, w, o, &note, st, err,
-		    cause) == -1)
-			goto out;
-	}
-	if (note.len >= 2)
-		note.data[note.len -= 2] = '\0';
-	buf_addf(notes, "%s%s: %d page%s%s (%s)", notes->len ? "; " : "",
-	    in->name, in->pages, in->pages == 1 ? "" : "s",
-	    in->kind == DOC_TIFF ? "" : in->kind == DOC_PDF ?
-	    ", PDF rendered by Ghostscript" :
-	    ", PostScript rendered by Ghostscript", note.data);
-	rv = 0;
-out:
-	buf_free(&note);
-	TIFFClose(tif);
+	if (dec(&src, in->path, err, cause) == -1)
+		return -1;
+	rv = img_page(&src, 1, 1, o, out, err, cause);
+	src.close(&src);
 	return rv;
+}
+
+/* Worker: one page of one input into bits (or marked to be copied). */
+static int
+job_work(void *arg, size_t j)
+{
+	struct norm_run		*r = arg;
+	struct norm_job		*jb = &r->jobs[j];
+	struct norm_in		*in = &r->in[jb->in];
+	struct norm_out		*out = &jb->out;
+	struct tiff_diag	 d = { .name = in->name };
+	TIFF			*tif;
+	int			 rv = -1;
+
+	out->err = IMG_OK;
+	out->piped = r->piped;
+	if (in->kind == DOC_OTHER)
+		rv = norm_decoded(in, r->o, out, &out->err, &out->cause);
+	else if ((tif = tiff_open(in->path, "rm", &d)) == NULL) {
+		out->err = IMG_ECORRUPT;
+		xasprintf(&out->cause, "%s: corrupt TIFF image: %s", in->name,
+		    tiff_diag_msg(&d, "cannot open"));
+	} else {
+		if (!TIFFSetDirectory(tif, (tdir_t)(jb->page - 1))) {
+			out->err = IMG_ECORRUPT;
+			xasprintf(&out->cause, "%s: page %d: corrupt TIFF "
+			    "directory: %s", in->name, jb->page,
+			    tiff_diag_msg(&d, "cannot read"));
+		} else
+			rv = norm_page(in, tif, &d, jb->page, r->o, out,
+			    &out->err, &out->cause);
+		TIFFClose(tif);
+	}
+	out->failed = rv == -1;
+	return rv;
+}
+
+static void
+job_fin(void *arg, size_t j)
+{
+	struct norm_run	*r = arg;
+	struct norm_out	*out = &r->jobs[j].out;
+
+	free(out->bits);
+	free(out->cause);
+	buf_free(&out->note);
+	out->bits = NULL;
+	out->cause = NULL;
+}
+
+/* Writer, in page order: the page into the fax file, its note kept. */
+static int
+job_put(void *arg, size_t j)
+{
+	struct norm_run	*r = arg;
+	struct norm_job	*jb = &r->jobs[j];
+	struct norm_in	*in = &r->in[jb->in];
+	struct norm_out	*out = &jb->out;
+	uint32_t	 y;
+	int		 rv = -1;
+
+	if (out->failed) {
+		*r->err = out->err;
+		*r->cause = out->cause;
+		out->cause = NULL;
+		goto done;
+	}
+	*r->err = IMG_EIO;
+	if (out->passed) {
+		if (r->tif == NULL || r->cur != jb->in) {
+			if (r->tif != NULL)
+				TIFFClose(r->tif);
+			r->diag.name = in->name;
+			r->cur = jb->in;
+			if ((r->tif = tiff_open(in->path, "rm", &r->diag)) ==
+			    NULL) {
+				xasprintf(r->cause, "%s: %s", in->name,
+				    tiff_diag_msg(&r->diag, "cannot open"));
+				goto done;
+			}
+		}
+		if (!TIFFSetDirectory(r->tif, (tdir_t)(jb->page - 1))) {
+			xasprintf(r->cause, "%s: page %d: %s", in->name,
+			    jb->page, tiff_diag_msg(&r->diag, "cannot read"));
+			goto done;
+		}
+		if (faxw_copy_page(r->w, r->tif, &r->diag, in->name, jb->page,
+		    r->cause) == -1)
+			goto done;
+		r->st->passed_through++;
+	} else {
+		if (faxw_page_begin(r->w, out->len, r->o->g4, r->o->fine,
+		    r->cause) == -1)
+			goto done;
+		for (y = 0; y < out->len; y++)
+			if (faxw_row(r->w, out->bits + (size_t)y *
+			    (FAX_WIDTH / 8), r->cause) == -1)
+				goto done;
+		if (faxw_page_end(r->w, r->cause) == -1)
+			goto done;
+		r->st->converted++;
+	}
+	buf_add(&r->note, out->note.data, out->note.len);
+	if (jb->page == in->pages && put_file_note(r, in) == -1)
+		goto done;
+	*r->err = IMG_OK;
+	rv = 0;
+done:
+	job_fin(r, j);
+	return rv;
+}
+
+/* "name: N pages (page 1: ...; page 2: ...)" for an input just written. */
+static int
+put_file_note(struct norm_run *r, struct norm_in *in)
+{
+	struct buf	*notes = r->notes, *note = &r->note;
+
+	if (note->len >= 2)
+		note->len -= 2;
+	buf_addf(notes, "%s%s: %d page%s%s (%.*s)", notes->len ? "; " : "",
+	    in->name, in->pages, in->pages == 1 ? "" : "s",
+	    in->kind == DOC_TIFF || in->kind == DOC_OTHER ? "" :
+	    in->kind == DOC_PDF ? ", PDF rendered by Ghostscript" :
+	    ", PostScript rendered by Ghostscript", (int)note->len,
+	    note->data != NULL ? note->data : "");
+	if (in->named != IMG_FMT_NONE && in->named != in->fmt)
+		buf_addf(notes, " (named like a %s file, read as %s)",
+		    image_fmt_name(in->named), image_fmt_name(in->fmt));
+	note->len = 0;
+	return 0;
 }
 
 int
@@ -497,8 +539,9 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 	struct img_stats	 st;
 	struct buf		 notes;
 	const char		*base;
-	size_t			 i;
-	int			 total = 0, fd, rv = -1, wopen = 0;
+	struct norm_run		 run;
+	size_t			 i, k;
+	int			 total = 0, fd, rv = -1, wopen = 0, p, nthreads;
 
 	memset(&st, 0, sizeof(st));
 	buf_init(&notes);
@@ -522,6 +565,14 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 	for (i = 0; i < n; i++) {
 		if (norm_sniff(&in[i], err, cause) == -1)
 			goto out;
+		if (in[i].kind == DOC_OTHER) {
+			/* An image decoded straight into its one page. */
+			in[i].pages = 1;
+			total++;
+			if (total > o->max_pages)
+				goto too_many;
+			continue;
+		}
 		if (in[i].kind != DOC_TIFF) {
 			xasprintf(&in[i].rendered, "%s.gs%zuXXXXXX", out_path,
 			    i);
@@ -543,6 +594,7 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 			goto out;
 		total += in[i].pages;
 		if (total > o->max_pages) {
+too_many:
 			*err = IMG_ETOOMANYPAGES;
 			xasprintf(cause, "%s: more than %d pages in all "
 			    "(the limit)", in[i].name, o->max_pages);
@@ -556,9 +608,33 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 	}
 	wopen = 1;
 	w.total = total;
-	for (i = 0; i < n; i++)
-		if (norm_file(&in[i], &w, o, &notes, &st, err, cause) == -1)
-			goto out;
+	memset(&run, 0, sizeof(run));
+	run.in = in;
+	run.o = o;
+	run.w = &w;
+	run.st = &st;
+	run.notes = &notes;
+	run.err = err;
+	run.cause = cause;
+	buf_init(&run.note);
+	run.jobs = xcalloc((size_t)total, sizeof(*run.jobs));
+	for (i = 0, k = 0; i < n; i++)
+		for (p = 1; p <= in[i].pages; p++, k++) {
+			run.jobs[k].in = i;
+			run.jobs[k].page = p;
+			buf_init(&run.jobs[k].out.note);
+		}
+	nthreads = o->threads > 0 ? o->threads : img_cores();
+	run.piped = total == 1 && nthreads > 1;
+	rv = pageq_run((size_t)total, nthreads, 2 * (size_t)nthreads,
+	    job_work, job_put, job_fin, &run);
+	if (run.tif != NULL)
+		TIFFClose(run.tif);
+	buf_free(&run.note);
+	free(run.jobs);
+	if (rv == -1)
+		goto out;
+	rv = -1;
 	wopen = 0;
 	if (faxw_commit(&w, cause) == -1) {
 		*err = IMG_EIO;

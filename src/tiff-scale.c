@@ -5,7 +5,8 @@
  * The scaler is separable: each input row is averaged across into the
  * output width, then rows are accumulated with their fractional coverage
  * of the output row, which is emitted as soon as it is complete.  It holds
- * three rows of the output width, whatever the input size.
+ * three rows of the output width, whatever the input size, and works in
+ * fixed point with weights that add up exactly, so white stays 255.
  *
  * Grey pages are reduced by Floyd-Steinberg error diffusion (serpentine)
  * after a tone curve that sends paper-white to white and ink to black, so
@@ -14,6 +15,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +27,28 @@
 #define TONE_INK	40
 #define TONE_PAPER	215
 
-struct span {
-	uint32_t	first, last;
-	float		wfirst, wlast, norm;
-};
+/*
+ * Fixed point: horizontal weights are in 1/4096 and sum to exactly 4096
+ * per output pixel; a row across is kept at 8 fractional bits; vertical
+ * weights are in 1/4096 too, so an accumulated pixel has 20 fractional
+ * bits and fits 32 bits (255 << 20 < 2^28).
+ */
+#define W_ONE		4096
+#define W_SHIFT		12
+#define ROW_SHIFT	4		/* W_SHIFT - 8 */
 
 struct scaler {
 	uint32_t	 in_w, in_h, out_w, out_h;
 	int		 identity;
-	struct span	*hs;
-	float		*hrow;
-	float		*acc;
+	uint32_t	*hfirst;	/* first input pixel of output x */
+	uint32_t	*hn;		/* input pixels it covers */
+	uint32_t	*hoff;		/* its weights at hw + hoff[x] */
+	uint16_t	*hw;
+	uint32_t	*hrow;		/* one row across, 8 fraction bits */
+	uint32_t	*acc;		/* output row being summed */
+	uint32_t	 acc_w;		/* its vertical weights so far */
+	double		 cum;		/* its coverage so far, in input rows */
 	uint8_t		*out;
-	double		 acc_w;
 	uint32_t	 iy, oy;
 };
 
@@ -50,42 +61,16 @@ struct dither {
 	uint8_t		 tone[256];
 };
 
-static void	span_init(struct span *, uint32_t, uint32_t, uint32_t);
-static void	scale_across(const struct scaler *, const uint8_t *, float *);
-
-static void
-span_init(struct span *s, uint32_t o, uint32_t in, uint32_t out)
-{
-	double	a, b;
-
-	a = (double)o * in / out;
-	b = (double)(o + 1) * in / out;
-	if (b > in)
-		b = in;
-	s->first = (uint32_t)a;
-	s->last = (uint32_t)b;
-	if ((double)s->last == b && s->last > s->first)
-		s->last--;
-	if (s->last >= in)
-		s->last = in - 1;
-	if (s->first > s->last)
-		s->first = s->last;
-	if (s->first == s->last) {
-		s->wfirst = 1;
-		s->wlast = 0;
-		s->norm = 1;
-		return;
-	}
-	s->wfirst = (float)(s->first + 1 - a);
-	s->wlast = (float)(b - s->last);
-	s->norm = (float)(1.0 / (b - a));
-}
+static void	scale_across(const struct scaler *, const uint8_t *,
+		    uint32_t *);
 
 struct scaler *
 scaler_new(uint32_t in_w, uint32_t in_h, uint32_t out_w, uint32_t out_h)
 {
 	struct scaler	*sc;
-	uint32_t	 x;
+	uint32_t	 x, i, first, last, n = 0, cap;
+	double		 a, b, lo, hi, cum;
+	long		 prev, now;
 
 	sc = xcalloc(1, sizeof(*sc));
 	sc->in_w = in_w;
@@ -93,9 +78,40 @@ scaler_new(uint32_t in_w, uint32_t in_h, uint32_t out_w, uint32_t out_h)
 	sc->out_w = out_w;
 	sc->out_h = out_h;
 	sc->identity = in_w == out_w && in_h == out_h;
-	sc->hs = xreallocarray(NULL, out_w, sizeof(*sc->hs));
-	for (x = 0; x < out_w; x++)
-		span_init(&sc->hs[x], x, in_w, out_w);
+	sc->hfirst = xreallocarray(NULL, out_w, sizeof(*sc->hfirst));
+	sc->hn = xreallocarray(NULL, out_w, sizeof(*sc->hn));
+	sc->hoff = xreallocarray(NULL, out_w, sizeof(*sc->hoff));
+	cap = in_w + 2 * out_w + 2;
+	sc->hw = xreallocarray(NULL, cap, sizeof(*sc->hw));
+	for (x = 0; x < out_w; x++) {
+		a = (double)x * in_w / out_w;
+		b = (double)(x + 1) * in_w / out_w;
+		if (b > in_w)
+			b = in_w;
+		first = (uint32_t)a;
+		if (first >= in_w)
+			first = in_w - 1;
+		last = (uint32_t)b;
+		if ((double)last == b && last > first)
+			last--;
+		if (last >= in_w)
+			last = in_w - 1;
+		sc->hfirst[x] = first;
+		sc->hn[x] = last - first + 1;
+		sc->hoff[x] = n;
+		/* Rounded as a running sum, so that the weights add up. */
+		cum = 0;
+		prev = 0;
+		for (i = first; i <= last; i++) {
+			lo = a > i ? a : i;
+			hi = b < i + 1.0 ? b : i + 1.0;
+			if (hi > lo && b > a)
+				cum += (hi - lo) / (b - a);
+			now = i == last ? W_ONE : lround(cum * W_ONE);
+			sc->hw[n++] = (uint16_t)(now - prev);
+			prev = now;
+		}
+	}
 	sc->hrow = xreallocarray(NULL, out_w, sizeof(*sc->hrow));
 	sc->acc = xcalloc(out_w, sizeof(*sc->acc));
 	sc->out = xmalloc(out_w);
@@ -107,7 +123,10 @@ scaler_free(struct scaler *sc)
 {
 	if (sc == NULL)
 		return;
-	free(sc->hs);
+	free(sc->hfirst);
+	free(sc->hn);
+	free(sc->hoff);
+	free(sc->hw);
 	free(sc->hrow);
 	free(sc->acc);
 	free(sc->out);
@@ -115,22 +134,20 @@ scaler_free(struct scaler *sc)
 }
 
 static void
-scale_across(const struct scaler *sc, const uint8_t *in, float *out)
+scale_across(const struct scaler *sc, const uint8_t *in, uint32_t *out)
 {
-	const struct span	*s;
-	uint32_t		 x, i;
-	float			 sum;
+	const uint16_t	*w;
+	const uint8_t	*p;
+	uint32_t	 x, i, n, sum;
 
 	for (x = 0; x < sc->out_w; x++) {
-		s = &sc->hs[x];
-		if (s->first == s->last) {
-			out[x] = in[s->first];
-			continue;
-		}
-		sum = s->wfirst * in[s->first] + s->wlast * in[s->last];
-		for (i = s->first + 1; i < s->last; i++)
-			sum += in[i];
-		out[x] = sum * s->norm;
+		p = in + sc->hfirst[x];
+		w = sc->hw + sc->hoff[x];
+		n = sc->hn[x];
+		sum = 0;
+		for (i = 0; i < n; i++)
+			sum += (uint32_t)p[i] * w[i];
+		out[x] = sum >> ROW_SHIFT;
 	}
 }
 
@@ -138,9 +155,9 @@ int
 scaler_push(struct scaler *sc, const uint8_t *row, scaler_emit emit,
     void *arg)
 {
-	double		a, b, lo, hi, w;
-	uint32_t	x, iy = sc->iy;
-	float		fw, inv;
+	double		a, b, lo, hi;
+	uint32_t	x, iy = sc->iy, wy, v;
+	long		prev, now;
 
 	if (iy >= sc->in_h)
 		return 0;
@@ -155,23 +172,29 @@ scaler_push(struct scaler *sc, const uint8_t *row, scaler_emit emit,
 		b = (double)(sc->oy + 1) * sc->in_h / sc->out_h;
 		lo = a > iy ? a : iy;
 		hi = b < iy + 1.0 ? b : iy + 1.0;
-		w = hi - lo;
-		if (w > 0) {
-			fw = (float)w;
+		prev = lround(sc->cum / (b - a) * W_ONE);
+		if (hi > lo)
+			sc->cum += hi - lo;
+		if (b > iy + 1.0 + 1e-9 && iy + 1 < sc->in_h) {
+			now = lround(sc->cum / (b - a) * W_ONE);
+			wy = (uint32_t)(now - prev);
+		} else
+			wy = W_ONE - sc->acc_w;	/* the row is complete */
+		if (wy > 0) {
 			for (x = 0; x < sc->out_w; x++)
-				sc->acc[x] += fw * sc->hrow[x];
-			sc->acc_w += w;
+				sc->acc[x] += sc->hrow[x] * wy;
+			sc->acc_w += wy;
 		}
 		if (b > iy + 1.0 + 1e-9 && iy + 1 < sc->in_h)
 			break;
-		inv = sc->acc_w > 0 ? (float)(1.0 / sc->acc_w) : 0;
 		for (x = 0; x < sc->out_w; x++) {
-			fw = sc->acc[x] * inv + 0.5f;
-			sc->out[x] = fw >= 255 ? 255 : fw <= 0 ? 0 :
-			    (uint8_t)fw;
+			v = (sc->acc[x] + (1U << (W_SHIFT + 7))) >>
+			    (W_SHIFT + 8);
+			sc->out[x] = v > 255 ? 255 : (uint8_t)v;
 			sc->acc[x] = 0;
 		}
 		sc->acc_w = 0;
+		sc->cum = 0;
 		sc->oy++;
 		if (emit(arg, sc->out) == -1)
 			return -1;

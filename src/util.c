@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,26 @@ str_trim(char *s)
 	while (e > s && isspace((unsigned char)e[-1]))
 		*--e = '\0';
 	return s;
+}
+
+int
+str_listed(const char *list, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p = list;
+
+	if (list == NULL)
+		return 0;
+	while (*p != '\0') {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return 0;
 }
 
 void
@@ -180,6 +201,35 @@ fsync_parent(const char *path, char **cause)
 	return rc;
 }
 
+/*
+ * Creates path's temp file beside it, exclusively and never through a
+ * link: a name someone planted (a symlink to a file of ours, a leftover of
+ * a crash) is skipped, never written through.  The name is unique per
+ * process and call, so threads writing the same path do not collide.
+ */
+static int
+tmp_create(const char *path, mode_t mode, char **tmp, char **cause)
+{
+	static _Atomic unsigned	 seq;
+	int			 fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		xasprintf(tmp, "%s.tmp.%ld.%u", path, (long)getpid(), seq++);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd != -1)
+			return fd;
+		if (errno != EEXIST) {
+			xasprintf(cause, "%s: %s", *tmp, strerror(errno));
+			free(*tmp);
+			return -1;
+		}
+		free(*tmp);
+	}
+	xasprintf(cause, "%s: no free temp file name", path);
+	return -1;
+}
+
 int
 file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, char **cause)
@@ -189,13 +239,8 @@ file_write_atomic(const char *path, const void *data, size_t len,
 	ssize_t		 n;
 	int		 fd;
 
-	xasprintf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
-		free(tmp);
+	if ((fd = tmp_create(path, mode, &tmp, cause)) == -1)
 		return -1;
-	}
 	while (len > 0) {
 		n = write(fd, p, len);
 		if (n == -1 && errno == EINTR)
@@ -373,4 +418,72 @@ sock_is_self(int fd)
 	    getpeername(fd, (struct sockaddr *)&b, &lb) == -1)
 		return 0;
 	return la == lb && memcmp(&a, &b, la) == 0;
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF), 0 when it is not one.
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t	n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+void
+buf_add_json(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	if (s == NULL) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_add(b, "\"", 1);
+	while (*p != '\0') {
+		if (*p == '"' || *p == '\\')
+			buf_addf(b, "\\%c", *p);
+		else if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p == '\t')
+			buf_adds(b, "\\t");
+		else if (*p == '\r')
+			buf_adds(b, "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(b, "\\u%04x", *p);
+		else if ((n = utf8_len(p)) > 0) {
+			buf_add(b, p, n);
+			p += n;
+			continue;
+		} else
+			buf_addf(b, "\\u%04x", *p);	/* the byte as U+00XX */
+		p++;
+	}
+	buf_add(b, "\"", 1);
+}
+
+int
+host_is_loopback(const char *h)
+{
+	return h != NULL && (strcasecmp(h, "localhost") == 0 ||
+	    strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0);
 }

@@ -19,6 +19,8 @@ size_t	strlcpy(char *, const char *, size_t);
 size_t	strlcat(char *, const char *, size_t);
 void	str_lower(char *);
 char	*str_trim(char *);		/* trims in place, returns start */
+/* 1 when name is one of the comma-separated names in list (NULL: none). */
+int	str_listed(const char *list, const char *name);
 
 /* A growing buffer, always NUL-terminated after data[len]. */
 struct buf {
@@ -35,6 +37,14 @@ void	buf_reset(struct buf *);
 /* Hands data to the caller (who frees it) and empties the buffer. */
 char	*buf_steal(struct buf *, size_t *);
 void	buf_free(struct buf *);
+/*
+ * Appends s as a JSON string ("null" for NULL) that is always valid
+ * UTF-8: quotes, backslashes and control bytes escaped, well-formed UTF-8
+ * kept, and every byte that is not part of a well-formed sequence (a
+ * Latin-1 CSID, a cut multibyte character) written as \u00XX, the
+ * code point of that byte value.
+ */
+void	buf_add_json(struct buf *, const char *);
 
 /*
  * Writes len bytes to path durably: a temp file beside it, fsync, rename,
@@ -77,6 +87,9 @@ const char	*doc_kind_name(enum doc_kind);
  * binding its port.
  */
 int	sock_is_self(int fd);
+
+/* 1 for "localhost", 127.x.y.z and ::1: a peer on this machine. */
+int	host_is_loopback(const char *);
 
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);

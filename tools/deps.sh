@@ -6,10 +6,12 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config
  libetpan-dev libesmtp-dev libgdbm-dev libtiff-dev libcrypt-dev libpng-dev
  libgnutls28-dev libssl-dev libdpkg-perl
+ libjpeg62-turbo-dev libgif-dev libwebp-dev libheif-dev libheif-examples
  libtiff-tools ghostscript imagemagick qpdf poppler-utils
  postfix dovecot-imapd dovecot-lmtpd swaks curl openssl
  hylafax-server hylafax-client iaxmodem
- valgrind clang libclang-rt-14-dev mandoc bsdextrautils procps psmisc netcat-openbsd python3"
+ valgrind clang libclang-rt-14-dev mandoc bsdextrautils procps psmisc netcat-openbsd python3
+ bubblewrap debhelper lintian"
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: run as root (apt-get needs it)" >&2
 	exit 1

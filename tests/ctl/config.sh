@@ -31,4 +31,19 @@ sed 's/^imap.tls.*/imap.tls = sometimes/' "$T/faxhub.conf" >"$T/bad3.conf"
 like "bad value" "$("$C" check-config "$T/bad3.conf" 2>&1)" '*imap.tls: bad value "sometimes": want none, starttls or tls*'
 like "missing file" "$("$C" check-config "$T/none.conf" 2>&1)" "*$T/none.conf: No such file*"
 like "table command without -D or config" "$(FAXHUB_CONF="$T/none.conf" "$C" user list 2>&1)" '*give the table directory with -D*'
+
+# Help and version, as an admin types them.
+for h in --help -h; do
+	"$C" $h >"$T/help" 2>&1
+	is "$h exits 0" "$?" 0
+	like "$h lists the commands" "$(cat "$T/help")" "usage: faxhubctl*user add*log list*"
+done
+like "help COMMAND shows its usage and options" "$("$C" help user add)" \
+    "usage: faxhubctl user add ID*options:*--allow VALUE*--password-stdin*add a user*"
+like "help takes prefixes" "$("$C" help ro te)" "usage: faxhubctl route test*--called VALUE*"
+"$C" help no such >/dev/null 2>&1
+is "help for an unknown command is a usage error" "$?" 2
+like "--version names the version" "$("$C" --version)" "faxhubctl [0-9]*.[0-9]*"
+"$C" --bogus >/dev/null 2>&1
+is "an unknown option is a usage error" "$?" 2
 done_testing

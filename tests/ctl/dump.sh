@@ -23,7 +23,22 @@ LOG
 
 ok "dump" sh -c "'$C' -D '$D' dump >'$T/d1'"
 like "dump header" "$(head -1 "$T/d1")" '# faxhub dump 1'
-ok "load into an empty dir" "$C" -D "$T/t2" load "$T/d1"
+# A typo in -D is an error, never an empty dump or a fresh table set.
+"$C" -D "$T/nosuch" dump >"$T/nd" 2>"$T/nderr"; rc=$?
+is "dump of a missing table directory exits 1" "$rc" 1
+like "naming the directory" "$(cat "$T/nderr")" "*$T/nosuch*faxhubctl init*"
+ok "and prints no dump" test ! -s "$T/nd"
+for cmd in "user list" "log list --json" "route list" "server list" "load $T/d1"; do
+	# shellcheck disable=SC2086
+	"$C" -D "$T/nosuch" $cmd >/dev/null 2>&1
+	is "$cmd on a missing table directory exits 1" "$?" 1
+done
+ok "and creates nothing" test ! -e "$T/nosuch"
+mkdir "$T/empty"
+like "a directory without tables is refused" "$(out -D "$T/empty" user list 2>&1)" "*$T/empty holds no tables*"
+"$C" -D "$T/t2" init >/dev/null
+"$C" -D "$T/t3" init >/dev/null
+ok "load into an empty table set" "$C" -D "$T/t2" load "$T/d1"
 "$C" -D "$T/t2" dump >"$T/d2"
 ok "dump | load | dump is byte-identical" cmp "$T/d1" "$T/d2"
 ok "load from stdin" sh -c "'$C' -D '$T/t3' load <'$T/d1'"
@@ -67,6 +82,20 @@ like "show json" "$(fx log show 17000000000000000-0000 --json)" '{"id":"17000000
 fails "show unknown" fx log show nope
 if command -v python3 >/dev/null 2>&1; then
 	ok "json parses" sh -c "'$C' -D '$D' log list --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'"
+fi
+# A remote CSID of raw bytes (Latin-1 e-acute, a cut UTF-8 sequence, a
+# valid one): JSON stays valid UTF-8, invalid bytes become \u00XX.
+printf '# faxhub dump 1\nlog\t17000000900000000-0000\tv1\tdirection=in\tcsid=Caf\351 \343\201 \343\201\202\tstart=1700000900\tpages=1\tstatus=delivered\n' >"$T/raw.dump"
+"$C" -D "$T/raw" init >/dev/null
+ok "a log record with a raw-byte CSID loads" "$C" -D "$T/raw" load "$T/raw.dump"
+"$C" -D "$T/raw" log list --json >"$T/raw.json"
+ok "log list --json is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/raw.json" -o /dev/null
+like "invalid bytes are escaped, valid ones kept" "$(cat "$T/raw.json")" \
+    "*\"csid\":\"Caf\\\\u00e9 \\\\u00e3\\\\u0081 $(printf '\343\201\202')\"*"
+"$C" -D "$T/raw" log show 17000000900000000-0000 --json >"$T/raw1.json"
+ok "log show --json is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/raw1.json" -o /dev/null
+if command -v python3 >/dev/null 2>&1; then
+	ok "and parses as JSON" python3 -c "import json,sys; r = json.load(open(sys.argv[1], encoding='utf-8'))[0]; assert r['csid'] == 'Caf\\u00e9 \\u00e3\\u0081 \\u3042', r['csid']" "$T/raw.json"
 fi
 
 # a locked table

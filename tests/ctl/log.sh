@@ -73,7 +73,7 @@ import json, sys
 lines = open(sys.argv[1], 'rb').read().decode('utf-8').splitlines()
 assert len(lines) == 1, lines
 r = json.loads(lines[0])
-assert r['number_typed'] == '+81\ufffd', r['number_typed']
+assert r['number_typed'] == '+81\u00ff', r['number_typed']   # the byte as U+00FF
 assert r['csid'] == 'ACME, "Main"' and r['reason'] == 'no carrier\nredial', r
 assert r['start'] == 1764547100, r['start']
 PY

@@ -37,6 +37,16 @@ sed 's/^imap.tls = none/imap.tls = sometimes/' "$T/faxhub.conf" >"$T/bad.conf"
 "$HUBD" -n -c "$T/bad.conf" 2>"$T/err"; rc=$?
 is "a bad value exits 1" "$rc" 1
 like "and names file, line and value" "$(cat "$T/err")" "*bad.conf:*sometimes*"
+sed 's/^smtp.tls = none/smtp.tls = tls/' "$T/faxhub.conf" >"$T/smtps.conf"
+"$HUBD" -n -c "$T/smtps.conf" 2>"$T/err"; rc=$?
+is "smtp.tls = tls is refused at start-up" "$rc" 1
+like "with file, line and what to write" "$(cat "$T/err")" "*smtps.conf:13: smtp.tls = tls:*write smtp.tls = starttls*"
+sed 's/^imap.host = .*/imap.host = imap.example.test/' "$T/faxhub.conf" >"$T/clear.conf"
+"$HUBD" -n -c "$T/clear.conf" 2>"$T/err"; rc=$?
+is "IMAP LOGIN in clear off loopback is refused" "$rc" 1
+like "naming imap.allow_plaintext" "$(cat "$T/err")" "*clear.conf:8: imap.tls = none*imap.allow_plaintext = yes*"
+echo "imap.allow_plaintext = yes" >>"$T/clear.conf"
+ok "unless explicitly allowed" "$HUBD" -n -c "$T/clear.conf"
 chmod 644 "$T/pw"
 "$HUBD" -n -c "$T/faxhub.conf" 2>"$T/err"; rc=$?
 is "a world-readable password file is refused" "$rc" 1
@@ -71,6 +81,15 @@ if id nobody >/dev/null 2>&1; then
 	sed 's/^daemon.user = root/daemon.user = nobody/' "$T/faxhub.conf" >"$T/nobody.conf"
 	sed -i "s|^spool_dir = .*|spool_dir = $T/spool2|; s|^table_dir = .*|table_dir = $T/db2|; s|^daemon.pid_file = .*|daemon.pid_file = $T/nobody.pid|" "$T/nobody.conf"
 	chmod 644 "$T/nobody.conf"
+	# Links the daemon account could plant in its spool: root must
+	# chown neither their targets nor a second name of a root file.
+	mkdir -p "$T/spool2/mail" "$T/victimdir"
+	echo keep >"$T/victim"
+	echo keep >"$T/victimdir/f"
+	echo keep >"$T/victim2"
+	ln -s "$T/victim" "$T/spool2/mail/planted"
+	ln -s "$T/victimdir" "$T/spool2/planteddir"
+	ln "$T/victim2" "$T/spool2/mail/hardlink"
 	"$HUBD" -d -c "$T/nobody.conf" >"$T/nobody.log" 2>&1 &
 	npid=$!
 	at_exit "kill -9 $npid 2>/dev/null"
@@ -80,6 +99,8 @@ if id nobody >/dev/null 2>&1; then
 	    "[ \"\$(stat -c %U '$T/spool2/status' 2>/dev/null)\" = nobody ]"
 	ok "the spool's directories are nobody's" sh -c \
 	    "[ \"\$(stat -c %U '$T/spool2/jobs')\" = nobody ] && [ \"\$(stat -c %U '$T/db2')\" = nobody ]"
+	ok "root followed no planted link" sh -c \
+	    "[ \"\$(stat -c %U '$T/victim' '$T/victimdir' '$T/victimdir/f' '$T/victim2' | tr -d '\n')\" = rootrootrootroot ]"
 	kill -TERM "$npid"
 	ok "and stops cleanly" wait_until 15 grep -q "faxhubd stopped" "$T/nobody.log"
 	wait "$npid" 2>/dev/null

@@ -3,9 +3,11 @@
 # harness of a build configured with
 #     CC=clang ./configure --enable-fuzzing --enable-sanitizers
 # (it builds nothing itself: make the fuzz/fuzz_* programs first).  Each
-# harness runs SECONDS (default 20) on a small seed corpus made under a
-# temporary directory; prints one line per harness with its runs and
-# result, then "fuzz: N passed, N failed".  Exits 1 when a harness crashed,
+# harness runs SECONDS (default 20), or FUZZ_RUNS executions when that is
+# set (make fuzz-long), on a small seed corpus made under a temporary
+# directory (tests/fuzz/seeds.py writes the images'); prints one line per
+# harness with its executions, coverage (edges, features) and result, then
+# "fuzz: N passed, N failed".  Exits 1 when a harness crashed,
 # leaked, timed out or is missing, 2 on bad usage.  A crashing input is
 # kept as BUILDDIR/fuzz/crash-<harness>-* for the report.
 set -u
@@ -16,7 +18,14 @@ build=$(cd "$1" 2>/dev/null && pwd) || {
 secs=${2:-20}
 case $secs in ''|*[!0-9]*) echo "run.sh: bad SECONDS $secs" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-harnesses="fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff"
+harnesses="fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff fuzz_image"
+runs=${FUZZ_RUNS:-}
+case $runs in *[!0-9]*) echo "run.sh: bad FUZZ_RUNS $runs" >&2; exit 2 ;; esac
+if [ -n "$runs" ]; then
+	limit="-runs=$runs" what="$runs runs"
+else
+	limit="-max_total_time=$secs" what="${secs} s"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/faxhub-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -42,6 +51,11 @@ seed fuzz_hylafax jobs '213 job 12 queued +15551234 1:3 0:12\r\n'
 seed fuzz_hylafax err '530 Login incorrect.\r\n'
 # A 8x8 bilevel TIFF, uncompressed, one strip.
 seed fuzz_tiff small 'II*\0\x10\0\0\0\0\0\0\0\0\0\0\0\x09\0\x00\x01\x03\0\x01\0\0\0\x08\0\0\0\x01\x01\x03\0\x01\0\0\0\x08\0\0\0\x02\x01\x03\0\x01\0\0\0\x01\0\0\0\x03\x01\x03\0\x01\0\0\0\x01\0\0\0\x06\x01\x03\0\x01\0\0\0\0\0\0\0\x11\x01\x04\0\x01\0\0\0\x08\0\0\0\x15\x01\x03\0\x01\0\0\0\x01\0\0\0\x16\x01\x03\0\x01\0\0\0\x08\0\0\0\x17\x01\x04\0\x01\0\0\0\x08\0\0\0\0\0\0\0'
+python3 "$top/tests/fuzz/seeds.py" "$tmp/fuzz_image" ||
+	echo "run.sh: image seeds incomplete (python3?)" >&2
+python3 "$top/tests/fuzz/seeds.py" "$tmp/fuzz_tiff" tiff ||
+	echo "run.sh: TIFF seeds incomplete (python3?)" >&2
+seed fuzz_image tiny-bmp 'BM\x3a\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x10\x20\x30\0'
 for f in "$top"/tests/data/*.tif "$top"/tests/data/*/*.tif; do
 	[ -f "$f" ] && [ "$(wc -c <"$f")" -le 65536 ] && cp "$f" "$tmp/fuzz_tiff/"
 done
@@ -58,18 +72,21 @@ for h in $harnesses; do
 	# -error_exitcode/-timeout_exitcode make every finding a non-zero exit;
 	# ASan's leak check runs at the end of each input (detect_leaks).
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-	    "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	    "$bin" "$limit" -timeout=10 -rss_limit_mb=2048 \
 	    -max_len=65536 -print_final_stats=1 -error_exitcode=77 \
 	    -timeout_exitcode=78 -artifact_prefix="$tmp/art-$h/" \
 	    "$tmp/$h" >"$tmp/$h.log" 2>&1
 	rc=$?
-	runs=$(awk -F: '/^stat::number_of_executed_units/{gsub(/ /,"",$NF); n=$NF}
+	n=$(awk -F: '/^stat::number_of_executed_units/{gsub(/ /,"",$NF); n=$NF}
 	    END{print n+0}' "$tmp/$h.log")
+	# The last status line: "#N DONE cov: E ft: F corp: ..."
+	cov=$(sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' \
+	    "$tmp/$h.log" | tail -1)
 	if [ "$rc" = 0 ]; then
-		echo "$h: ok, $runs runs in ${secs} s"
+		echo "$h: ok, $n executions ($what), coverage ${cov:-unknown}"
 		pass=$((pass + 1))
 	else
-		echo "$h: FAILED (exit $rc) after $runs runs"
+		echo "$h: FAILED (exit $rc) after $n executions"
 		grep -E 'ERROR:|SUMMARY:|^    #[0-9]' "$tmp/$h.log" | head -25 |
 		    sed 's/^/    /'
 		for a in "$tmp/art-$h"/*; do

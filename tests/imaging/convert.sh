@@ -52,10 +52,40 @@ out=$("$F" convert -o out.tif rgb.tif)
 like "convert says what it did" "$out" \
 	"out.tif: 1 page, G4 (MMR), fine 204x196 dpi, A4, *bytes*dithered*"
 
+tiffcp -c g3:1d fax.tif fax-g3-1d.tif
+out=$("$F" convert -o out.tif fax-g3-1d.tif)
+like "G3 1-D fax page, G4 wanted: re-encoded" "$out" "*0 passed through, 1 converted*"
+out=$("$F" convert --keep-coding -o out.tif fax-g3-1d.tif)
+like "G3 1-D fax page, --keep-coding: passed through and said" "$out" \
+	"*1 passed through*fax page in G3 1-D, passed through*"
+ok "G3 1-D passed through: tiffcheck" pages_ok out.tif -r 196
+
 ok "G3 2-D normal" "$F" convert --g3 --normal -o g3.tif rgb.tif bw.tif
 ok "G3 2-D normal: tiffcheck -2 -r 98" pages_ok g3.tif -2 -r 98
 ok "Letter" "$F" convert --letter -o letter.tif a4-300.tif jpeg.tif
-ok "Letter: tiffcheck -3 -r 196 -l 279" pages_ok letter.tif -3 -r 196 -l 279
+# Only width decides the scale: an A4 page is sent at its length (up to B4).
+ok "Letter: tiffcheck -3 -r 196 -l 364" pages_ok letter.tif -3 -r 196 -l 364
+is "Letter: the A4 page keeps its length" \
+	"$(tiffinfo letter.tif | sed -n 's/.*Image Length: //p' | head -1)" 2292
+out=$("$F" convert --letter -o letter-fax.tif fax.tif)
+like "Letter: a fax-ready 1728x2200 page passes through, not rescaled" \
+	"$out" "*1 passed through, 0 converted*"
+# A grey page at fax width, longer than Letter, ink only at the top: its
+# trailing white is chopped to the page length, nothing is rescaled.
+"$IM" -size 1728x2600 xc:white -fill '#303030' \
+	-draw 'rectangle 100,100 800,200' -density 204x196 \
+	-units PixelsPerInch -depth 8 -compress lzw long.tif
+out=$("$F" convert --letter -o long-out.tif long.tif)
+like "long page: not scaled" "$out" "*at fax resolution*"
+is "long page: trailing white chopped to the Letter length" \
+	"$(tiffinfo long-out.tif | sed -n 's/.*Image Length: //p')" 2152
+ok "long page: tiffcheck -l 279" pages_ok long-out.tif -3 -r 196 -l 279
+"$IM" -size 1728x2600 xc:white -fill '#303030' \
+	-draw 'rectangle 100,2400 800,2500' -density 204x196 \
+	-units PixelsPerInch -depth 8 -compress lzw longink.tif
+"$F" convert --letter -o longink-out.tif longink.tif >/dev/null
+is "long page with ink at the bottom: sent at its length" \
+	"$(tiffinfo longink-out.tif | sed -n 's/.*Image Length: //p')" 2501
 ok "several attachments" "$F" convert -o all.tif rgb.tif multi.tif fax.tif
 is "several attachments: pages in order" "$(npages all.tif)" 5
 ok "several attachments: tiffcheck" pages_ok all.tif -3 -r 196

@@ -103,6 +103,41 @@ t_good(void)
 	config_free(&cfg);
 }
 
+/* Settings that parse and can work, and the limit that follows. */
+static void
+t_consistent(void)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	ok(parse(REQUIRED "postmaster = a@b.c\nfax.domains = f.c\n"
+	    "dial.country_code = 1\n", &cfg, &cause) == 0, "defaults");
+	is_int(cfg.limits.attachment_size, 20 << 20, "default attachment");
+	ok(((cfg.limits.attachment_size + 2) / 3 * 4) * 78 / 76 +
+	    cfg.limits.header_size <= cfg.limits.message_size,
+	    "a default-size attachment fits, base64 counted, in a "
+	    "default-size mail");
+	config_free(&cfg);
+	ok(parse(REQUIRED "postmaster = a@b.c\nfax.domains = f.c\n"
+	    "dial.country_code = 1\nimap.tls = none\n"
+	    "imap.allow_plaintext = yes\n", &cfg, &cause) == 0,
+	    "imap.tls = none off loopback with imap.allow_plaintext");
+	config_free(&cfg);
+	ok(parse("imap.host = 127.0.0.1\nimap.user = fax\n"
+	    "imap.password_file = /p\nsmtp.host = localhost\n"
+	    "smtp.sender = f@e.c\nsmtp.from = f@e.c\npostmaster = a@b.c\n"
+	    "fax.domains = f.c\ndial.country_code = 1\nimap.tls = none\n",
+	    &cfg, &cause) == 0, "imap.tls = none on loopback");
+	config_free(&cfg);
+	ok(parse(REQUIRED "postmaster = a@b.c\nfax.domains = f.c\n"
+	    "dial.country_code = 1\nlimits.message_size = 300K\n", &cfg,
+	    &cause) == 0, "a small message limit alone");
+	ok(cfg.limits.attachment_size < 300 * 1024 * 3 / 4 &&
+	    cfg.limits.attachment_size > 150 * 1024,
+	    "lowers the default attachment limit to what fits");
+	config_free(&cfg);
+}
+
 static void
 t_errors(void)
 {
@@ -145,6 +180,38 @@ t_errors(void)
 		    "dial.country_code = 1\nsmtp.user = u\n",
 		    "faxhub.conf:10: smtp.user and smtp.password_file go "
 		    "together" },
+#define COMPLETE REQUIRED "postmaster = a@b.c\nfax.domains = f.c\n" \
+	"dial.country_code = 1\n"
+		{ COMPLETE "smtp.tls = tls\n", "faxhub.conf:10: smtp.tls = tls: "
+		    "implicit TLS (smtps, port 465) is not supported by "
+		    "libesmtp 1.1; write smtp.tls = starttls" },
+		{ COMPLETE "imap.tls = none\n", "faxhub.conf:10: imap.tls = "
+		    "none would send the IMAP password in clear to "
+		    "mail.example.com; write imap.tls = starttls (or tls), or "
+		    "imap.allow_plaintext = yes" },
+		{ "imap.host = 127.0.0.1\nimap.user = fax\n"
+		    "imap.password_file = /p\nsmtp.host = mx.example.com\n"
+		    "smtp.sender = f@e.c\nsmtp.from = f@e.c\n"
+		    "postmaster = a@b.c\nfax.domains = f.c\n"
+		    "dial.country_code = 1\nsmtp.tls = none\n"
+		    "smtp.user = u\nsmtp.password_file = /p\n",
+		    "faxhub.conf:10: smtp.tls = none would send the SMTP "
+		    "password in clear to mx.example.com" },
+		{ COMPLETE "limits.attachment_size = 20M\n"
+		    "limits.message_size = 25M\n", "faxhub.conf:10: "
+		    "limits.attachment_size = 20971520 cannot arrive in a mail "
+		    "of limits.message_size = 26214400 once base64 and headers "
+		    "are counted (it needs 28763408); write "
+		    "limits.attachment_size = 19108785 or less, or "
+		    "limits.message_size = 28763408 or more" },
+		{ COMPLETE "daemon.user = fx\ndaemon.converter_user = fx\n",
+		    "faxhub.conf:11: daemon.converter_user = fx would let a "
+		    "converter read the tables" },
+		{ COMPLETE "daemon.converter_user = root\n", "faxhub.conf:10: "
+		    "daemon.converter_user = root would let" },
+		{ COMPLETE "limits.header_size = 2M\n"
+		    "limits.message_size = 1M\n", "faxhub.conf:11: "
+		    "limits.header_size (2097152) leaves no room" },
 	};
 	struct config	 cfg;
 	char		*cause, name[100];
@@ -237,6 +304,7 @@ main(void)
 {
 	t_good();
 	t_errors();
+	t_consistent();
 	t_values();
 	t_secret();
 	return done_testing();

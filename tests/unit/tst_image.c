@@ -318,6 +318,9 @@ thr_run(void *arg)
 	return NULL;
 }
 
+static void	test_sniff(void);
+static void	test_threads(void);
+
 int
 main(void)
 {
@@ -527,7 +530,7 @@ main(void)
 	free(data);
 	{
 		static const struct bad bads[] = {
-			{ "text.tif", IMG_ENOTDOC, "text.tif: not a TIFF" },
+			{ "text.tif", IMG_EMISMATCH, "text.tif: not a TIFF" },
 			{ "zero.tif", IMG_ENOPAGES, "zero.tif: the TIFF image "
 			    "has no pages" },
 			{ "trunc.tif", IMG_ECORRUPT, "trunc.tif: corrupt" },
@@ -564,7 +567,7 @@ main(void)
 	    "too many pages: says so");
 	free(cause);
 	img_opts_default(&o);
-	for (i = 0; i <= IMG_EIO; i++)
+	for (i = 0; i <= IMG_EMISMATCH; i++)
 		ok(img_err_text((enum img_err)i)[0] != '\0', "img_err_text");
 
 	/* Four threads at once, one of them with a bad input. */
@@ -581,9 +584,135 @@ main(void)
 	is_int(ta[2].err, IMG_ECORRUPT, "thread: truncated");
 	is_int(ta[3].err, IMG_OK, "thread: fax");
 
+	test_threads();
+	test_sniff();
+
 	p = xprintf("rm -rf %s", dir);
 	if (system(p) != 0)
 		diag("cannot remove %s", dir);
 	free(p);
 	return done_testing();
+}
+
+/*
+ * Pages converted on several cores give the same file, byte for byte, as
+ * one at a time (and a bad page among them still fails the whole job).
+ */
+static void
+test_threads(void)
+{
+	static const char *const names[] = {
+		"grey.tif", "land.tif", "fax.tif", "grey.tif", "land.tif",
+		"grey.tif", "fax.tif"
+	};
+	const char		*inputs[8];
+	char			*paths[8], *out1 = path_of("mt1.tif");
+	char			*out4 = path_of("mt4.tif"), *cause = NULL;
+	char			*d1 = NULL, *d4 = NULL;
+	struct img_opts		 o;
+	struct img_stats	 st1, st4;
+	enum img_err		 err;
+	size_t			 i, n = sizeof(names) / sizeof(names[0]);
+	size_t			 l1 = 0, l4 = 0;
+
+	for (i = 0; i < n; i++)
+		inputs[i] = paths[i] = path_of(names[i]);
+	img_opts_default(&o);
+	o.threads = 1;
+	ok(img_normalize(inputs, NULL, n, out1, &o, &st1, &err, &cause) == 0,
+	    "threads: one at a time");
+	o.threads = 4;
+	ok(img_normalize(inputs, NULL, n, out4, &o, &st4, &err, &cause) == 0,
+	    "threads: four at once");
+	file_read(out1, 1 << 26, &d1, &l1, &cause);
+	file_read(out4, 1 << 26, &d4, &l4, &cause);
+	ok(d1 != NULL && d4 != NULL && l1 == l4 && memcmp(d1, d4, l1) == 0,
+	    "threads: identical output files");
+	is_str(st4.notes, st1.notes, "threads: identical notes");
+	is_int(st4.converted + st4.passed_through, st1.pages,
+	    "threads: every page counted");
+	img_stats_free(&st1);
+	img_stats_free(&st4);
+	free(d1);
+	free(d4);
+	/* One page: read and scaled on a second core, the same bytes. */
+	o.threads = 1;
+	ok(img_normalize(inputs, NULL, 1, out1, &o, &st1, &err, &cause) == 0,
+	    "one page, one core");
+	o.threads = 2;
+	ok(img_normalize(inputs, NULL, 1, out4, &o, &st4, &err, &cause) == 0,
+	    "one page, two cores");
+	d1 = d4 = NULL;
+	file_read(out1, 1 << 26, &d1, &l1, &cause);
+	file_read(out4, 1 << 26, &d4, &l4, &cause);
+	ok(d1 != NULL && d4 != NULL && l1 == l4 && memcmp(d1, d4, l1) == 0,
+	    "one page on two cores: identical output file");
+	img_stats_free(&st1);
+	img_stats_free(&st4);
+	free(d1);
+	free(d4);
+	free(paths[n - 1]);
+	inputs[n - 1] = paths[n - 1] = path_of("trunc.tif");
+	err = IMG_OK;
+	ok(img_normalize(inputs, NULL, n, out4, &o, &st4, &err, &cause) ==
+	    -1 && err == IMG_ECORRUPT, "threads: a bad last page fails the job");
+	free(cause);
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(out1);
+	free(out4);
+}
+
+/* image_sniff() and image_fmt_by_name(): what the mail side relies on. */
+static void
+test_sniff(void)
+{
+	static const struct {
+		const char	*hdr;
+		size_t		 len;
+		enum img_fmt	 fmt;
+	} sn[] = {
+		{ "II*\0\x08\0\0\0", 8, IMG_FMT_TIFF },
+		{ "%PDF-1.4\n", 9, IMG_FMT_PDF },
+		{ "%!PS-Adobe-3.0", 14, IMG_FMT_PS },
+		{ "\xff\xd8\xff\xe0\0\x10JFIF", 10, IMG_FMT_JPEG },
+		{ "\x89PNG\r\n\x1a\n\0\0", 10, IMG_FMT_PNG },
+		{ "GIF89a\x01\0", 8, IMG_FMT_GIF },
+		{ "GIF87a", 6, IMG_FMT_GIF },
+		{ "BM\x36\0\x0c\0\0\0\0\0\x36\0\0\0\x28\0\0\0", 18,
+		    IMG_FMT_BMP },
+		{ "BM but not a bitmap", 19, IMG_FMT_NONE },
+		{ "RIFF\x10\0\0\0WEBPVP8 ", 16, IMG_FMT_WEBP },
+		{ "RIFF\x10\0\0\0WAVEfmt ", 16, IMG_FMT_NONE },
+		{ "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24,
+		    IMG_FMT_HEIF },
+		{ "\0\0\0\x18" "ftypisom\0\0\0\0mif1isom", 24,
+		    IMG_FMT_HEIF },
+		{ "\0\0\0\x14" "ftypmp42\0\0\0\0isom", 20, IMG_FMT_NONE },
+		{ "PK\x03\x04\x14\0", 6, IMG_FMT_ZIP },
+		{ "Dear sir", 8, IMG_FMT_NONE },
+		{ "\xff\xd8", 2, IMG_FMT_NONE },
+		{ "", 0, IMG_FMT_NONE },
+	};
+	static const struct {
+		const char	*name;
+		enum img_fmt	 fmt;
+	} nm[] = {
+		{ "scan.TIF", IMG_FMT_TIFF }, { "a.tiff", IMG_FMT_TIFF },
+		{ "IMG_0001.JPG", IMG_FMT_JPEG }, { "x.jpeg", IMG_FMT_JPEG },
+		{ "shot.png", IMG_FMT_PNG }, { "a.gif", IMG_FMT_GIF },
+		{ "a.bmp", IMG_FMT_BMP }, { "a.webp", IMG_FMT_WEBP },
+		{ "IMG_0002.HEIC", IMG_FMT_HEIF }, { "a.pdf", IMG_FMT_PDF },
+		{ "a.zip", IMG_FMT_ZIP }, { "a.ti", IMG_FMT_NONE },
+		{ "a.eps", IMG_FMT_PS }, { "noext", IMG_FMT_NONE },
+		{ "a.", IMG_FMT_NONE }, { "a.tif.txt", IMG_FMT_NONE },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(sn) / sizeof(sn[0]); i++)
+		is_int(image_sniff(sn[i].hdr, sn[i].len), sn[i].fmt,
+		    "image_sniff");
+	for (i = 0; i < sizeof(nm) / sizeof(nm[0]); i++)
+		is_int(image_fmt_by_name(nm[i].name), nm[i].fmt, nm[i].name);
+	is_str(image_fmt_name(IMG_FMT_HEIF), "HEIC", "image_fmt_name");
 }

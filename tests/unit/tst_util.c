@@ -35,6 +35,33 @@ main(void)
 	ok(b.data == NULL && b.len == 0, "buf_steal empties");
 	free(data);
 
+	{
+		static const struct {
+			const char	*in, *want;
+		} js[] = {
+			{ "plain", "\"plain\"" },
+			{ "q\"b\\\n\t\x01", "\"q\\\"b\\\\\\n\\t\\u0001\"" },
+			{ "Caf\xe9", "\"Caf\\u00e9\"" },		/* Latin-1 */
+			{ "\xe3\x81 x", "\"\\u00e3\\u0081 x\"" },	/* cut */
+			{ "\xe3\x81\x82", "\"\xe3\x81\x82\"" },	/* U+3042 */
+			{ "\xc0\xaf", "\"\\u00c0\\u00af\"" },	/* overlong */
+			{ "\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"" }, /* surrogate */
+			{ "\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\"" },
+			{ "\xf0\x9f\x93\xa0", "\"\xf0\x9f\x93\xa0\"" },
+		};
+		size_t	i;
+
+		for (i = 0; i < nitems(js); i++) {
+			buf_init(&b);
+			buf_add_json(&b, js[i].in);
+			is_str(b.data, js[i].want, "buf_add_json");
+			buf_free(&b);
+		}
+		buf_init(&b);
+		buf_add_json(&b, NULL);
+		is_str(b.data, "null", "buf_add_json NULL");
+		buf_free(&b);
+	}
 	ok(mkdtemp(dir) != NULL, "mkdtemp");
 	xasprintf(&path, "%s/a/b/file", dir);
 	{
@@ -51,6 +78,48 @@ main(void)
 	    strstr(cause, "larger than 3") != NULL, "read limit enforced");
 	free(cause);
 	cause = NULL;
+	{
+		/*
+		 * Planted links: every temp name this process would use next
+		 * points at a victim, and the target is a link too.  The
+		 * write must go around them, never through them.
+		 */
+		char	*victim = xprintf("%s/victim", dir), *lnk;
+		char	*target = xprintf("%s/a/linked", dir);
+		int	 i;
+
+		ok(file_write_atomic(victim, "keep", 4, 0600, &cause) == 0,
+		    "victim written");
+		for (i = 0; i < 20; i++) {
+			lnk = xprintf("%s.tmp.%ld.%d", path, (long)getpid(), i);
+			unlink(lnk);
+			if (symlink(victim, lnk) == -1)
+				ok(0, "plant a temp link");
+			free(lnk);
+		}
+		ok(file_write_atomic(path, "again", 5, 0600, &cause) == 0,
+		    "atomic write beside planted temp links");
+		ok(symlink(victim, target) == 0, "target planted as a link");
+		ok(file_write_atomic(target, "new", 3, 0600, &cause) == 0,
+		    "atomic write over a link");
+		ok(lstat(target, &st) == 0 && S_ISREG(st.st_mode),
+		    "the link is replaced by a file");
+		ok(file_read(victim, 100, &data, &len, &cause) == 0 &&
+		    strcmp(data, "keep") == 0, "the victim is untouched");
+		free(data);
+		ok(file_read(path, 100, &data, &len, &cause) == 0 &&
+		    strcmp(data, "again") == 0, "the write landed in place");
+		free(data);
+		for (i = 0; i < 20; i++) {
+			lnk = xprintf("%s.tmp.%ld.%d", path, (long)getpid(), i);
+			unlink(lnk);
+			free(lnk);
+		}
+		unlink(target);
+		unlink(victim);
+		free(victim);
+		free(target);
+	}
 	ok(file_read("/nonexistent/x", 10, &data, &len, &cause) == -1 &&
 	    strstr(cause, "/nonexistent/x") != NULL, "missing file named in cause");
 	free(cause);
