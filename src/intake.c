@@ -209,6 +209,10 @@ intake_main(void *arg)
 	char			*cause = NULL;
 	int			 backoff = 1, r;
 
+	if (h->cfg.auth.modes == AUTH_ADDRESS)
+		log_warnx("auth.modes = address alone (auth.trust_from_header "
+		    "= yes): anyone who writes a user's address in From: can "
+		    "send faxes at the site's cost");
 	while (!h->stop) {
 		if (c == NULL) {
 			memset(&p, 0, sizeof(p));
