@@ -204,7 +204,7 @@ config_defaults(struct config *cfg)
 	cfg->smtp.tls = TLS_STARTTLS;
 	cfg->smtp.timeout = 60;
 	cfg->smtp.retry_max = 2 * 86400;
-	cfg->auth.modes = AUTH_PASSWORD;	/* nothing a stranger can forge */
+	cfg->auth.modes = AUTH_PASSWORD;	/* a stranger cannot forge */
 	cfg->auth.silent_unknown = 1;		/* no backscatter */
 	cfg_setstr(&cfg->dial.international_prefix, "00");
 	cfg_setstr(&cfg->dial.national_prefix, "0");

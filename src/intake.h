@@ -72,9 +72,9 @@ struct intake_mail {
 	size_t			 nlocals;
 	char			*user;		/* authenticated user id */
 	struct user		 u;		/* its record, copied */
-	struct faxaddr		*fas;		/* [nlocals]; e164 NULL: not sent */
+	struct faxaddr		*fas;		/* [nlocals], e164 NULL: out */
 	size_t			 nok;		/* numbers that will be sent */
-	char			*bad;		/* "number: why" lines, or NULL */
+	char			*bad;		/* "number: why" lines */
 	char			*bcast;		/* broadcast id */
 	struct intake_refusal	 refusal;
 };
