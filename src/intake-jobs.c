@@ -25,6 +25,10 @@ static char	*job_id_for(const char *, const struct faxaddr *);
 static const char *doc_words(enum img_err);
 static const char *doc_named(const struct msg *, const char *);
 static char	*bcast_notes(const struct intake_mail *, const char *);
+static void	 jobs_list_add(struct buf *, const char *);
+static struct hjob *job_new(const struct intake_mail *,
+		    const struct faxaddr *, char *, const char *, long long,
+		    int);
 static void	 bcast_new(struct bcast *, const struct intake_mail *,
 		    const char *, int, const char *);
 
@@ -212,95 +216,137 @@ bcast_new(struct bcast *b, const struct intake_mail *im, const char *docpath,
 	b->notes = bcast_notes(im, notes);
 }
 
+/* Adds id to the comma-separated list in *b unless it is there. */
+static void
+jobs_list_add(struct buf *b, const char *id)
+{
+	const char	*p = b->data;
+	size_t		 n = strlen(id);
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, id, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return;
+		p = strchr(p, ',');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	buf_addf(b, "%s%s", b->len ? "," : "", id);
+}
+
+/* A new job of this mail for destination fa; not yet shared. */
+static struct hjob *
+job_new(const struct intake_mail *im, const struct faxaddr *fa, char *jid,
+    const char *docpath, long long pages, int fine)
+{
+	struct hjob	*hj = xcalloc(1, sizeof(*hj));
+
+	hj->j.id = jid;
+	hj->j.broadcast = xstrdup(im->bcast);
+	hj->j.user = xstrdup(im->user);
+	hj->j.typed = xstrdup(fa->typed);
+	hj->j.e164 = xstrdup(fa->e164);
+	hj->j.dial = xstrdup(fa->dial);
+	hj->j.subaddr = fa->subaddr ? xstrdup(fa->subaddr) : NULL;
+	hj->j.doc = xstrdup(docpath);
+	hj->j.state = JOB_QUEUED;
+	hj->j.created = (long long)time(NULL);
+	hj->j.pages = pages;
+	hj->j.fine = fine;
+	return hj;
+}
+
 /*
- * The document once per broadcast (whichever copy comes first), the
- * broadcast, and one job per number; *target is the folder the mail goes
- * to.  Crash point intake-after-jobs follows.
+ * The document once per broadcast (whichever copy comes first), one job
+ * per number, and the broadcast; *target is the folder the mail goes to.
+ * Crash point intake-after-jobs follows.
+ *
+ * Locking: new jobs are written to the spool and logged before any other
+ * thread can see them, without the hub mutex; the mutex is held only to
+ * look up existing jobs and, at the end, for the broadcast record, which
+ * dispatch_finish() also reads and rewrites under it (so that a late copy
+ * of a mail and the end of its broadcast cannot overwrite each other),
+ * and to hand the new jobs over.
  */
 enum intake_rc
 intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 {
-	struct bcast	 b;
-	struct buf	 jobs;
-	char		*docpath, *bpath, *notes = NULL, *cause = NULL;
-	size_t		 i;
-	int		 pages = 0, have_b = 0, added = 0;
-	int		 fine = h->cfg.page.resolution == PAGE_FINE;
-	enum intake_rc	 rc = INTAKE_RETRY;
+	struct bcast	  b;
+	struct hjob	**fresh;
+	struct buf	  all;
+	char		 *docpath, *bpath, *notes = NULL, *cause = NULL, *jid;
+	char		**ids;
+	size_t		  i, nfresh = 0, nids = 0;
+	long long	  pages;
+	int		  npages = 0, have_b, fine;
+	enum intake_rc	  rc = INTAKE_RETRY;
 
+	fine = h->cfg.page.resolution == PAGE_FINE;
 	im->bcast = intake_bcast_id(im);
 	docpath = spool_path(h, "docs", im->bcast, ".tif");
 	bpath = spool_path(h, "bcast", im->bcast, NULL);
-	buf_init(&jobs);
+	fresh = xcalloc(im->nlocals + 1, sizeof(*fresh));
+	ids = xcalloc(im->nlocals + 1, sizeof(*ids));
+	buf_init(&all);
 	memset(&b, 0, sizeof(b));
-	if (access(bpath, F_OK) == 0) {
-		if (bcast_load(bpath, &b, &cause) == -1) {
-			log_warnx("mail %s: %s", im->key, cause);
-			free(cause);
-			goto out;
-		}
-		have_b = 1;
+	have_b = access(bpath, F_OK) == 0;
+	if (have_b && bcast_load(bpath, &b, &cause) == -1) {
+		log_warnx("mail %s: %s", im->key, cause);
+		free(cause);
+		goto out;
 	}
 	if (!have_b || access(docpath, F_OK) != 0) {
-		rc = intake_document(h, im, docpath, &pages, &notes);
+		rc = intake_document(h, im, docpath, &npages, &notes);
 		if (rc != INTAKE_NEXT)
 			goto out;
 		rc = INTAKE_RETRY;
 	}
-	if (!have_b)
-		bcast_new(&b, im, docpath, pages, notes);
-	if (b.jobs != NULL)
-		buf_adds(&jobs, b.jobs);
+	pages = have_b ? b.pages : npages;
 
-	/* One job per destination; a copy of the same mail adds nothing. */
-	pthread_mutex_lock(&h->mtx);
+	/* The jobs of this mail; a copy of the same mail adds nothing. */
 	for (i = 0; i < im->nlocals; i++) {
-		struct faxaddr	*fa = &im->fas[i];
-		struct hjob	*hj;
-		char		*jid;
-
-		if (fa->e164 == NULL)
+		if (im->fas[i].e164 == NULL)
 			continue;
-		jid = job_id_for(im->bcast, fa);
-		if (hub_job_find(h, jid) != NULL ||
-		    spool_exists(h, "jobs", jid, NULL)) {
+		jid = job_id_for(im->bcast, &im->fas[i]);
+		ids[nids++] = xstrdup(jid);
+		if (spool_exists(h, "jobs", jid, NULL))
 			free(jid);
-			continue;
-		}
-		hj = xcalloc(1, sizeof(*hj));
-		hj->j.id = jid;
-		hj->j.broadcast = xstrdup(im->bcast);
-		hj->j.user = xstrdup(im->user);
-		hj->j.typed = xstrdup(fa->typed);
-		hj->j.e164 = xstrdup(fa->e164);
-		hj->j.dial = xstrdup(fa->dial);
-		hj->j.subaddr = fa->subaddr ? xstrdup(fa->subaddr) : NULL;
-		hj->j.doc = xstrdup(docpath);
-		hj->j.state = JOB_QUEUED;
-		hj->j.created = (long long)time(NULL);
-		hj->j.pages = b.pages;
-		hj->j.fine = fine;
-		if (hub_job_save(h, hj) == -1) {
-			job_free(&hj->j);
-			free(hj);
+		else
+			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
+			    docpath, pages, fine);
+	}
+	for (i = 0; i < nfresh; i++) {
+		if (hub_job_save(h, fresh[i]) == -1)
+			goto out;
+		hub_log_job(h, fresh[i], "queued");
+		log_info("mail %s: job %s for %s (dial %s), %lld pages",
+		    im->key, fresh[i]->j.id, fresh[i]->j.e164,
+		    fresh[i]->j.dial, fresh[i]->j.pages);
+	}
+
+	pthread_mutex_lock(&h->mtx);
+	if (have_b) {
+		/* Again, under the mutex: dispatch may have ended it. */
+		bcast_free(&b);
+		if (bcast_load(bpath, &b, &cause) == -1) {
 			pthread_mutex_unlock(&h->mtx);
+			log_warnx("mail %s: %s", im->key, cause);
+			free(cause);
 			goto out;
 		}
-		hub_job_add(h, hj);
-		hub_log_job(h, hj, "queued");
-		buf_addf(&jobs, "%s%s", jobs.len ? "," : "", hj->j.id);
-		added++;
-		log_info("mail %s: job %s for %s (dial %s), %lld pages",
-		    im->key, hj->j.id, hj->j.e164, hj->j.dial, hj->j.pages);
-	}
-	job_setstr(&b.jobs, jobs.data ? jobs.data : "");
+	} else
+		bcast_new(&b, im, docpath, npages, notes);
+	/* Every job of this mail in the broadcast's list, once. */
+	if (b.jobs != NULL)
+		buf_adds(&all, b.jobs);
+	for (i = 0; i < nids; i++)
+		jobs_list_add(&all, ids[i]);
+	job_setstr(&b.jobs, all.data != NULL ? all.data : "");
 	/*
 	 * A copy of a mail whose broadcast already ended adds nothing: it goes
 	 * straight to where its first copy went.  One that adds a number
 	 * (a late Bcc copy) reopens the broadcast.
 	 */
 	*target = h->cfg.imap.processing_folder;
-	if (added > 0 && b.reported) {
+	if (nfresh > 0 && b.reported) {
 		b.reported = 0;
 		b.moved = 0;
 	} else if (b.reported)
@@ -312,13 +358,28 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		free(cause);
 		goto out;
 	}
+	for (i = 0; i < nfresh; i++) {
+		if (hub_job_find(h, fresh[i]->j.id) == NULL) {
+			hub_job_add(h, fresh[i]);
+			fresh[i] = NULL;
+		}
+	}
 	dispatch_schedule(h);	/* now, not at the main thread's next tick */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
 	rc = INTAKE_NEXT;
 out:
+	for (i = 0; i < nfresh; i++)
+		if (fresh[i] != NULL) {
+			job_free(&fresh[i]->j);
+			free(fresh[i]);
+		}
+	free(fresh);
+	for (i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
 	bcast_free(&b);
-	buf_free(&jobs);
+	buf_free(&all);
 	free(notes);
 	free(docpath);
 	free(bpath);
