@@ -211,8 +211,9 @@ ok "authres mode: bob logged in but From alice is refused" wait_until 30 \
 is "authres mode: no job for either forgery" \
     "$(( $(jobs_for 5551402) + $(jobs_for 5551403) ))" 0
 
-# The header Postfix writes holds no secret, and a copy of it is worthless:
-# alice's mail to bob carries it; a stranger who copies it is refused.
+# The header alice's mail to bob carries holds no secret (the token is cut
+# out on delivery), and a copy of it is worthless: a stranger who sends it
+# is refused.
 bobmails=$(mbox_count bob)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "bob@$TB_USER_DOMAIN" --submit \
     -s "minutes" -m "see you" -q
@@ -224,8 +225,10 @@ m = email.message_from_binary_file(open(sys.argv[1], "rb"))
 print("|".join(" ".join(v.split()) for v in m.get_all("Authentication-Results", [])))
 PY
 )
-is "authres mode: the header is the login alone, no secret to copy" \
+is "authres mode: the header bob gets is the login alone" \
     "$ar" "$TB_AUTHSERV_ID; auth=pass smtp.auth=$A"
+ok "authres mode: the world's token never reaches a mailbox" \
+    sh -c "! grep -q \"tb\$(cat '$W/postfix/token')\" '$T/tobob.eml'"
 before=$(refusals alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551404@$F" \
     -H "Authentication-Results: $ar" \
