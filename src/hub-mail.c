@@ -123,6 +123,7 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 	char		date[64];
 	time_t		now = time(NULL);
 	struct tm	tm;
+	const char	*refs;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -133,9 +134,14 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 		buf_addf(&b, "From: Fax gateway <%s>\r\n", h->cfg.smtp.from);
 	buf_addf(&b, "To: <%s>\r\nDate: %s\r\nSubject: Fax user registered: "
 	    "%s\r\n", m->from, date, user);
+	/* The thread, then the mail itself (RFC 5322); a thread too long
+	 * for one unfolded line is left out. */
+	refs = m->references != NULL && strlen(m->references) < 800 ?
+	    m->references : NULL;
 	if (m->message_id != NULL)
-		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n",
-		    m->message_id, m->message_id);
+		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: %s%s<%s>\r\n",
+		    m->message_id, refs != NULL ? refs : "",
+		    refs != NULL ? " " : "", m->message_id);
 	buf_addf(&b, "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
 	    "The user %s can now send faxes through this gateway.\r\n", user);
