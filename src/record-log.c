@@ -56,7 +56,7 @@ struct idxbuild {
 	size_t		 n, cap;
 	char		**drop;		/* old index keys */
 	size_t		 ndrop;
-	int		 probe;		/* only tell whether there are records */
+	int		 probe;		/* only: are there records? */
 	int		 records;	/* there are */
 };
 

@@ -101,8 +101,9 @@ static void
 mailstate(const char *key, int moved, long long when)
 {
 	struct kv	 kv;
-	char		*p = spool_path(&h, "mail", key, ".state"), *cause = NULL;
+	char		*p, *cause = NULL;
 
+	p = spool_path(&h, "mail", key, ".state");
 	kv_init(&kv);
 	kv_set(&kv, "state", "refused");
 	kv_setll(&kv, "moved", moved);
