@@ -36,6 +36,17 @@
 #define MAX_ROW_PIXELS	200000U		/* widest input row we accept */
 #define MAX_RAW_STRIP	(16U << 20)	/* largest CCITT strip copied */
 
+/*
+ * IMG_HOT marks a per-pixel loop written for the vectoriser (plain counted
+ * loops, restrict arrays, integers): GCC's -O2 cost model leaves most such
+ * loops scalar.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define IMG_HOT	__attribute__((optimize("tree-vectorize")))
+#else
+#define IMG_HOT
+#endif
+
 /* Per-open diagnostics: the first libtiff error is kept for *cause. */
 struct tiff_diag {
 	const char	*name;		/* input name for log lines */
