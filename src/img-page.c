@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,8 @@ emit_placed(void *arg, const uint8_t *row)
 {
 	struct norm_page	*p = arg;
 	uint32_t		 i, u, v, j;
-
+	uint8_t			*dst;
+	ptrdiff_t		 step;
 
 	if (p->srow >= (p->tf.swap ? p->ow : p->oh))
 		return 0;
@@ -161,15 +163,23 @@ emit_placed(void *arg, const uint8_t *row)
 		memcpy(p->pagebuf + (size_t)v * p->ow, row, p->ow);
 		return 0;
 	}
-	for (i = 0; i < p->sw; i++) {
-		u = p->tf.swap ? j : i;
-		v = p->tf.swap ? i : j;
-		if (p->tf.fx)
-			u = p->ow - 1 - u;
-		if (p->tf.fy)
-			v = p->oh - 1 - v;
-		p->pagebuf[(size_t)v * p->ow + u] = row[i];
-	}
+	/*
+	 * Pixel i of the row goes to (u, v) = (i, j) or, turned, (j, i),
+	 * each mirrored as the transform says: a start and a step.
+	 */
+	u = p->tf.swap ? j : 0;
+	v = p->tf.swap ? 0 : j;
+	if (p->tf.fx)
+		u = p->ow - 1 - u;
+	if (p->tf.fy)
+		v = p->oh - 1 - v;
+	dst = p->pagebuf + (size_t)v * p->ow + u;
+	if (p->tf.swap)
+		step = p->tf.fy ? -(ptrdiff_t)p->ow : (ptrdiff_t)p->ow;
+	else
+		step = p->tf.fx ? -1 : 1;
+	for (i = 0; i < p->sw; i++, dst += step)
+		*dst = row[i];
 	return 0;
 }
 

@@ -66,6 +66,7 @@ static void	scale_across(const struct scaler *, uint32_t *, uint8_t *);
 static void	scale_span(uint32_t, uint32_t, uint32_t, uint32_t *,
 		    uint32_t *, double *, double *);
 static void	acc_add(uint32_t *, const uint8_t *, uint32_t, uint32_t);
+static void	threshold_row(const uint8_t *, uint8_t *, uint32_t);
 
 struct scaler *
 scaler_new(uint32_t in_w, uint32_t in_h, uint32_t out_w, uint32_t out_h)
@@ -302,19 +303,50 @@ diffuse_row(const uint8_t *restrict tone, const uint8_t *restrict grey,
 	nxt[ltr ? w + 1 : 0] = b;
 }
 
+/*
+ * Below 128 is black: eight pixels make a byte, the first in the most
+ * significant bit.  On a little-endian machine eight pixels are read as
+ * one 64-bit word: each byte's top bit, inverted, is the pixel's ink, and
+ * one multiplication gathers the eight into the top byte in order.
+ */
+static void
+threshold_row(const uint8_t *grey, uint8_t *bits, uint32_t w)
+{
+	uint32_t	i = 0, k, n = w / 8;
+	uint8_t		b;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	v;
+
+	for (; i < n; i++, grey += 8) {
+		memcpy(&v, grey, sizeof(v));
+		v = (~v >> 7) & 0x0101010101010101ULL;
+		bits[i] = (uint8_t)((v * 0x8040201008040201ULL) >> 56);
+	}
+#endif
+	for (; i < n; i++, grey += 8) {
+		b = 0;
+		for (k = 0; k < 8; k++)
+			b |= (uint8_t)((grey[k] < 128) << (7 - k));
+		bits[i] = b;
+	}
+	if (w % 8 != 0) {
+		b = 0;
+		for (k = 0; k < w % 8; k++)
+			b |= (uint8_t)((grey[k] < 128) << (7 - k));
+		bits[n] = b;
+	}
+}
+
 void
 dither_row(struct dither *d, const uint8_t *grey, uint8_t *bits)
 {
-	uint32_t	 x;
 	int		*tmp;
 
-	memset(bits, 0, ((size_t)d->w + 7) / 8);
 	if (!d->diffuse) {
-		for (x = 0; x < d->w; x++)
-			if (grey[x] < 128)
-				bits[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
+		threshold_row(grey, bits, d->w);
 		return;
 	}
+	memset(bits, 0, ((size_t)d->w + 7) / 8);
 	/* Two copies of the loop, each with its direction a constant. */
 	if (d->ltr)
 		diffuse_row(d->tone, grey, d->err, d->next, bits, d->w, 1);
