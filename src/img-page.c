@@ -36,13 +36,19 @@ struct norm_page {
 	char		**cause;
 };
 
-/* The reading half of a page: rows from the source through the scaler. */
+/* The reading half of a page: rows from the source. */
 struct page_src {
 	struct imgsrc	*src;
-	struct scaler	*sc;
 	uint8_t		*grey;
 	enum img_err	 err;
 	char		*cause;
+};
+
+/* The other half: a source row through the scaler to the page. */
+struct page_sink {
+	struct scaler	*sc;
+	scaler_emit	 emit;		/* emit_row or emit_placed */
+	void		*arg;
 };
 
 /*
@@ -60,6 +66,7 @@ static int	put_row(struct norm_page *, const uint8_t *);
 static int	emit_row(void *, const uint8_t *);
 static int	emit_placed(void *, const uint8_t *);
 static int	page_produce(void *, scaler_emit, void *);
+static int	page_consume(void *, const uint8_t *);
 static struct tf tf_then(struct tf, struct tf);
 static uint32_t	page_rows(const struct img_opts *, int);
 
@@ -117,7 +124,7 @@ emit_row(void *arg, const uint8_t *row)
 	return put_row(p, p->grey);
 }
 
-/* Reads every row of the source and scales it, emitting to emit(arg). */
+/* Reads every row of the source, handing each to emit(arg). */
 static int
 page_produce(void *vpa, scaler_emit emit, void *arg)
 {
@@ -128,10 +135,19 @@ page_produce(void *vpa, scaler_emit emit, void *arg)
 		if (pa->src->row(pa->src, pa->grey, &pa->err,
 		    &pa->cause) == -1)
 			return -1;
-		if (scaler_push(pa->sc, pa->grey, emit, arg) == -1)
+		if (emit(arg, pa->grey) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* A source row scaled, its output rows to the page. */
+static int
+page_consume(void *arg, const uint8_t *row)
+{
+	struct page_sink	*ps = arg;
+
+	return scaler_push(ps->sc, row, ps->emit, ps->arg);
 }
 
 /* tf applied after t: the transform of doing t, then u. */
@@ -197,6 +213,7 @@ img_page(struct imgsrc *src, int pageno, int classify,
 	struct buf		*note = &out->note;
 	struct norm_page	 p;
 	struct page_src		 pa;
+	struct page_sink	 ps;
 	struct scaler		*sc = NULL;
 	struct tf		 tf;
 	uint32_t		 rows, maxr, y, ow, oh, uw, uh, in_w, in_h;
@@ -289,13 +306,18 @@ img_page(struct imgsrc *src, int pageno, int classify,
 	p.bitpage = xcalloc(maxr, FAX_WIDTH / 8);
 	memset(&pa, 0, sizeof(pa));
 	pa.src = src;
-	pa.sc = sc;
 	pa.grey = grey;
-	/* A streamed page alone in its job: read and scale on a 2nd core. */
-	if (out->piped && !held)
-		rv = rowpipe_run(p.sw, page_produce, &pa, emit_row, &p);
+	ps.sc = sc;
+	ps.emit = held ? emit_placed : emit_row;
+	ps.arg = &p;
+	/*
+	 * A page alone in its job: the source is read (decoded, turned
+	 * grey) on a second core while this one scales and reduces it.
+	 */
+	if (out->piped)
+		rv = rowpipe_run(src->w, page_produce, &pa, page_consume, &ps);
 	else
-		rv = page_produce(&pa, held ? emit_placed : emit_row, &p);
+		rv = page_produce(&pa, page_consume, &ps);
 	if (rv == -1) {
 		*err = pa.cause != NULL ? pa.err : IMG_EIO;
 		*cause = pa.cause != NULL ? pa.cause :
