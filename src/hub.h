@@ -130,7 +130,7 @@ void	*server_main(void *);
 struct fax_conn;
 void	 inbound_poll(struct hub *, struct hsrv *, struct fax_conn **conn);
 
-/* status.c */
+/* status.c: mtx held on entry and exit, released for the file I/O. */
 int	 hub_write_status(struct hub *);
 
 #endif
