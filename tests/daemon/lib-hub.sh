@@ -5,6 +5,7 @@
 #   hub_start [ENV...]  start faxhubd -d in the background (stopped on exit)
 #   hub_kill9 / hub_stop
 #   mbox_count USER [FOLDER], gw_count FOLDER, hub_log_has PATTERN
+#   hub_settled USER, mail_delivered USER..., hub_tables_loads
 #   make_tiff FILE [PAGES]
 
 W=$T/w
@@ -178,6 +179,26 @@ mbox_count() { "$TB/tb-fetch" -d "$W" -u "$1" --count ${2:+-F "$2"} 2>/dev/null;
 mbox_has() { [ "$(mbox_count "$1" "${3:-}")" -ge "$2" ] 2>/dev/null; }
 gw_count() { mbox_count fax "$1"; }
 hub_log_has() { grep -q -- "$1" "$HUBLOG"; }
+# hub_settled USER: one status snapshot (written under the hub's mutex)
+# shows no job waiting or in flight and an empty outbox, and USER's mailbox
+# holds every mail faxhubd logged as sent to USER.  A job's report is queued
+# in the step that ends the job, so no report can still be on its way.
+hub_settled() {
+	"$CTL" -c "$CONF" status | grep -q \
+	    'jobs: 0 queued, 0 submitting, 0 on a server, .*; 0 mail(s) in the outbox' &&
+	    mail_delivered "$1"
+}
+# mail_delivered USER...: each USER's mailbox holds every mail faxhubd has
+# logged as sent to USER (Postfix delivers after faxhubd's SMTP is done).
+mail_delivered() {
+	for _u; do
+		[ "$(mbox_count "$_u")" = \
+		    "$(grep -c "mail [^ ]* to $_u@$TB_USER_DOMAIN sent" "$HUBLOG")" ] ||
+		    return 1
+	done
+}
+# hub_tables_loads: how often faxhubd has loaded the tables so far.
+hub_tables_loads() { grep -c 'tables loaded:' "$HUBLOG"; }
 # Writes message K of USER's FOLDER (default INBOX) to FILE.
 mbox_fetch() { "$TB/tb-fetch" -d "$W" -u "$1" --fetch "$2" ${4:+-F "$4"} -o "$3"; }
 
