@@ -55,7 +55,8 @@ struct hsrv {
 	char		*modem_text;
 	long long	 since;		/* up/down since (unix) */
 	int		 wake;
-	int		 done;		/* thread has exited */
+	int		 done;		/* the thread's last step: it touches
+					   nothing shared any more */
 };
 
 struct hub {
