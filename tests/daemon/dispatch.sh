@@ -102,7 +102,7 @@ is "it was given to a server exactly once" \
     "$(grep -c 'job .*15555551006: server' "$HUBLOG")" 1
 
 # --- broadcast: one combined report, then one report per destination -----
-ok "every earlier report is delivered" wait_until 120 hub_settled alice
+ok "every earlier report is delivered" wait_until 120 hub_settled
 n0=$(mbox_count alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
     -t "+15555551101@$TB_FAX_DOMAIN,+15555551102@$TB_FAX_DOMAIN,+15555551103@$TB_FAX_DOMAIN" \
@@ -110,7 +110,7 @@ POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
 ok "broadcast: all three sent" wait_until 240 sh -c \
     "grep -q 'job .*15555551101.*: sent' '$HUBLOG' && grep -q 'job .*15555551102.*: sent' '$HUBLOG' && grep -q 'job .*15555551103.*: sent' '$HUBLOG'"
 ok "one combined report" wait_until 30 mbox_has alice $((n0 + 1))
-ok "nothing more on its way to alice" wait_until 120 hub_settled alice
+ok "nothing more on its way to alice" wait_until 120 hub_settled
 is "exactly one report for the broadcast" "$(mbox_count alice)" $((n0 + 1))
 mbox_fetch alice $((n0 + 1)) "$T/comb.eml"
 for d in 1101 1102 1103; do

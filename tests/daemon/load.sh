@@ -72,7 +72,7 @@ ok "faxhubd sees every job end" wait_until 300 sh -c \
 ok "the reports wait for SMTP" wait_until 60 sh -c "grep -q 'deferred' '$HUBLOG'"
 ok "start Postfix" "$TB/world" start-service "$W" postfix
 ok "alice gets every report" wait_until 240 mbox_has alice $N
-ok "nothing more on its way to alice" wait_until 120 hub_settled alice
+ok "nothing more on its way to alice" wait_until 120 hub_settled
 is "exactly one report per mail" "$(mbox_count alice)" $N
 ok "every mail moves on to the failed folder" wait_until 60 sh -c \
     "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count -F faxhub.failed)\" = $N ]"
