@@ -42,6 +42,12 @@ for cp in $points; do
 	ok "$cp: fax2 received it" wait_until 60 sh -c \
 	    "[ \$(grep -c 'called $num) taken into the spool' '$HUBLOG') -ge 1 ]"
 	is "$cp: fax2 received it exactly once" "$(received_on_fax2 "$num")" 1
+	# Stopped only once the report and the received fax's mail are out
+	# (a received fax leaves the server after its mails): else they go
+	# at the next start, in a later check's count.
+	ok "$cp: the received fax's mail is out" wait_until 120 sh -c \
+	    "! '$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+	ok "$cp: every mail faxhubd wrote is delivered" wait_until 120 hub_settled
 	hub_stop
 done
 ok "bob has one mail per fax" wait_until 60 sh -c "[ \"\$('$TB/tb-fetch' -d '$W' -u bob --count)\" -ge $k ]"
