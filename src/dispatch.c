@@ -189,14 +189,17 @@ dispatch_reports(struct hub *h)
 
 /* ---- scheduling (main thread, mtx held) ------------------------------ */
 
+/* The record is saved without mtx (hub_job_commit), hj busy meanwhile. */
 static void
 job_fail(struct hub *h, struct hjob *hj, const char *reason)
 {
+	hj->busy = 1;
 	hj->j.state = JOB_FAILED;
 	job_setstr(&hj->j.reason, reason);
 	hj->j.ended = (long long)time(NULL);
-	if (hub_job_save(h, hj) == 0)
+	if (hub_job_commit(h, hj) == 0)
 		dispatch_finish(h, hj);
+	hj->busy = 0;
 }
 
 /*
@@ -228,14 +231,15 @@ dispatch_schedule(struct hub *h)
 {
 	struct sched_server	*snap;
 	struct hjob		*hj;
-	size_t			 i, k;
+	size_t			 i, k, n = h->nsrvs;
 	long long		 now = (long long)time(NULL);
 	int			 idx, anyup = 0;
 	const char		*assigned;
 	char			*choice;
 
-	snap = xcalloc(h->nsrvs + 1, sizeof(*snap));
-	for (i = 0; i < h->nsrvs; i++) {
+	/* n, not h->nsrvs: servers may be added while a save unlocks. */
+	snap = xcalloc(n + 1, sizeof(*snap));
+	for (i = 0; i < n; i++) {
 		struct hsrv *s = h->srvs[i];
 		snap[i].name = s->name;
 		snap[i].priority = s->rec.priority;
@@ -249,7 +253,8 @@ dispatch_schedule(struct hub *h)
 	}
 	for (i = 0; i < h->njobs; i++) {
 		hj = h->jobs[i];
-		if (hj->j.state != JOB_QUEUED || hj->j.not_before > now)
+		if (hj->busy || hj->j.state != JOB_QUEUED ||
+		    hj->j.not_before > now)
 			continue;
 		if (h->cfg.dispatch.job_lifetime > 0 &&
 		    now - hj->j.created > h->cfg.dispatch.job_lifetime) {
@@ -258,15 +263,14 @@ dispatch_schedule(struct hub *h)
 			continue;
 		}
 		assigned = hub_assigned(h, hj->j.user);
-		idx = sched_choose(snap, h->nsrvs, assigned, hj->j.avoid,
-		    &h->rr);
+		idx = sched_choose(snap, n, assigned, hj->j.avoid, &h->rr);
 		if (idx < 0) {
 			/*
 			 * Busy or down servers mean waiting; only when every
 			 * server that is up has refused this job does it fail.
 			 */
 			int other = 0;
-			for (k = 0; k < h->nsrvs; k++)
+			for (k = 0; k < n; k++)
 				if (snap[k].enabled && snap[k].up &&
 				    !str_listed(hj->j.avoid, snap[k].name))
 					other = 1;
@@ -275,7 +279,7 @@ dispatch_schedule(struct hub *h)
 				    "every fax server refused the job");
 			continue;
 		}
-		choice = assigned_fallback(hj, snap, h->nsrvs, assigned, idx);
+		choice = assigned_fallback(hj, snap, n, assigned, idx);
 		job_setstr(&hj->j.choice, choice);
 		free(choice);
 		hj->j.state = JOB_SUBMITTING;
@@ -291,11 +295,19 @@ dispatch_schedule(struct hub *h)
 		hj->j.started = now;
 		hj->j.ended = 0;
 		hj->verify = 0;
-		if (hub_job_save(h, hj) == -1) {
+		/*
+		 * SUBMITTING counts against the server's lines at once, but
+		 * its thread submits only once the record is durable (busy).
+		 */
+		snap[idx].inflight++;
+		hj->busy = 1;
+		if (hub_job_commit(h, hj) == -1) {
+			hj->busy = 0;
 			hj->j.state = JOB_QUEUED;
+			snap[idx].inflight--;
 			continue;
 		}
-		snap[idx].inflight++;
+		hj->busy = 0;
 		hub_log_job(h, hj, "sending");
 		log_info("job %s to %s: server %s chosen (try %lld)",
 		    hj->j.id, hj->j.e164, snap[idx].name, hj->j.attempts);
@@ -389,8 +401,13 @@ dispatch_sync_servers(struct hub *h)
 		}
 		s->present = 1;
 		if (!s->started || s->done) {
+			/*
+			 * A thread that set done touches nothing shared any
+			 * more: detached, not joined, so that the mutex is
+			 * never held waiting for a thread.
+			 */
 			if (s->started)
-				pthread_join(s->thread, NULL);
+				pthread_detach(s->thread);
 			s->done = 0;
 			if (pthread_create(&s->thread, NULL, server_main, s)
 			    != 0)

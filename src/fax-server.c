@@ -132,7 +132,7 @@ out:
 /*
  * This server will not take the job (refused it, or failed it in a way
  * another server may not): back to the queue at once, this server
- * avoided.  mtx held.
+ * avoided.  mtx held, hj->busy set (the record is saved without mtx).
  */
 static void
 job_next_server(struct hub *h, struct hjob *hj, const char *server,
@@ -151,11 +151,14 @@ job_next_server(struct hub *h, struct hjob *hj, const char *server,
 	job_setstr(&hj->j.class, fax_errclass_name(fe->cls));
 	job_setstr(&hj->j.cause, fax_cause_name(FAX_CAUSE_REJECTED));
 	job_setstr(&hj->j.server, NULL);
-	hub_job_save(h, hj);
+	hub_job_commit(h, hj);
 	hub_wake_all(h);
 }
 
-/* The server's view of a job, taken in; mtx held. */
+/*
+ * The server's view of a job, taken in; mtx held, hj->busy set.  Every
+ * new state is saved (without mtx) before it is acted upon.
+ */
 static void
 track_result(struct sess *x, struct hjob *hj, const struct fax_job *st)
 {
@@ -174,7 +177,7 @@ track_result(struct sess *x, struct hjob *hj, const struct fax_job *st)
 		job_setstr(&hj->j.reason, NULL);
 		job_setstr(&hj->j.class, NULL);
 		job_setstr(&hj->j.cause, NULL);
-		if (hub_job_save(h, hj) == 0)
+		if (hub_job_commit(h, hj) == 0)
 			dispatch_finish(h, hj);
 		return;
 	}
@@ -200,12 +203,12 @@ track_result(struct sess *x, struct hjob *hj, const struct fax_job *st)
 		hj->j.not_before = now + h->cfg.dispatch.retry_delay;
 		job_setstr(&hj->j.server, NULL);
 		job_setstr(&hj->j.avoid, NULL);
-		hub_job_save(h, hj);
+		hub_job_commit(h, hj);
 		return;
 	}
 	hj->j.state = JOB_FAILED;
 	hj->j.ended = now;
-	if (hub_job_save(h, hj) == 0)
+	if (hub_job_commit(h, hj) == 0)
 		dispatch_finish(h, hj);
 }
 
@@ -255,7 +258,6 @@ sess_submit(struct sess *x, struct hjob *hj)
 	}
 
 	pthread_mutex_lock(&h->mtx);
-	hj->busy = 0;
 	if (found == -1) {
 		if (fe.cls == FAXERR_CONNECT || fe.cls == FAXERR_PROTOCOL) {
 			/* Unknown whether it arrived: look before resending. */
@@ -270,13 +272,14 @@ sess_submit(struct sess *x, struct hjob *hj)
 		hj->verify = 0;
 		hj->j.state = JOB_SUBMITTED;
 		job_setstr(&hj->j.remote_id, jobid);
-		hub_job_save(h, hj);
+		hub_job_commit(h, hj);
 		log_info("job %s to %s: submitted to %s as job %s", hj->j.id,
 		    hj->j.e164, x->s->name, jobid);
 		if (found == 1)
 			track_result(x, hj, &st);
 		x->next_track = 0;
 	}
+	hj->busy = 0;
 	fax_job_free(&st);
 	fax_err_clear(&fe);
 	free(jobid);
@@ -308,7 +311,6 @@ sess_track(struct sess *x, struct hjob *hj)
 		rc = x->drv->find_tag(x->c, tag, &st, &fe) == 1 ? 0 : -2;
 	}
 	pthread_mutex_lock(&h->mtx);
-	hj->busy = 0;
 	if (rc == 0)
 		track_result(x, hj, &st);
 	else if (rc == -2 && fe.cls == FAXERR_NONE) {
@@ -318,13 +320,14 @@ sess_track(struct sess *x, struct hjob *hj)
 		    "server");
 		job_setstr(&hj->j.class, fax_errclass_name(FAXERR_NOTFOUND));
 		job_setstr(&hj->j.cause, fax_cause_name(FAX_CAUSE_OTHER));
-		if (hub_job_save(h, hj) == 0)
+		if (hub_job_commit(h, hj) == 0)
 			dispatch_finish(h, hj);
 	} else {
 		pthread_mutex_unlock(&h->mtx);
 		sess_lost(x, &fe, "connection lost");
 		pthread_mutex_lock(&h->mtx);
 	}
+	hj->busy = 0;
 	fax_job_free(&st);
 	fax_err_clear(&fe);
 	free(rid);
@@ -475,11 +478,14 @@ server_main(void *arg)
 			hub_sleep(h, 1);
 	}
 	s->up = 0;
-	s->done = 1;
 	pthread_mutex_unlock(&h->mtx);
 	if (x.c != NULL)
 		x.drv->close(x.c);
 	free(x.password);
 	free(x.admin_password);
+	/* Last: after done, dispatch_sync_servers() may detach and restart. */
+	pthread_mutex_lock(&h->mtx);
+	s->done = 1;
+	pthread_mutex_unlock(&h->mtx);
 	return NULL;
 }

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "dial.h"
+#include "fields.h"
 #include "log.h"
 #include "passwd.h"
 #include "record.h"
@@ -642,10 +643,12 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "hold", required_argument, NULL, 'H' },	/* debugging */
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ctl	 c;
 	const char	*env;
+	long long	 hold;
 	int		 ch, nw, rc;
 
 	log_init("faxhubctl", 1, 0);
@@ -671,6 +674,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("faxhubctl %s\n", PACKAGE_VERSION);
 			return CTL_OK;
+		case 'H':
+			if (fields_parse_ll(optarg, 1, 3600, &hold) == -1) {
+				fprintf(stderr, "faxhubctl: --hold: not 1 to "
+				    "3600 seconds: %s\n", optarg);
+				return CTL_USAGE;
+			}
+			table_set_hold((int)hold);
+			break;
 		default:
 			usage_all(stderr);
 			return CTL_USAGE;

@@ -73,9 +73,9 @@ static int	imap_read_caps(struct imap_conn *, char **);
 static void	imap_progress(size_t, size_t, void *);
 static int	imap_fetch_att(struct imap_conn *, uint32_t,
 		    struct mailimap_fetch_att *, clist **, char **);
-static int	imap_idle_wait(struct imap_conn *, int, const volatile int *,
+static int	imap_idle_wait(struct imap_conn *, int, const atomic_int *,
 		    char **);
-static int	imap_poll_wait(struct imap_conn *, int, const volatile int *,
+static int	imap_poll_wait(struct imap_conn *, int, const atomic_int *,
 		    char **);
 static int	imap_cmp_uid(const void *, const void *);
 static int	imap_check_arg(const char *, const char *, size_t, char **);
@@ -1017,7 +1017,7 @@ news_take(struct imap_conn *c)
  */
 static int
 imap_idle_wait(struct imap_conn *c, int max_seconds,
-    const volatile int *stop, char **cause)
+    const atomic_int *stop, char **cause)
 {
 	struct pollfd			 pfd;
 	long long			 deadline, left;
@@ -1065,7 +1065,7 @@ imap_idle_wait(struct imap_conn *c, int max_seconds,
  */
 static int
 imap_poll_wait(struct imap_conn *c, int max_seconds,
-    const volatile int *stop, char **cause)
+    const atomic_int *stop, char **cause)
 {
 	struct mailimap_selection_info	*sel;
 	long long			 deadline, left;
@@ -1098,7 +1098,7 @@ imap_poll_wait(struct imap_conn *c, int max_seconds,
 }
 
 int
-imap_wait(struct imap_conn *c, int max_seconds, const volatile int *stop,
+imap_wait(struct imap_conn *c, int max_seconds, const atomic_int *stop,
     char **cause)
 {
 	if (c->dead)

@@ -22,6 +22,7 @@
 #ifndef FAXHUB_FETCH_IMAP_H
 #define FAXHUB_FETCH_IMAP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -129,10 +130,11 @@ int	imap_move_msgid(struct imap_conn *, const char *from,
  * *stop becomes non-zero (checked at least once a second), then DONE.
  * Without IDLE: sleeps in 1 s steps checking *stop, then NOOP.  Returns 1
  * when something changed, 0 on timeout or stop, -1 on error (the
- * connection is then unusable).  stop may be NULL.
+ * connection is then unusable).  stop may be NULL; another thread may
+ * set it (an atomic, read without any lock).
  */
 int	imap_wait(struct imap_conn *, int max_seconds,
-	    const volatile int *stop, char **cause);
+	    const atomic_int *stop, char **cause);
 
 /* Class of the last failure on this connection (IMAP_ECONNECT after a
  * network error or timeout, IMAP_EPROTO when the server said NO/BAD). */

@@ -57,6 +57,23 @@ hub_job_save(struct hub *h, struct hjob *hj)
 	return rc;
 }
 
+/*
+ * mtx held, hj->busy set by the calling thread: no other thread changes
+ * hj meanwhile, nor acts on it (every scan skips busy jobs), so the record
+ * is written and fsynced with the mutex released.  Returns with mtx held,
+ * hj->busy still set, and hub_job_save()'s result.
+ */
+int
+hub_job_commit(struct hub *h, struct hjob *hj)
+{
+	int	rc;
+
+	pthread_mutex_unlock(&h->mtx);
+	rc = hub_job_save(h, hj);
+	pthread_mutex_lock(&h->mtx);
+	return rc;
+}
+
 int
 hub_jobs_load(struct hub *h, char **cause)
 {

@@ -16,6 +16,7 @@
 #define FAXHUB_HUB_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -54,7 +55,8 @@ struct hsrv {
 	char		*modem_text;
 	long long	 since;		/* up/down since (unix) */
 	int		 wake;
-	int		 done;		/* thread has exited */
+	int		 done;		/* the thread's last step: it touches
+					   nothing shared any more */
 };
 
 struct hub {
@@ -65,8 +67,14 @@ struct hub {
 
 	pthread_mutex_t	 mtx;
 	pthread_cond_t	 cond;
-	volatile int	 stop;
-	volatile int	 intake_wake;	/* wakes the IMAP wait */
+	/*
+	 * Flags that threads poll without the mutex (the IMAP wait, loops
+	 * between network steps): atomics.  Writers also broadcast cond
+	 * with mtx held so that sleepers in hub_sleep() see them at once.
+	 */
+	atomic_int	 stop;
+	atomic_int	 intake_wake;	/* wakes the IMAP wait */
+	atomic_int	 outbox_wake;	/* the outbox looks at its queue */
 
 	struct tables	 t;
 	struct hsrv	**srvs;
@@ -79,7 +87,6 @@ struct hub {
 	char		 *imap_err;
 	int		  smtp_up;
 	char		 *smtp_err;
-	int		  outbox_wake;
 	long long	  started;
 	struct hublog	 *log;		/* hub-log.c: the log writer */
 };
@@ -88,6 +95,8 @@ struct hub {
 struct hjob *hub_job_find(struct hub *, const char *id);
 void	 hub_job_add(struct hub *, struct hjob *);
 int	 hub_job_save(struct hub *, struct hjob *);
+/* The save without mtx: mtx held on entry and exit, hj->busy set. */
+int	 hub_job_commit(struct hub *, struct hjob *);
 int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
@@ -122,7 +131,7 @@ void	*server_main(void *);
 struct fax_conn;
 void	 inbound_poll(struct hub *, struct hsrv *, struct fax_conn **conn);
 
-/* status.c */
+/* status.c: mtx held on entry and exit, released for the file I/O. */
 int	 hub_write_status(struct hub *);
 
 #endif

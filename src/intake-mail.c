@@ -236,11 +236,16 @@ intake_register(struct hub *h, struct intake_mail *im)
 		free(cause);
 		goto out;
 	}
-	pthread_mutex_lock(&h->mtx);
-	r = user_put(h->cfg.table_dir, &u, &cause);
-	if (r == 0)
-		hub_tables_reload(h, 1, &cause);
-	pthread_mutex_unlock(&h->mtx);
+	/* The table write waits for a busy table: not under the mutex. */
+	if ((r = user_put(h->cfg.table_dir, &u, &cause)) == 0) {
+		pthread_mutex_lock(&h->mtx);
+		if (hub_tables_reload(h, 1, &cause) == -1) {
+			log_warnx("tables: %s (the main loop retries)", cause);
+			free(cause);
+			cause = NULL;
+		}
+		pthread_mutex_unlock(&h->mtx);
+	}
 	if (r == -1) {
 		detail = xprintf("the user could not be stored: %s", cause);
 		free(cause);

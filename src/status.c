@@ -18,7 +18,13 @@
 #include "sched.h"
 #include "xmalloc.h"
 
-/* Call with mtx held. */
+/*
+ * Call with mtx held; the state is copied under it, and the mutex is
+ * released while the outbox is listed and the file written.  The outbox
+ * is listed after the job counts: a report is queued in the step that
+ * ends its job, so a snapshot with no job in flight lists every report
+ * not yet sent.
+ */
 int
 hub_write_status(struct hub *h)
 {
@@ -46,13 +52,6 @@ hub_write_status(struct hub *h)
 		snprintf(k, sizeof(k), "jobs.%s",
 		    job_state_name((enum job_state)i));
 		kv_setll(&kv, k, count[i]);
-	}
-	if (spool_list(h, "outbox", ".env", &names, &n, &cause) == 0) {
-		kv_setll(&kv, "outbox", (long long)n);
-		spool_names_free(names, n);
-	} else {
-		free(cause);
-		cause = NULL;
 	}
 	kv_setll(&kv, "servers", (long long)h->nsrvs);
 	for (i = 0; i < h->nsrvs; i++) {
@@ -97,6 +96,14 @@ hub_write_status(struct hub *h)
 			kv_set(&kv, k, s->err);
 		}
 	}
+	pthread_mutex_unlock(&h->mtx);
+	if (spool_list(h, "outbox", ".env", &names, &n, &cause) == 0) {
+		kv_setll(&kv, "outbox", (long long)n);
+		spool_names_free(names, n);
+	} else {
+		free(cause);
+		cause = NULL;
+	}
 	path = h->cfg.daemon.status_file != NULL ?
 	    xstrdup(h->cfg.daemon.status_file) :
 	    xprintf("%s/status", h->cfg.spool_dir);
@@ -107,5 +114,6 @@ hub_write_status(struct hub *h)
 	}
 	free(path);
 	kv_free(&kv);
+	pthread_mutex_lock(&h->mtx);
 	return rc;
 }

@@ -32,7 +32,10 @@ struct table {
 	GDBM_FILE	 db;		/* NULL: missing file read as empty */
 	int		 writer;
 	int		 dirty;
+	int		 held;		/* table_hold() done */
 };
+
+static int	table_hold_s;		/* table_set_hold() */
 
 struct kvpair {
 	char	*key;
@@ -44,6 +47,7 @@ static int	table_lockerr(int);
 static int	table_corrupt(int);
 static void	table_nap(void);
 static void	table_bound(GDBM_FILE);
+static void	table_hold(struct table *);
 static int	table_same_file(GDBM_FILE, const char *);
 static int	table_cmp(const void *, const void *);
 static int	table_keep(const char *, const char *, void *, char **);
@@ -133,6 +137,28 @@ table_bound(GDBM_FILE db)
 	size_t	cache = TABLE_CACHE_BUCKETS;
 
 	gdbm_setopt(db, GDBM_SETCACHESIZE, &cache, sizeof(cache));
+}
+
+void
+table_set_hold(int seconds)
+{
+	table_hold_s = seconds > 0 ? seconds : 0;
+}
+
+/* faxhubctl --hold: keeps t's lock for table_hold_s more seconds, once. */
+static void
+table_hold(struct table *t)
+{
+	struct timespec	ts = { 0, 0 };
+
+	if (table_hold_s == 0 || t->db == NULL || t->held)
+		return;
+	t->held = 1;
+	ts.tv_sec = table_hold_s;
+	fprintf(stderr, "faxhubctl: %s: %s lock held for %d s\n", t->path,
+	    t->writer ? "writer" : "reader", table_hold_s);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 /* 1 when the open database is still the file under path. */
@@ -388,6 +414,7 @@ table_close(struct table *t, char **cause)
 		if (t->dirty && gdbm_sync(t->db) != 0 && cause != NULL &&
 		    *cause == NULL)
 			rc = table_gdbm_error(t->path, "sync", cause);
+		table_hold(t);
 		if (gdbm_close(t->db) != 0 && rc == 0 && cause != NULL &&
 		    *cause == NULL)
 			rc = table_gdbm_error(t->path, "close", cause);
@@ -487,6 +514,7 @@ table_commit(const char *dir, const char *name, char **cause)
 	/* Hold the old file's writer lock across the rename. */
 	if (table_open(dir, name, TABLE_WRITE, &t, cause) == -1)
 		goto out;
+	table_hold(t);
 	if (rename(tmp, t->path) == -1) {
 		xasprintf(cause, "rename %s: %s", t->path, strerror(errno));
 		goto out;

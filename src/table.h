@@ -84,6 +84,12 @@ void	table_unstage(const char *dir, const char *name);
 
 /* 1 when cause came from a locked table. */
 int	table_busy(const char *cause);
+/*
+ * Debugging aid (faxhubctl --hold): from now on every table is kept open,
+ * its lock held, for seconds more before it is closed (a replaced table:
+ * before the new file is renamed in).  0 (the default) turns it off.
+ */
+void	table_set_hold(int seconds);
 /* The file name of a table (allocated). */
 char	*table_path(const char *dir, const char *name);
 

@@ -39,7 +39,6 @@ ok "assign bob to fax2" "$CTL" -D "$T/db" assign "$B" fax2
 # fax2's modems show busy for a few seconds after its last call ("Waiting
 # for modem to come ready"): an assignment holds only while fax2 is free.
 ok "fax2 is free again" wait_until 60 srv_is fax2 up
-sleep 2
 mail_fax "$B" "+15555551003" "$T/doc.tif"
 ok "bob's fax goes to fax2 although fax1 is free" wait_until 40 sh -c \
     "grep -q 'job .*15555551003: server fax2 chosen' '$HUBLOG'"
@@ -51,7 +50,7 @@ mail_fax "$A" "+15555551007" "$T/doc.tif"
 ok "a fax goes to fax1" wait_until 40 sh -c \
     "grep -q 'job .*15555551007: server fax1 chosen' '$HUBLOG'"
 ok "disable fax1 while its fax is on the way" "$CTL" -D "$T/db" server disable fax1
-sleep 2
+ok "faxhubd sees fax1 disabled" wait_until 30 srv_is fax1 disabled
 mail_fax "$A" "+15555551008" "$T/doc.tif"
 ok "the disabled server takes no new job" wait_until 40 sh -c \
     "grep -q 'job .*15555551008: server fax2 chosen' '$HUBLOG'"
@@ -82,9 +81,10 @@ ok "stop fax2's hfaxd" "$TB/world" stop-service "$W" hfaxd2
 ok "both servers marked down" wait_until 60 both_down
 mail_fax "$A" "+15555551006" "$T/doc.tif"
 ok "the job is queued" wait_until 30 sh -c "grep -q 'job .*15555551006 for' '$HUBLOG'"
-sleep 3
+# The status is written after each scheduling pass: once it shows the job
+# queued, a pass has seen it with every server down.
+ok "status shows the queued job" wait_until 30 sh -c "'$CTL' -c '$CONF' status | grep -q '1 queued'"
 is "no server was chosen while all are down" "$(grep -c 'job .*15555551006: server' "$HUBLOG")" 0
-ok "status shows the queued job" sh -c "'$CTL' -c '$CONF' status | grep -q '1 queued'"
 ok "start fax2's hfaxd" "$TB/world" start-service "$W" hfaxd2
 ok "start fax1's hfaxd" "$TB/world" start-service "$W" hfaxd1
 if wait_until 120 sh -c "'$CTL' -c '$CONF' status | grep -qE '^fax1 +(up|busy)' &&
@@ -102,6 +102,7 @@ is "it was given to a server exactly once" \
     "$(grep -c 'job .*15555551006: server' "$HUBLOG")" 1
 
 # --- broadcast: one combined report, then one report per destination -----
+ok "every earlier report is delivered" wait_until 120 hub_settled
 n0=$(mbox_count alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
     -t "+15555551101@$TB_FAX_DOMAIN,+15555551102@$TB_FAX_DOMAIN,+15555551103@$TB_FAX_DOMAIN" \
@@ -109,14 +110,16 @@ POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
 ok "broadcast: all three sent" wait_until 240 sh -c \
     "grep -q 'job .*15555551101.*: sent' '$HUBLOG' && grep -q 'job .*15555551102.*: sent' '$HUBLOG' && grep -q 'job .*15555551103.*: sent' '$HUBLOG'"
 ok "one combined report" wait_until 30 mbox_has alice $((n0 + 1))
-sleep 3
+ok "nothing more on its way to alice" wait_until 120 hub_settled
 is "exactly one report for the broadcast" "$(mbox_count alice)" $((n0 + 1))
 mbox_fetch alice $((n0 + 1)) "$T/comb.eml"
 for d in 1101 1102 1103; do
 	like "combined report lists ...$d" "$(cat "$T/comb.eml")" "*555$d*"
 done
+l0=$(hub_tables_loads)
 ok "per-destination reports for alice" "$CTL" -D "$T/db" user set "$A" --report per-destination
-sleep 2
+ok "faxhubd has loaded the change" wait_until 30 sh -c \
+    "[ \$(grep -c 'tables loaded:' '$HUBLOG') -gt $l0 ]"
 n0=$(mbox_count alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
     -t "+15555551201@$TB_FAX_DOMAIN,+15555551202@$TB_FAX_DOMAIN" \

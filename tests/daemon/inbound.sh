@@ -38,7 +38,11 @@ ok "bob gets the called-number fax and the two-recipient fax" wait_until 240 mbo
 ok "carol gets the CSID fax and the two-recipient fax" wait_until 240 mbox_has carol 2
 ok "alice gets the caller-prefix fax" wait_until 240 mbox_has alice 1
 ok "dave gets the default-rule fax" wait_until 240 mbox_has dave 1
-sleep 5
+# A received fax leaves the server's queue only once all its mails are out.
+ok "no received fax left on either server" wait_until 120 sh -c \
+    "! '$TB/tb-hylafax' -d '$W' -s 1 recvq | grep -q tif &&
+     ! '$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+ok "every mail faxhubd wrote is delivered" wait_until 60 hub_settled
 is "bob: exactly two" "$(mbox_count bob)" 2
 is "carol: exactly two" "$(mbox_count carol)" 2
 is "alice: exactly one" "$(mbox_count alice)" 1

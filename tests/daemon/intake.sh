@@ -285,7 +285,9 @@ for cp in $(for r in $(seq 1 "${CRASH_REPEAT:-1}"); do
 	hub_start
 	ok "$cp: after restart the mail became a job" wait_until 30 \
 	    has_jobs "${num#1}" 1
-	sleep 3
+	# Once the mail has left the INBOX, intake is done with it.
+	ok "$cp: the mail has left the INBOX" wait_until 60 sh -c \
+	    "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count)\" = 0 ]"
 	is "$cp: exactly one job" "$(jobs_for "${num#1}")" 1
 done
 diag "intake crash points: $k kills, each mail became exactly one job"

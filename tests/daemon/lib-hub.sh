@@ -5,6 +5,7 @@
 #   hub_start [ENV...]  start faxhubd -d in the background (stopped on exit)
 #   hub_kill9 / hub_stop
 #   mbox_count USER [FOLDER], gw_count FOLDER, hub_log_has PATTERN
+#   hub_settled, mta_idle, hub_tables_loads
 #   make_tiff FILE [PAGES]
 
 W=$T/w
@@ -178,6 +179,22 @@ mbox_count() { "$TB/tb-fetch" -d "$W" -u "$1" --count ${2:+-F "$2"} 2>/dev/null;
 mbox_has() { [ "$(mbox_count "$1" "${3:-}")" -ge "$2" ] 2>/dev/null; }
 gw_count() { mbox_count fax "$1"; }
 hub_log_has() { grep -q -- "$1" "$HUBLOG"; }
+# hub_settled: a status snapshot shows no job waiting or in flight and an
+# empty outbox, then Postfix's queue is empty: every mail faxhubd wrote is
+# in its mailbox.  A job's report is queued in the step that ends the job
+# (the status lists the outbox after the jobs), and the outbox removes a
+# mail only once Postfix has taken it.
+hub_settled() {
+	"$CTL" -c "$CONF" status | grep -q \
+	    'jobs: 0 queued, 0 submitting, 0 on a server, .*; 0 mail(s) in the outbox' &&
+	    mta_idle
+}
+# mta_idle: Postfix holds no mail (all delivered to the mailboxes).
+mta_idle() {
+	postqueue -c "$TB_POSTFIX_CONF" -p 2>/dev/null | grep -q 'Mail queue is empty'
+}
+# hub_tables_loads: how often faxhubd has loaded the tables so far.
+hub_tables_loads() { grep -c 'tables loaded:' "$HUBLOG"; }
 # Writes message K of USER's FOLDER (default INBOX) to FILE.
 mbox_fetch() { "$TB/tb-fetch" -d "$W" -u "$1" --fetch "$2" ${4:+-F "$4"} -o "$3"; }
 

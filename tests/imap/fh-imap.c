@@ -33,7 +33,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static volatile int	stop_flag;
+static atomic_int	stop_flag;	/* lock-free: set by a signal handler */
 
 static void		usage(void) __attribute__((noreturn));
 static void		on_usr1(int);
