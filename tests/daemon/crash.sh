@@ -68,6 +68,14 @@ for cp in $inpoints; do
 	ink=$((ink + 1))
 	nb=$(mbox_count bob)
 	nc=$(mbox_count carol)
+	# After the first mail is queued the outbox thread may already be
+	# talking to Postfix when the kill comes; a mail Postfix accepted in
+	# the instant before the kill, but whose acceptance was not yet
+	# recorded, would go again after the restart: that is SMTP's own
+	# window (no protocol makes acceptance and our record one step), not
+	# what this point tests.  So Postfix is down until the restart.
+	[ $cp = inbound-after-first-mail ] &&
+	    ok "$cp: stop Postfix" "$TB/world" stop-service "$W" postfix
 	hub_start FAXHUB_CRASHPOINT=$cp
 	ok "$cp: faxhubd running" wait_until 20 sh -c "grep -q 'server fax2: logged in' '$HUBLOG'"
 	"$TB/tb-sendfax" -d "$W" -s 2 -n 5559999 "$T/doc.tif" >/dev/null
@@ -75,6 +83,7 @@ for cp in $inpoints; do
 	if [ $cp = inbound-after-first-mail ]; then
 		ok "$cp: the fax is still on the server" sh -c \
 		    "'$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
+		ok "$cp: start Postfix" "$TB/world" start-service "$W" postfix
 	fi
 	hub_start
 	ok "$cp: bob gets it" wait_until 90 mbox_has bob $((nb + 1))
