@@ -102,7 +102,8 @@ void	*outbox_main(void *);
 
 /* intake.c */
 void	*intake_main(void *);
-int	 intake_process(struct hub *, const char *key);
+/* Stages the mail's state file in states (intake-mail.c). */
+int	 intake_process(struct hub *, const char *key, struct spool_batch *);
 
 /* dispatch.c: server choice and the end of a job; mtx held. */
 void	 dispatch_schedule(struct hub *);

@@ -140,7 +140,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	for (i = 0; i < im->m.ndocs; i++) {
 		paths[n] = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir,
 		    im->bcast, i);
-		if (file_write_atomic(paths[n], im->m.docs[i].data,
+		if (file_write_scratch(paths[n], im->m.docs[i].data,
 		    im->m.docs[i].len, 0600, &cause) == -1) {
 			log_warnx("mail %s: %s", im->key, cause);
 			free(cause);

@@ -51,6 +51,26 @@ void	 spool_unlink(const struct hub *, const char *sub, const char *name,
 /* A short stable id from any string (16 hex digits, FNV-1a 64); allocated. */
 char	*hub_id_hash(const char *s);
 
+/*
+ * Records made durable together, for a pass of the intake: spool_stage()
+ * writes each to a temp file beside its path without fsync; spool_commit()
+ * makes all their data durable with one syncfs(2) of the spool's file
+ * system, renames each into place and fsyncs each directory once.  Until
+ * the commit no record is visible under its name, so a crash leaves each
+ * record old or new, never torn, and only a committed one counts.  Both
+ * commit and free leave the batch empty (uncommitted temp files removed).
+ */
+struct spool_batch {
+	char	**tmp;
+	char	**path;
+	size_t	  n;
+};
+void	 spool_batch_init(struct spool_batch *);
+int	 spool_stage(struct spool_batch *, const char *path, const void *,
+	    size_t, char **cause);
+int	 spool_commit(const struct hub *, struct spool_batch *, char **cause);
+void	 spool_batch_free(struct spool_batch *);
+
 /* Saves a spool record durably; a failure is logged as "what: cause". */
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);
 

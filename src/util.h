@@ -53,6 +53,19 @@ void	buf_add_json(struct buf *, const char *);
  */
 int	file_write_atomic(const char *path, const void *, size_t, mode_t,
 	    char **cause);
+/*
+ * The same without any fsync: for scratch files that need no durability
+ * (a reader still sees the whole old or new file while the system runs).
+ */
+int	file_write_scratch(const char *path, const void *, size_t, mode_t,
+	    char **cause);
+/*
+ * Writes len bytes to a new temp file beside path (fsynced when sync is
+ * non-zero) and returns its name in *tmp (allocated, the caller's): the
+ * caller renames it onto path, or unlinks it.
+ */
+int	file_write_temp(const char *path, const void *, size_t, mode_t,
+	    int sync, char **tmp, char **cause);
 /* Reads a whole file of at most max bytes; *out is NUL-terminated. */
 int	file_read(const char *path, size_t max, char **out, size_t *len,
 	    char **cause);
