@@ -270,7 +270,9 @@ sess_submit(struct sess *x, struct hjob *hj)
 		hj->verify = 0;
 		hj->j.state = JOB_SUBMITTED;
 		job_setstr(&hj->j.remote_id, jobid);
-		hub_job_save(h, hj);
+		/* Replaces the durable SUBMITTING record, which a restart
+		 * verifies by its tag: either one is whole after a crash. */
+		hub_job_save_sync(h, hj, WRITE_ORDERED);
 		log_info("job %s to %s: submitted to %s as job %s", hj->j.id,
 		    hj->j.e164, x->s->name, jobid);
 		if (found == 1)

@@ -88,6 +88,8 @@ struct hub {
 struct hjob *hub_job_find(struct hub *, const char *id);
 void	 hub_job_add(struct hub *, struct hjob *);
 int	 hub_job_save(struct hub *, struct hjob *);
+/* The same with the durability of file_write_sync() (util.h). */
+int	 hub_job_save_sync(struct hub *, struct hjob *, enum write_sync);
 int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */

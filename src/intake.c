@@ -7,10 +7,13 @@
  * durability for one batch (KEY = UIDVALIDITY-UID):
  *   1. fetch the new mails (imap_fetch_batch: one UID FETCH of the sizes,
  *      few of the bodies), stage each as mail/KEY.eml and commit them
- *      together (spool_commit: one syncfs, renames, one directory fsync):
- *      only then is a mail "taken"
- *   2. intake_process() on each: jobs or refusal made durable, then its
- *      mail/KEY.state staged; the states are committed together
+ *      together (spool_commit: one syncfs, renames): only then is a mail
+ *      "taken"
+ *   2. intake_process() on each: document, jobs and broadcast written
+ *      whole (WRITE_ORDERED) or refusal made durable, then its
+ *      mail/KEY.state staged; the states are committed together (one
+ *      syncfs, which also makes every name written before durable,
+ *      renames, one directory fsync)
  *   3. IMAP: one UID MOVE per folder of the batch: to the processing
  *      folder (accepted; moved on to the done or failed folder when every
  *      destination has ended) or to the failed or done folder
@@ -189,7 +192,11 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 		if (rc == -1)
 			break;
 	}
-	if (rc == 0 && spool_commit(h, &b, &cause) == -1) {
+	/*
+	 * The data is durable, the names will be with the states' commit:
+	 * until then a mail lost in a crash is still in the mailbox.
+	 */
+	if (rc == 0 && spool_commit(h, &b, WRITE_ORDERED, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
 		rc = -1;
@@ -243,7 +250,7 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			(void)intake_process(h, key, &states);
 		free(key);
 	}
-	if (spool_commit(h, &states, &cause) == -1) {
+	if (spool_commit(h, &states, WRITE_DURABLE, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
 		return 0;
@@ -310,7 +317,7 @@ intake_finish(struct hub *h, struct imap_conn *c)
 				rc = -1;
 			} else {
 				b.moved = 1;
-				if (bcast_save(&b, path, &cause) == -1) {
+				if (bcast_save(&b, path, WRITE_DURABLE, &cause) == -1) {
 					log_warnx("%s", cause);
 					free(cause);
 					cause = NULL;
@@ -402,6 +409,8 @@ intake_main(void *arg)
 		}
 		r = imap_wait(c, h->cfg.imap.poll_interval, &h->intake_wake,
 		    &cause);
+		if (r == 1)
+			log_debug("imap: new mail announced");
 		if (r == -1) {
 			log_warnx("imap: %s", cause);
 			free(cause);

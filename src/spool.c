@@ -199,7 +199,8 @@ batch_dir_seen(const struct spool_batch *b, size_t i)
 }
 
 int
-spool_commit(const struct hub *h, struct spool_batch *b, char **cause)
+spool_commit(const struct hub *h, struct spool_batch *b,
+    enum write_sync sync, char **cause)
 {
 	size_t	i;
 	int	fd, rc = -1;
@@ -229,7 +230,7 @@ spool_commit(const struct hub *h, struct spool_batch *b, char **cause)
 		b->tmp[i] = NULL;
 	}
 	/* Then the names: one fsync per directory. */
-	for (i = 0; i < b->n; i++)
+	for (i = 0; sync == WRITE_DURABLE && i < b->n; i++)
 		if (!batch_dir_seen(b, i) &&
 		    fsync_parent(b->path[i], cause) == -1)
 			goto out;

@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 struct hub;
 struct kv;
 
@@ -55,10 +57,12 @@ char	*hub_id_hash(const char *s);
  * Records made durable together, for a pass of the intake: spool_stage()
  * writes each to a temp file beside its path without fsync; spool_commit()
  * makes all their data durable with one syncfs(2) of the spool's file
- * system, renames each into place and fsyncs each directory once.  Until
- * the commit no record is visible under its name, so a crash leaves each
- * record old or new, never torn, and only a committed one counts.  Both
- * commit and free leave the batch empty (uncommitted temp files removed).
+ * system and renames each into place; with WRITE_DURABLE it then fsyncs
+ * each directory once (with WRITE_ORDERED the names are durable from the
+ * next syncfs or directory fsync).  Until the commit no record is visible
+ * under its name, so a crash leaves each record old or new, never torn.
+ * Both commit and free leave the batch empty (uncommitted temp files
+ * removed).
  */
 struct spool_batch {
 	char	**tmp;
@@ -68,7 +72,8 @@ struct spool_batch {
 void	 spool_batch_init(struct spool_batch *);
 int	 spool_stage(struct spool_batch *, const char *path, const void *,
 	    size_t, char **cause);
-int	 spool_commit(const struct hub *, struct spool_batch *, char **cause);
+int	 spool_commit(const struct hub *, struct spool_batch *,
+	    enum write_sync, char **cause);
 void	 spool_batch_free(struct spool_batch *);
 
 /* Saves a spool record durably; a failure is logged as "what: cause". */

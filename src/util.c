@@ -271,14 +271,14 @@ fail:
 	return -1;
 }
 
-/* Writes path via a temp file; with sync, durably (file and directory). */
-static int
-file_write_replace(const char *path, const void *data, size_t len,
-    mode_t mode, int sync, char **cause)
+int
+file_write_sync(const char *path, const void *data, size_t len, mode_t mode,
+    enum write_sync sync, char **cause)
 {
 	char	*tmp;
 
-	if (file_write_temp(path, data, len, mode, sync, &tmp, cause) == -1)
+	if (file_write_temp(path, data, len, mode, sync != WRITE_SCRATCH,
+	    &tmp, cause) == -1)
 		return -1;
 	if (rename(tmp, path) == -1) {
 		xasprintf(cause, "rename %s: %s", path, strerror(errno));
@@ -287,21 +287,14 @@ file_write_replace(const char *path, const void *data, size_t len,
 		return -1;
 	}
 	free(tmp);
-	return sync ? fsync_parent(path, cause) : 0;
+	return sync == WRITE_DURABLE ? fsync_parent(path, cause) : 0;
 }
 
 int
 file_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, char **cause)
 {
-	return file_write_replace(path, data, len, mode, 1, cause);
-}
-
-int
-file_write_scratch(const char *path, const void *data, size_t len,
-    mode_t mode, char **cause)
-{
-	return file_write_replace(path, data, len, mode, 0, cause);
+	return file_write_sync(path, data, len, mode, WRITE_DURABLE, cause);
 }
 
 int

@@ -54,11 +54,21 @@ void	buf_add_json(struct buf *, const char *);
 int	file_write_atomic(const char *path, const void *, size_t, mode_t,
 	    char **cause);
 /*
- * The same without any fsync: for scratch files that need no durability
- * (a reader still sees the whole old or new file while the system runs).
+ * file_write_atomic() with less durability:
+ *   WRITE_DURABLE  as file_write_atomic(): data and name durable
+ *   WRITE_ORDERED  the data is fsynced before the rename, the directory
+ *                  is not: after a crash path holds the old or the new
+ *                  data, whole, never a torn file; the new name is durable
+ *                  from the next fsync of the directory or syncfs(2)
+ *   WRITE_SCRATCH  no fsync at all, for files no restart reads
  */
-int	file_write_scratch(const char *path, const void *, size_t, mode_t,
-	    char **cause);
+enum write_sync {
+	WRITE_SCRATCH,
+	WRITE_ORDERED,
+	WRITE_DURABLE
+};
+int	file_write_sync(const char *path, const void *, size_t, mode_t,
+	    enum write_sync, char **cause);
 /*
  * Writes len bytes to a new temp file beside path (fsynced when sync is
  * non-zero) and returns its name in *tmp (allocated, the caller's): the
