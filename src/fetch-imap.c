@@ -533,6 +533,15 @@ imap_uidvalidity(const struct imap_conn *c)
 	return c->uidvalidity;
 }
 
+uint32_t
+imap_exists(const struct imap_conn *c)
+{
+	const struct mailimap_selection_info	*sel;
+
+	sel = c->imap != NULL ? c->imap->imap_selection_info : NULL;
+	return sel != NULL ? sel->sel_exists : 0;
+}
+
 int
 imap_has_capability(const struct imap_conn *c, const char *cap)
 {

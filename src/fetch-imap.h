@@ -73,6 +73,9 @@ uint32_t imap_uidvalidity(const struct imap_conn *);
 /* Whether the server advertised cap (case-insensitive, e.g. "IDLE"). */
 int	imap_has_capability(const struct imap_conn *, const char *cap);
 
+/* Messages in the selected mailbox, as the server last said (EXISTS). */
+uint32_t imap_exists(const struct imap_conn *);
+
 /* Allows (default) or forbids IDLE in imap_wait(). */
 void	imap_set_idle(struct imap_conn *, int enabled);
 

@@ -410,7 +410,8 @@ intake_main(void *arg)
 		r = imap_wait(c, h->cfg.imap.poll_interval, &h->intake_wake,
 		    &cause);
 		if (r == 1)
-			log_debug("imap: new mail announced");
+			log_info("imap: new mail announced (%u in %s)",
+			    imap_exists(c), h->cfg.imap.mailbox);
 		if (r == -1) {
 			log_warnx("imap: %s", cause);
 			free(cause);
