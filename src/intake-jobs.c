@@ -321,11 +321,11 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			    docpath, pages, fine);
 	}
 	/*
-	 * Whole before they are visible, but their names (and the broadcast's)
-	 * durable only at the commit of the mail's state (spool_commit()'s
-	 * syncfs) or at dispatch's durable save before it submits: until the
-	 * state is committed a crash has the mail processed again, which finds
-	 * or remakes them.
+	 * Whole before they are visible, but their names (and the broadcast's
+	 * and the document's) durable only with the directory fsyncs before
+	 * the commit of the mail's state (intake.c) or at dispatch's durable
+	 * save before it submits: until the state is committed a crash has
+	 * the mail processed again, which finds or remakes them.
 	 */
 	for (i = 0; i < nfresh; i++) {
 		if (hub_job_save_sync(h, fresh[i], WRITE_ORDERED) == -1)

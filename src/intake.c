@@ -6,14 +6,15 @@
  * A pass works in batches of up to INTAKE_BATCH mails.  Order of
  * durability for one batch (KEY = UIDVALIDITY-UID):
  *   1. fetch the new mails (imap_fetch_batch: one UID FETCH of the sizes,
- *      few of the bodies), stage each as mail/KEY.eml and commit them
- *      together (spool_commit: one syncfs, renames): only then is a mail
- *      "taken"
+ *      few of the bodies), stage each as mail/KEY.eml (temp file, fsync)
+ *      and commit them together (spool_commit: renames): only then is a
+ *      mail "taken"
  *   2. intake_process() on each: document, jobs and broadcast written
  *      whole (WRITE_ORDERED) or refusal made durable, then its
- *      mail/KEY.state staged; the states are committed together (one
- *      syncfs, which also makes every name written before durable,
- *      renames, one directory fsync)
+ *      mail/KEY.state staged; then one fsync of each of docs/, jobs/ and
+ *      bcast/ makes the names written there durable, and the states are
+ *      committed together (renames, one fsync of mail/, which also makes
+ *      the .eml names durable)
  *   3. IMAP: one UID MOVE per folder of the batch: to the processing
  *      folder (accepted; moved on to the done or failed folder when every
  *      destination has ended) or to the failed or done folder
@@ -40,6 +41,9 @@
  * each is processed.
  */
 #define INTAKE_BATCH		32
+
+/* Where the intake writes WRITE_ORDERED (intake-jobs.c). */
+static const char *intake_dirs[] = { "docs", "jobs", "bcast" };
 
 static char	*intake_target(struct hub *, const char *);
 static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
@@ -98,18 +102,20 @@ intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
 {
 	char		**targets, *key, *cause = NULL;
 	uint32_t	 *set;
-	size_t		  i, j, nset;
+	size_t		  i, j, nset, nmove = 0;
 	int		  rc = 0;
 
 	targets = xcalloc(n, sizeof(*targets));
 	set = xcalloc(n, sizeof(*set));
 	for (i = 0; i < n; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
-		if (spool_exists(h, "mail", key, ".state"))
-			targets[i] = intake_target(h, key);
+		if (spool_exists(h, "mail", key, ".state") &&
+		    (targets[i] = intake_target(h, key)) != NULL)
+			nmove++;
 		free(key);
 	}
-	crash_point("intake-before-move");
+	if (nmove > 0)
+		crash_point("intake-before-move");
 	for (i = 0; i < n && rc == 0; i++) {
 		if (targets[i] == NULL)
 			continue;
@@ -193,10 +199,11 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			break;
 	}
 	/*
-	 * The data is durable, the names will be with the states' commit:
-	 * until then a mail lost in a crash is still in the mailbox.
+	 * The data is durable, the names will be with the states' commit
+	 * (same directory): until then a mail lost in a crash is still in
+	 * the mailbox.
 	 */
-	if (rc == 0 && spool_commit(h, &b, WRITE_ORDERED, &cause) == -1) {
+	if (rc == 0 && spool_commit(&b, WRITE_ORDERED, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
 		rc = -1;
@@ -237,8 +244,9 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
     const uint32_t *uids, size_t n)
 {
 	struct spool_batch	 states;
-	char			*key, *cause = NULL;
+	char			*key, *path, *cause = NULL;
 	size_t			 i;
+	int			 rc = 0;
 
 	if (intake_take(h, c, uidv, uids, n) == -1)
 		return -1;
@@ -250,9 +258,21 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			(void)intake_process(h, key, &states);
 		free(key);
 	}
-	if (spool_commit(h, &states, WRITE_DURABLE, &cause) == -1) {
+	/*
+	 * The names of what the states stand for (written WRITE_ORDERED),
+	 * then the states with theirs.
+	 */
+	for (i = 0; states.n > 0 && i < nitems(intake_dirs); i++) {
+		path = xprintf("%s/%s", h->cfg.spool_dir, intake_dirs[i]);
+		rc = fsync_dir(path, &cause);
+		free(path);
+		if (rc == -1)
+			break;
+	}
+	if (rc == -1 || spool_commit(&states, WRITE_DURABLE, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
+		spool_batch_free(&states);
 		return 0;
 	}
 	return intake_move(h, c, uidv, uids, n);

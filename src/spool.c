@@ -173,7 +173,7 @@ spool_stage(struct spool_batch *b, const char *path, const void *data,
 {
 	char	*tmp;
 
-	if (file_write_temp(path, data, len, 0600, 0, &tmp, cause) == -1)
+	if (file_write_temp(path, data, len, 0600, 1, &tmp, cause) == -1)
 		return -1;
 	b->tmp = xreallocarray(b->tmp, b->n + 1, sizeof(*b->tmp));
 	b->path = xreallocarray(b->path, b->n + 1, sizeof(*b->path));
@@ -199,27 +199,13 @@ batch_dir_seen(const struct spool_batch *b, size_t i)
 }
 
 int
-spool_commit(const struct hub *h, struct spool_batch *b,
-    enum write_sync sync, char **cause)
+spool_commit(struct spool_batch *b, enum write_sync sync, char **cause)
 {
 	size_t	i;
-	int	fd, rc = -1;
+	int	rc = -1;
 
 	if (b->n == 0)
 		return 0;
-	/* Every temp file's data at once; the spool is one file system. */
-	if ((fd = open(h->cfg.spool_dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) == -1) {
-		xasprintf(cause, "%s: %s", h->cfg.spool_dir, strerror(errno));
-		goto out;
-	}
-	if (syncfs(fd) == -1) {
-		xasprintf(cause, "syncfs %s: %s", h->cfg.spool_dir,
-		    strerror(errno));
-		close(fd);
-		goto out;
-	}
-	close(fd);
 	for (i = 0; i < b->n; i++) {
 		if (rename(b->tmp[i], b->path[i]) == -1) {
 			xasprintf(cause, "rename %s: %s", b->path[i],

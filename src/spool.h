@@ -54,15 +54,16 @@ void	 spool_unlink(const struct hub *, const char *sub, const char *name,
 char	*hub_id_hash(const char *s);
 
 /*
- * Records made durable together, for a pass of the intake: spool_stage()
- * writes each to a temp file beside its path without fsync; spool_commit()
- * makes all their data durable with one syncfs(2) of the spool's file
- * system and renames each into place; with WRITE_DURABLE it then fsyncs
- * each directory once (with WRITE_ORDERED the names are durable from the
- * next syncfs or directory fsync).  Until the commit no record is visible
- * under its name, so a crash leaves each record old or new, never torn.
- * Both commit and free leave the batch empty (uncommitted temp files
- * removed).
+ * Records made durable together, for a batch of the intake: spool_stage()
+ * writes each to a temp file beside its path and fsyncs it; spool_commit()
+ * renames each into place and, with WRITE_DURABLE, then fsyncs each of
+ * their directories once (with WRITE_ORDERED the names are durable from
+ * the next fsync of their directory).  A record is visible under its name
+ * only once its data is durable, so a crash leaves it old or new, never
+ * torn.  Both commit and free leave the batch empty (uncommitted temp
+ * files removed).  syncfs(2) would take one call instead of one per
+ * record, but it flushes everything any process wrote to the file system
+ * and took from 50 ms to 7 s on a shared test machine (docs/bench.md).
  */
 struct spool_batch {
 	char	**tmp;
@@ -72,8 +73,7 @@ struct spool_batch {
 void	 spool_batch_init(struct spool_batch *);
 int	 spool_stage(struct spool_batch *, const char *path, const void *,
 	    size_t, char **cause);
-int	 spool_commit(const struct hub *, struct spool_batch *,
-	    enum write_sync, char **cause);
+int	 spool_commit(struct spool_batch *, enum write_sync, char **cause);
 void	 spool_batch_free(struct spool_batch *);
 
 /* Saves a spool record durably; a failure is logged as "what: cause". */

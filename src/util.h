@@ -59,7 +59,7 @@ int	file_write_atomic(const char *path, const void *, size_t, mode_t,
  *   WRITE_ORDERED  the data is fsynced before the rename, the directory
  *                  is not: after a crash path holds the old or the new
  *                  data, whole, never a torn file; the new name is durable
- *                  from the next fsync of the directory or syncfs(2)
+ *                  from the next fsync of the directory
  *   WRITE_SCRATCH  no fsync at all, for files no restart reads
  */
 enum write_sync {
