@@ -109,8 +109,9 @@ struct img_stats {
  * Normalises inputs[0..n-1] (file paths; names[i] is what the sender called
  * the file and is used in messages, or NULL for the path's base name) in
  * order into one TIFF Class F at out_path, written via a temp file, fsync
- * and rename (and directory fsync, as opts->sync says).  stats may be NULL; otherwise it is filled in and the caller
- * releases it with img_stats_free().  On failure: -1, *err set, *cause
+ * and rename (and directory fsync, as opts->sync says).  stats may be
+ * NULL; otherwise it is filled in and the caller releases it with
+ * img_stats_free().  On failure: -1, *err set, *cause
  * allocated (caller frees), no output file left behind.
  */
 int	img_normalize(const char *const *inputs, const char *const *names,

@@ -122,6 +122,7 @@ state_save(struct hub *h, struct intake_mail *im, const char *state,
 	if (bcast != NULL)
 		kv_set(&kv, "bcast", bcast);
 	kv_set(&kv, "target", target);
+	kv_setll(&kv, "moved", 0);
 	path = spool_path(h, "mail", im->key, ".state");
 	data = kv_format(&kv, &len);
 	if ((rc = spool_stage(im->states, path, data, len, &cause)) == -1) {

@@ -48,6 +48,8 @@ static const char *intake_dirs[] = { "docs", "jobs", "bcast" };
 static char	*intake_target(struct hub *, const char *);
 static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
 		    const uint32_t *, size_t);
+static int	 intake_done_with(struct hub *, const char *);
+static void	 intake_mark_moved(struct hub *, const char *);
 static int	 intake_stage(struct hub *, struct spool_batch *,
 		    const char *, const char *, const char *, size_t);
 static int	 intake_take(struct hub *, struct imap_conn *, uint32_t,
@@ -92,9 +94,36 @@ intake_target(struct hub *h, const char *key)
 }
 
 /*
+ * Notes in mail/KEY.state that the mail left the watched mailbox, for
+ * retention (retention.c prunes a refused mail once moved).  The intake
+ * itself never needs it (it looks only at mail still in the mailbox), so
+ * it is written whole but without a directory fsync: a crash may lose
+ * the note, which then keeps the mail's files until they are removed by
+ * hand.
+ */
+static void
+intake_mark_moved(struct hub *h, const char *key)
+{
+	struct kv	 kv;
+	char		*path, *cause = NULL;
+
+	kv_init(&kv);
+	path = spool_path(h, "mail", key, ".state");
+	if (kv_load(&kv, path, &cause) == 0) {
+		kv_setll(&kv, "moved", 1);
+		kv_save_sync(&kv, path, WRITE_ORDERED, &cause);
+	}
+	if (cause != NULL) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+	}
+	free(path);
+	kv_free(&kv);
+}
+
+/*
  * Moves the processed messages of a batch where their state files say,
- * one UID MOVE per folder; -1 = IMAP broke.  Only mail still in the
- * watched mailbox is ever looked at, so a move needs no record of its own.
+ * one UID MOVE per folder; -1 = IMAP broke.
  */
 static int
 intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
@@ -133,8 +162,10 @@ intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			if (targets[j] == NULL ||
 			    strcmp(targets[j], targets[i]) != 0)
 				continue;
-			log_info("mail %u-%u moved to %s", uidv, uids[j],
-			    targets[j]);
+			key = xprintf("%u-%u", uidv, uids[j]);
+			intake_mark_moved(h, key);
+			log_info("mail %s moved to %s", key, targets[j]);
+			free(key);
 			free(targets[j]);
 			targets[j] = NULL;
 		}
@@ -144,6 +175,25 @@ intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	free(targets);
 	free(set);
 	return rc;
+}
+
+/*
+ * 1 when the mail needs nothing: no state, but taken, ended and pruned
+ * (retention.c), so its key is in the seen index.
+ */
+static int
+intake_done_with(struct hub *h, const char *key)
+{
+	char	*cause = NULL;
+	int	 seen;
+
+	if (spool_exists(h, "mail", key, ".state"))
+		return 0;
+	if ((seen = spool_seen(h, key, &cause)) == -1) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+	}
+	return seen != 0;
 }
 
 /*
@@ -166,7 +216,8 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	for (i = 0; i < n; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state") &&
-		    !spool_exists(h, "mail", key, ".eml"))
+		    !spool_exists(h, "mail", key, ".eml") &&
+		    !intake_done_with(h, key))
 			want[nwant++] = uids[i];
 		free(key);
 	}
@@ -254,7 +305,8 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	for (i = 0; i < n && !h->stop; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state") &&
-		    spool_exists(h, "mail", key, ".eml"))
+		    spool_exists(h, "mail", key, ".eml") &&
+		    !intake_done_with(h, key))
 			(void)intake_process(h, key, &states);
 		free(key);
 	}
@@ -337,7 +389,8 @@ intake_finish(struct hub *h, struct imap_conn *c)
 				rc = -1;
 			} else {
 				b.moved = 1;
-				if (bcast_save(&b, path, WRITE_DURABLE, &cause) == -1) {
+				if (bcast_save(&b, path, WRITE_DURABLE,
+				    &cause) == -1) {
 					log_warnx("%s", cause);
 					free(cause);
 					cause = NULL;
