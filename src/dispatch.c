@@ -147,7 +147,7 @@ dispatch_finish(struct hub *h, struct hjob *hj)
 			free(id);
 		}
 		b.reported = anyok ? 1 : 2;
-		if (bcast_save(&b, path, &cause) == -1) {
+		if (bcast_save(&b, path, WRITE_DURABLE, &cause) == -1) {
 			log_warnx("broadcast %s: %s", b.id, cause);
 			free(cause);
 		}

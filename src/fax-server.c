@@ -28,6 +28,9 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* ms after a submission before the server is asked about its jobs */
+#define SESS_TRACK_SOON	1000
+
 struct sess {
 	struct hub		*h;
 	struct hsrv		*s;
@@ -272,12 +275,20 @@ sess_submit(struct sess *x, struct hjob *hj)
 		hj->verify = 0;
 		hj->j.state = JOB_SUBMITTED;
 		job_setstr(&hj->j.remote_id, jobid);
-		hub_job_commit(h, hj);
+		/* Replaces the durable SUBMITTING record, which a restart
+		 * verifies by its tag: either one is whole after a crash. */
+		hub_job_commit_sync(h, hj, WRITE_ORDERED);
 		log_info("job %s to %s: submitted to %s as job %s", hj->j.id,
 		    hj->j.e164, x->s->name, jobid);
 		if (found == 1)
 			track_result(x, hj, &st);
-		x->next_track = 0;
+		/*
+		 * Look at the new job soon, but not after every submission:
+		 * a pass asks the server about every job it holds, and in a
+		 * burst that would come between each two submissions.
+		 */
+		if (x->next_track > now_ms() + SESS_TRACK_SOON)
+			x->next_track = now_ms() + SESS_TRACK_SOON;
 	}
 	hj->busy = 0;
 	fax_job_free(&st);

@@ -71,8 +71,19 @@ static int	imap_starttls(struct imap_conn *, const struct imap_params *,
 		    char **);
 static int	imap_read_caps(struct imap_conn *, char **);
 static void	imap_progress(size_t, size_t, void *);
-static int	imap_fetch_att(struct imap_conn *, uint32_t,
+static int	imap_fetch_att(struct imap_conn *, struct mailimap_set *,
 		    struct mailimap_fetch_att *, clist **, char **);
+static struct mailimap_set *imap_set_of(const struct imap_msg *, size_t);
+static int	imap_cmp_msg(const void *, const void *);
+static void	imap_each_att(clist *, struct imap_msg *, size_t, int,
+		    void (*)(struct imap_msg *,
+		    struct mailimap_msg_att_static *));
+static void	imap_take_size(struct imap_msg *,
+		    struct mailimap_msg_att_static *);
+static void	imap_take_body(struct imap_msg *,
+		    struct mailimap_msg_att_static *);
+static int	imap_fetch_bodies(struct imap_conn *, struct imap_msg *,
+		    size_t, size_t, int, char **);
 static int	imap_idle_wait(struct imap_conn *, int, const atomic_int *,
 		    char **);
 static int	imap_poll_wait(struct imap_conn *, int, const atomic_int *,
@@ -522,6 +533,15 @@ imap_uidvalidity(const struct imap_conn *c)
 	return c->uidvalidity;
 }
 
+uint32_t
+imap_exists(const struct imap_conn *c)
+{
+	const struct mailimap_selection_info	*sel;
+
+	sel = c->imap != NULL ? c->imap->imap_selection_info : NULL;
+	return sel != NULL ? sel->sel_exists : 0;
+}
+
 int
 imap_has_capability(const struct imap_conn *c, const char *cap)
 {
@@ -625,42 +645,60 @@ imap_progress(size_t current, size_t maximum, void *arg)
 		shutdown(fd, SHUT_RDWR);
 }
 
-/* UID FETCH of one attribute; *result owned by the caller. */
+/* UID FETCH of one attribute for a set; *result owned by the caller. */
 static int
-imap_fetch_att(struct imap_conn *c, uint32_t uid,
+imap_fetch_att(struct imap_conn *c, struct mailimap_set *set,
     struct mailimap_fetch_att *att, clist **result, char **cause)
 {
 	struct mailimap_fetch_type	*ft;
-	struct mailimap_set		*set;
 	int				 r;
 
 	if ((ft = mailimap_fetch_type_new_fetch_att_list_empty()) == NULL ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, att) != 0)
 		fatalx("mailimap_fetch_type: out of memory");
-	if ((set = mailimap_set_new_single(uid)) == NULL)
-		fatalx("mailimap_set_new_single: out of memory");
 	*result = NULL;
 	r = mailimap_uid_fetch(c->imap, set, ft, result);
 	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(c, "UID FETCH", r, cause);
 	return 0;
 }
 
-/*
- * Finds the static item of type want in the FETCH response for uid (the
- * server may also send unsolicited FETCH responses for other messages).
- */
-static struct mailimap_msg_att_static *imap_find_att(clist *, uint32_t,
-		    int);
+/* A set of the UIDs of msgs[0..n-1]; freed with mailimap_set_free(). */
+static struct mailimap_set *
+imap_set_of(const struct imap_msg *msgs, size_t n)
+{
+	struct mailimap_set	*set;
+	size_t			 i;
 
-static struct mailimap_msg_att_static *
-imap_find_att(clist *result, uint32_t uid, int want)
+	if ((set = mailimap_set_new_empty()) == NULL)
+		fatalx("mailimap_set_new_empty: out of memory");
+	for (i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, msgs[i].uid) != 0)
+			fatalx("mailimap_set_add_single: out of memory");
+	return set;
+}
+
+static int
+imap_cmp_msg(const void *key, const void *elem)
+{
+	return imap_cmp_uid(key, &((const struct imap_msg *)elem)->uid);
+}
+
+/*
+ * Walks a FETCH response: for each message of msgs[0..n-1] (ascending by
+ * UID) that carries a static item of type want, calls fn with it.  The
+ * server may also send unsolicited FETCH responses for other messages:
+ * they match no entry and are skipped.
+ */
+static void
+imap_each_att(clist *result, struct imap_msg *msgs, size_t n, int want,
+    void (*fn)(struct imap_msg *, struct mailimap_msg_att_static *))
 {
 	struct mailimap_msg_att		*ma;
 	struct mailimap_msg_att_item	*item;
 	struct mailimap_msg_att_static	*st, *found;
+	struct imap_msg			*m;
 	clistiter			*it, *jt;
 	uint32_t			 got;
 
@@ -679,56 +717,58 @@ imap_find_att(clist *result, uint32_t uid, int want)
 			else if (st->att_type == want)
 				found = st;
 		}
-		if (got == uid && found != NULL)
-			return found;
+		if (found == NULL || (m = bsearch(&got, msgs, n, sizeof(*msgs),
+		    imap_cmp_msg)) == NULL)
+			continue;
+		fn(m, found);
 	}
-	return NULL;
 }
 
-int
-imap_fetch(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
-    size_t *len, int *toobig, char **cause)
+static void
+imap_take_size(struct imap_msg *m, struct mailimap_msg_att_static *st)
 {
-	struct mailimap_msg_att_static	*st;
+	m->size = st->att_data.att_rfc822_size;
+	m->found = 1;
+}
+
+static void
+imap_take_body(struct imap_msg *m, struct mailimap_msg_att_static *st)
+{
+	const char	*data;
+	size_t		 size;
+
+	if (m->raw != NULL || st->att_data.att_body_section == NULL)
+		return;
+	data = st->att_data.att_body_section->sec_body_part;
+	size = data != NULL ? st->att_data.att_body_section->sec_length : 0;
+	m->raw = xmalloc(size + 1);
+	if (size != 0)
+		memcpy(m->raw, data, size);
+	m->raw[size] = '\0';
+	m->len = size;
+}
+
+/*
+ * One UID FETCH of the bodies of msgs[0..n-1] (their whole text, or with
+ * header set only the header cut at max bytes).  A literal larger than max
+ * is refused: the progress guard drops the connection, and a literal that
+ * got past it is an error here.
+ */
+static int
+imap_fetch_bodies(struct imap_conn *c, struct imap_msg *msgs, size_t n,
+    size_t max, int header, char **cause)
+{
 	struct mailimap_fetch_att	*att;
 	struct mailimap_section		*sec;
+	struct mailimap_set		*set;
 	clist				*result = NULL;
-	const char			*data;
-	size_t				 size;
-	uint32_t			 lim;
+	size_t				 i;
 	int				 rv = -1;
 
-	*raw = NULL;
-	*len = 0;
-	*toobig = 0;
-	if (c->dead)
-		return imap_failx(c, IMAP_ECONNECT, cause,
-		    "connection unusable after an earlier error");
-	if (max == 0 || max >= UINT32_MAX)
-		return imap_failx(c, IMAP_EPROTO, cause,
-		    "UID FETCH %u: bad size limit %zu", uid, max);
-
-	if ((att = mailimap_fetch_att_new_rfc822_size()) == NULL)
-		fatalx("mailimap_fetch_att: out of memory");
-	if (imap_fetch_att(c, uid, att, &result, cause) == -1)
-		return -1;
-	st = imap_find_att(result, uid, MAILIMAP_MSG_ATT_RFC822_SIZE);
-	if (st == NULL) {
-		mailimap_fetch_list_free(result);
-		return imap_failx(c, IMAP_EPROTO, cause,
-		    "UID FETCH %u: no such message", uid);
-	}
-	size = st->att_data.att_rfc822_size;
-	mailimap_fetch_list_free(result);
-	result = NULL;
-
-	if (size > max) {
-		/* Only the header, itself cut at max bytes. */
-		*toobig = 1;
-		lim = (uint32_t)max;
+	if (header) {
 		if ((sec = mailimap_section_new_header()) == NULL ||
 		    (att = mailimap_fetch_att_new_body_peek_section_partial(
-		    sec, 0, lim)) == NULL)
+		    sec, 0, (uint32_t)max)) == NULL)
 			fatalx("mailimap_fetch_att: out of memory");
 	} else {
 		if ((sec = mailimap_section_new(NULL)) == NULL ||
@@ -736,39 +776,135 @@ imap_fetch(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
 		    NULL)
 			fatalx("mailimap_fetch_att: out of memory");
 	}
+	set = imap_set_of(msgs, n);
 	c->literal_max = max;
 	c->literal_seen = 0;
-	if (imap_fetch_att(c, uid, att, &result, cause) == -1)
+	if (imap_fetch_att(c, set, att, &result, cause) == -1)
 		goto out;
-	st = imap_find_att(result, uid, MAILIMAP_MSG_ATT_BODY_SECTION);
-	if (st == NULL || st->att_data.att_body_section == NULL) {
-		imap_failx(c, IMAP_EPROTO, cause, "UID FETCH %u: no body "
-		    "in the reply (message expunged?)", uid);
-		goto out;
+	imap_each_att(result, msgs, n, MAILIMAP_MSG_ATT_BODY_SECTION,
+	    imap_take_body);
+	for (i = 0; i < n; i++) {
+		if (msgs[i].raw != NULL && msgs[i].len > max) {
+			/* Only possible when the progress guard did not run. */
+			imap_failx(c, IMAP_EPROTO, cause, "UID FETCH %u: "
+			    "literal of %zu bytes refused (limit %zu)",
+			    msgs[i].uid, msgs[i].len, max);
+			goto out;
+		}
+		msgs[i].toobig = header;
 	}
-	data = st->att_data.att_body_section->sec_body_part;
-	size = st->att_data.att_body_section->sec_length;
-	if (data == NULL)
-		size = 0;
-	if (size > max) {
-		/* Only possible when the progress guard did not run. */
-		imap_failx(c, IMAP_EPROTO, cause, "UID FETCH %u: literal of "
-		    "%zu bytes refused (limit %zu)", uid, size, max);
-		goto out;
-	}
-	*raw = xmalloc(size + 1);
-	if (size != 0)
-		memcpy(*raw, data, size);
-	(*raw)[size] = '\0';
-	*len = size;
 	rv = 0;
-
 out:
 	c->literal_max = 0;
 	c->literal_seen = 0;
+	mailimap_set_free(set);
 	if (result != NULL)
 		mailimap_fetch_list_free(result);
 	return rv;
+}
+
+int
+imap_fetch_batch(struct imap_conn *c, const uint32_t *uids, size_t n,
+    size_t max, struct imap_msg **msgsp, char **cause)
+{
+	struct mailimap_fetch_att	*att;
+	struct mailimap_set		*set;
+	struct imap_msg			*msgs;
+	clist				*result = NULL;
+	size_t				 i, j, total;
+	int				 r;
+
+	*msgsp = NULL;
+	if (c->dead)
+		return imap_failx(c, IMAP_ECONNECT, cause,
+		    "connection unusable after an earlier error");
+	if (max == 0 || max >= UINT32_MAX)
+		return imap_failx(c, IMAP_EPROTO, cause,
+		    "UID FETCH: bad size limit %zu", max);
+	if (n == 0)
+		return 0;
+	msgs = xcalloc(n, sizeof(*msgs));
+	for (i = 0; i < n; i++) {
+		msgs[i].uid = uids[i];
+		if (i > 0 && uids[i] <= uids[i - 1])
+			fatalx("imap_fetch_batch: UIDs not ascending");
+	}
+
+	/* The sizes, all in one command. */
+	if ((att = mailimap_fetch_att_new_rfc822_size()) == NULL)
+		fatalx("mailimap_fetch_att: out of memory");
+	set = imap_set_of(msgs, n);
+	r = imap_fetch_att(c, set, att, &result, cause);
+	mailimap_set_free(set);
+	if (r == -1)
+		goto fail;
+	imap_each_att(result, msgs, n, MAILIMAP_MSG_ATT_RFC822_SIZE,
+	    imap_take_size);
+	mailimap_fetch_list_free(result);
+
+	/*
+	 * The bodies: consecutive messages within max, together at most max
+	 * bytes (or one message), in one command; a message over max alone,
+	 * its header only.
+	 */
+	for (i = 0; i < n; i = j) {
+		if (!msgs[i].found) {
+			j = i + 1;
+			continue;
+		}
+		if (msgs[i].size > max) {
+			j = i + 1;
+			if (imap_fetch_bodies(c, msgs + i, 1, max, 1,
+			    cause) == -1)
+				goto fail;
+			continue;
+		}
+		total = msgs[i].size;
+		for (j = i + 1; j < n && msgs[j].found &&
+		    msgs[j].size <= max && total + msgs[j].size <= max; j++)
+			total += msgs[j].size;
+		if (imap_fetch_bodies(c, msgs + i, j - i, max, 0, cause) == -1)
+			goto fail;
+	}
+	*msgsp = msgs;
+	return 0;
+fail:
+	imap_msgs_free(msgs, n);
+	return -1;
+}
+
+void
+imap_msgs_free(struct imap_msg *msgs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; msgs != NULL && i < n; i++)
+		free(msgs[i].raw);
+	free(msgs);
+}
+
+int
+imap_fetch(struct imap_conn *c, uint32_t uid, size_t max, char **raw,
+    size_t *len, int *toobig, char **cause)
+{
+	struct imap_msg	*m;
+
+	*raw = NULL;
+	*len = 0;
+	*toobig = 0;
+	if (imap_fetch_batch(c, &uid, 1, max, &m, cause) == -1)
+		return -1;
+	if (!m->found || m->raw == NULL) {
+		imap_msgs_free(m, 1);
+		return imap_failx(c, IMAP_EPROTO, cause,
+		    "UID FETCH %u: no such message", uid);
+	}
+	*raw = m->raw;
+	*len = m->len;
+	*toobig = m->toobig;
+	m->raw = NULL;
+	imap_msgs_free(m, 1);
+	return 0;
 }
 
 int
@@ -816,12 +952,13 @@ imap_ensure_folder(struct imap_conn *c, const char *folder, char **cause)
 }
 
 int
-imap_move(struct imap_conn *c, uint32_t uid, const char *folder,
-    char **cause)
+imap_move_set(struct imap_conn *c, const uint32_t *uids, size_t n,
+    const char *folder, char **cause)
 {
 	struct mailimap_set		*set;
 	struct mailimap_flag_list	*flags;
 	struct mailimap_store_att_flags	*store;
+	size_t				 i;
 	int				 r, rv = -1;
 
 	if (c->dead)
@@ -830,8 +967,13 @@ imap_move(struct imap_conn *c, uint32_t uid, const char *folder,
 	if (folder == NULL || *folder == '\0' ||
 	    strlen(folder) > IMAP_MAX_FOLDER)
 		return imap_failx(c, IMAP_EPROTO, cause, "bad folder name");
-	if ((set = mailimap_set_new_single(uid)) == NULL)
-		fatalx("mailimap_set_new_single: out of memory");
+	if (n == 0)
+		return 0;
+	if ((set = mailimap_set_new_empty()) == NULL)
+		fatalx("mailimap_set_new_empty: out of memory");
+	for (i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, uids[i]) != 0)
+			fatalx("mailimap_set_add_single: out of memory");
 
 	if (imap_has_capability(c, "MOVE")) {
 		if ((r = mailimap_uid_move(c->imap, set, folder)) !=
@@ -876,10 +1018,22 @@ out:
 	if (rv == -1 && c->lasterr != IMAP_ECONNECT) {
 		char *old = *cause;
 
-		*cause = xprintf("%s (UID %u to %s)", old, uid, folder);
+		if (n == 1)
+			*cause = xprintf("%s (UID %u to %s)", old, uids[0],
+			    folder);
+		else
+			*cause = xprintf("%s (%zu messages, UID %u..%u, to "
+			    "%s)", old, n, uids[0], uids[n - 1], folder);
 		free(old);
 	}
 	return rv;
+}
+
+int
+imap_move(struct imap_conn *c, uint32_t uid, const char *folder,
+    char **cause)
+{
+	return imap_move_set(c, &uid, 1, folder, cause);
 }
 
 static int

@@ -74,6 +74,9 @@ uint32_t imap_uidvalidity(const struct imap_conn *);
 /* Whether the server advertised cap (case-insensitive, e.g. "IDLE"). */
 int	imap_has_capability(const struct imap_conn *, const char *cap);
 
+/* Messages in the selected mailbox, as the server last said (EXISTS). */
+uint32_t imap_exists(const struct imap_conn *);
+
 /* Allows (default) or forbids IDLE in imap_wait(). */
 void	imap_set_idle(struct imap_conn *, int enabled);
 
@@ -99,6 +102,32 @@ int	imap_uids(struct imap_conn *, uint32_t **uids, size_t *n,
 int	imap_fetch(struct imap_conn *, uint32_t uid, size_t max, char **raw,
 	    size_t *len, int *toobig, char **cause);
 
+/*
+ * One message of imap_fetch_batch(): found is 0 when the server no longer
+ * has it (expunged meanwhile); raw is NULL when it sent no body for it.
+ */
+struct imap_msg {
+	uint32_t	 uid;
+	int		 found;
+	size_t		 size;		/* RFC822.SIZE */
+	char		*raw;		/* NUL-terminated after len bytes */
+	size_t		 len;
+	int		 toobig;	/* size > max: raw is the header */
+};
+
+/*
+ * imap_fetch() of n messages (uids ascending) in few commands: one UID
+ * FETCH RFC822.SIZE for all of them, then one UID FETCH BODY.PEEK[] per
+ * run of consecutive messages within max whose sizes add up to at most
+ * max bytes (so at most about max bytes are held per command), and the
+ * header of each message over max on its own.  *msgs (n entries, in the
+ * order of uids) is the caller's, freed with imap_msgs_free().  A message
+ * gone from the server is not an error: its entry says so.
+ */
+int	imap_fetch_batch(struct imap_conn *, const uint32_t *uids, size_t n,
+	    size_t max, struct imap_msg **msgs, char **cause);
+void	imap_msgs_free(struct imap_msg *, size_t n);
+
 /* Creates folder unless it exists (LIST, then CREATE). */
 int	imap_ensure_folder(struct imap_conn *, const char *folder,
 	    char **cause);
@@ -110,6 +139,9 @@ int	imap_ensure_folder(struct imap_conn *, const char *folder,
  */
 int	imap_move(struct imap_conn *, uint32_t uid, const char *folder,
 	    char **cause);
+/* The same for n messages at once (one UID MOVE of the set). */
+int	imap_move_set(struct imap_conn *, const uint32_t *uids, size_t n,
+	    const char *folder, char **cause);
 
 /*
  * Moves every message whose Message-ID header is msgid (the copies one

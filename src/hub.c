@@ -44,11 +44,17 @@ hub_job_add(struct hub *h, struct hjob *hj)
 int
 hub_job_save(struct hub *h, struct hjob *hj)
 {
+	return hub_job_save_sync(h, hj, WRITE_DURABLE);
+}
+
+int
+hub_job_save_sync(struct hub *h, struct hjob *hj, enum write_sync sync)
+{
 	char	*path, *cause = NULL;
 	int	 rc;
 
 	path = spool_path(h, "jobs", hj->j.id, NULL);
-	rc = job_save(&hj->j, path, &cause);
+	rc = job_save(&hj->j, path, sync, &cause);
 	if (rc == -1) {
 		log_warnx("job %s: %s", hj->j.id, cause);
 		free(cause);
@@ -66,10 +72,16 @@ hub_job_save(struct hub *h, struct hjob *hj)
 int
 hub_job_commit(struct hub *h, struct hjob *hj)
 {
+	return hub_job_commit_sync(h, hj, WRITE_DURABLE);
+}
+
+int
+hub_job_commit_sync(struct hub *h, struct hjob *hj, enum write_sync sync)
+{
 	int	rc;
 
 	pthread_mutex_unlock(&h->mtx);
-	rc = hub_job_save(h, hj);
+	rc = hub_job_save_sync(h, hj, sync);
 	pthread_mutex_lock(&h->mtx);
 	return rc;
 }

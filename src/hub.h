@@ -95,8 +95,11 @@ struct hub {
 struct hjob *hub_job_find(struct hub *, const char *id);
 void	 hub_job_add(struct hub *, struct hjob *);
 int	 hub_job_save(struct hub *, struct hjob *);
+/* The same with the durability of file_write_sync() (util.h). */
+int	 hub_job_save_sync(struct hub *, struct hjob *, enum write_sync);
 /* The save without mtx: mtx held on entry and exit, hj->busy set. */
 int	 hub_job_commit(struct hub *, struct hjob *);
+int	 hub_job_commit_sync(struct hub *, struct hjob *, enum write_sync);
 int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
@@ -111,7 +114,8 @@ void	*outbox_main(void *);
 
 /* intake.c */
 void	*intake_main(void *);
-int	 intake_process(struct hub *, const char *key);
+/* Stages the mail's state file in states (intake-mail.c). */
+int	 intake_process(struct hub *, const char *key, struct spool_batch *);
 
 /* dispatch.c: server choice and the end of a job; mtx held. */
 void	 dispatch_schedule(struct hub *);

@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 enum img_err {
 	IMG_OK = 0,
 	IMG_ENOTDOC,		/* not a TIFF/PDF/PS */
@@ -81,6 +83,7 @@ struct img_opts {
 	int			gs_timeout;	/* seconds per PDF/PS input */
 	int			keep_coding;	/* pass fax pages in any coding */
 	int			threads;	/* pages at once; 0: the cores */
+	enum write_sync		sync;		/* of out_path (util.h) */
 };
 
 /*
@@ -89,8 +92,9 @@ struct img_opts {
  * instead of re-encoded to the wanted coding.
  * threads: pages of a job converted at once (each on its own core, the
  * output identical to one at a time); 0 uses every core, up to 4.
+ * sync: how durable img_normalize() makes its output (file_write_sync()).
  * Defaults: fine, G4, A4, 500 pages, 200 Mpixel, 120 s, keep_coding 0,
- * threads 0.
+ * threads 0, WRITE_DURABLE.
  */
 void	img_opts_default(struct img_opts *);
 
@@ -105,8 +109,9 @@ struct img_stats {
  * Normalises inputs[0..n-1] (file paths; names[i] is what the sender called
  * the file and is used in messages, or NULL for the path's base name) in
  * order into one TIFF Class F at out_path, written via a temp file, fsync
- * and rename.  stats may be NULL; otherwise it is filled in and the caller
- * releases it with img_stats_free().  On failure: -1, *err set, *cause
+ * and rename (and directory fsync, as opts->sync says).  stats may be
+ * NULL; otherwise it is filled in and the caller releases it with
+ * img_stats_free().  On failure: -1, *err set, *cause
  * allocated (caller frees), no output file left behind.
  */
 int	img_normalize(const char *const *inputs, const char *const *names,

@@ -141,8 +141,8 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	for (i = 0; i < im->m.ndocs; i++) {
 		paths[n] = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir,
 		    im->bcast, i);
-		if (file_write_atomic(paths[n], im->m.docs[i].data,
-		    im->m.docs[i].len, 0600, &cause) == -1) {
+		if (file_write_sync(paths[n], im->m.docs[i].data,
+		    im->m.docs[i].len, 0600, WRITE_SCRATCH, &cause) == -1) {
 			log_warnx("mail %s: %s", im->key, cause);
 			free(cause);
 			free(paths[n]);
@@ -156,6 +156,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	o.letter = h->cfg.page.size == PAGE_LETTER;
 	o.max_pages = h->cfg.limits.pages;
 	o.max_pixels = h->cfg.limits.pixels;
+	o.sync = WRITE_ORDERED;	/* as the jobs: see intake_jobs() */
 	memset(&st, 0, sizeof(st));
 	if (img_normalize((const char *const *)paths, names, n, docpath, &o,
 	    &st, &err, &cause) == -1) {
@@ -369,8 +370,15 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
 			    docpath, pages, fine);
 	}
+	/*
+	 * Whole before they are visible, but their names (and the broadcast's
+	 * and the document's) durable only with the directory fsyncs before
+	 * the commit of the mail's state (intake.c) or at dispatch's durable
+	 * save before it submits: until the state is committed a crash has
+	 * the mail processed again, which finds or remakes them.
+	 */
 	for (i = 0; i < nfresh; i++) {
-		if (hub_job_save(h, fresh[i]) == -1)
+		if (hub_job_save_sync(h, fresh[i], WRITE_ORDERED) == -1)
 			goto out;
 		hub_log_job(h, fresh[i], "queued");
 		log_info("mail %s: job %s for %s (dial %s), %lld pages",
@@ -408,7 +416,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	} else if (b.reported)
 		*target = b.reported == 2 ? h->cfg.imap.failed_folder :
 		    h->cfg.imap.done_folder;
-	if (bcast_save(&b, bpath, &cause) == -1) {
+	if (bcast_save(&b, bpath, WRITE_ORDERED, &cause) == -1) {
 		pthread_mutex_unlock(&h->mtx);
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);

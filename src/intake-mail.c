@@ -9,7 +9,8 @@
  *      all under ids derived from the Message-ID, so a second run (after
  *      a crash, or for another copy of the same mail) finds them and
  *      makes nothing twice (crash point intake-after-jobs)
- *   3. mail/KEY.state written: from here the mail is never processed again
+ *   3. mail/KEY.state staged, and committed by intake.c with the other
+ *      states of the pass: from then on the mail is never processed again
  */
 #include "config.h"
 
@@ -100,12 +101,19 @@ env_init(struct intake_env *env, struct hub *h)
 
 /* ---- what became of the mail ----------------------------------------- */
 
+/*
+ * Stages mail/KEY.state in the pass's batch: intake.c commits the batch
+ * (every state of the pass durable at once) before it moves the mails.
+ * Everything the state stands for (document, jobs, broadcast, refusal
+ * mail) is durable already.
+ */
 static int
-state_save(struct hub *h, const char *key, const char *state,
+state_save(struct hub *h, struct intake_mail *im, const char *state,
     const char *bcast, const char *target)
 {
 	struct kv	 kv;
-	char		*path;
+	char		*path, *data, *cause = NULL;
+	size_t		 len;
 	int		 rc;
 
 	kv_init(&kv);
@@ -115,8 +123,13 @@ state_save(struct hub *h, const char *key, const char *state,
 		kv_set(&kv, "bcast", bcast);
 	kv_set(&kv, "target", target);
 	kv_setll(&kv, "moved", 0);
-	path = spool_path(h, "mail", key, ".state");
-	rc = hub_save_kv(&kv, path, key);
+	path = spool_path(h, "mail", im->key, ".state");
+	data = kv_format(&kv, &len);
+	if ((rc = spool_stage(im->states, path, data, len, &cause)) == -1) {
+		log_warnx("mail %s: %s", im->key, cause);
+		free(cause);
+	}
+	free(data);
 	free(path);
 	kv_free(&kv);
 	return rc;
@@ -189,7 +202,7 @@ intake_refuse(struct hub *h, struct intake_mail *im)
 		free(id);
 		free(msg);
 	}
-	return state_save(h, im->key, "refused", NULL,
+	return state_save(h, im, "refused", NULL,
 	    h->cfg.imap.failed_folder);
 }
 
@@ -299,7 +312,7 @@ static const intake_step checks[] = {
 };
 
 int
-intake_process(struct hub *h, const char *key)
+intake_process(struct hub *h, const char *key, struct spool_batch *states)
 {
 	struct intake_env	 env;
 	struct intake_mail	 im;
@@ -320,13 +333,14 @@ intake_process(struct hub *h, const char *key)
 	free(path);
 	env_init(&env, h);
 	intake_mail_init(&im, key);
+	im.states = states;
 	toobig = spool_exists(h, "mail", key, ".toobig");
 	r = intake_parse(&env, &im, raw, len, toobig);
 	free(raw);
 	if (r == INTAKE_NEXT && is_register_mail(h, &im.m)) {
 		if ((r = intake_automatic(&env, &im)) == INTAKE_NEXT &&
 		    (r = intake_register(h, &im)) == INTAKE_NEXT) {
-			rc = state_save(h, key, "registered", NULL,
+			rc = state_save(h, &im, "registered", NULL,
 			    h->cfg.imap.done_folder);
 			goto out;
 		}
@@ -338,7 +352,7 @@ intake_process(struct hub *h, const char *key)
 	switch (r) {
 	case INTAKE_NEXT:
 		crash_point("intake-after-jobs");
-		rc = state_save(h, key, "accepted", im.bcast, target);
+		rc = state_save(h, &im, "accepted", im.bcast, target);
 		break;
 	case INTAKE_REFUSED:
 		rc = intake_refuse(h, &im);

@@ -3,12 +3,23 @@
  * watch the gateway mailbox, take each mail into the spool durably, hand
  * it to the intake steps (intake-mail.c), and move it to its folder.
  *
- * Order of durability for one message (KEY = UIDVALIDITY-UID):
- *   1. fetch, write mail/KEY.eml (temp, fsync, rename, dir fsync)
- *   2. intake_process(): jobs or refusal, then mail/KEY.state
- *   3. IMAP: move to the processing folder (accepted; moved on to the done
- *      or failed folder when every destination has ended) or straight to
- *      the failed folder (refused)
+ * A pass works in batches of up to INTAKE_BATCH mails.  Order of
+ * durability for one batch (KEY = UIDVALIDITY-UID):
+ *   1. fetch the new mails (imap_fetch_batch: one UID FETCH of the sizes,
+ *      few of the bodies), stage each as mail/KEY.eml (temp file, fsync)
+ *      and commit them together (spool_commit: renames): only then is a
+ *      mail "taken"
+ *   2. intake_process() on each: document, jobs and broadcast written
+ *      whole (WRITE_ORDERED) or refusal made durable, then its
+ *      mail/KEY.state staged; then one fsync of each of docs/, jobs/ and
+ *      bcast/ makes the names written there durable, and the states are
+ *      committed together (renames, one fsync of mail/, which also makes
+ *      the .eml names durable)
+ *   3. IMAP: one UID MOVE per folder of the batch: to the processing
+ *      folder (accepted; moved on to the done or failed folder when every
+ *      destination has ended) or to the failed or done folder
+ * Until its state is committed a mail stays in the watched mailbox, so a
+ * crash at any point leaves it to be taken (again) by the next pass.
  */
 #include "config.h"
 
@@ -24,6 +35,29 @@
 #include "xmalloc.h"
 
 #define INTAKE_MAX_BACKOFF	60
+/*
+ * Mails per batch: fetched together, their spool files and states each
+ * made durable together, moved together.  Their jobs reach dispatch as
+ * each is processed.
+ */
+#define INTAKE_BATCH		32
+
+/* Where the intake writes WRITE_ORDERED (intake-jobs.c). */
+static const char *intake_dirs[] = { "docs", "jobs", "bcast" };
+
+static char	*intake_target(struct hub *, const char *);
+static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
+		    const uint32_t *, size_t);
+static int	 intake_done_with(struct hub *, const char *);
+static void	 intake_mark_moved(struct hub *, const char *);
+static int	 intake_stage(struct hub *, struct spool_batch *,
+		    const char *, const char *, const char *, size_t);
+static int	 intake_take(struct hub *, struct imap_conn *, uint32_t,
+		    const uint32_t *, size_t);
+static int	 intake_batch(struct hub *, struct imap_conn *, uint32_t,
+		    const uint32_t *, size_t);
+static int	 intake_scan(struct hub *, struct imap_conn *);
+static int	 intake_finish(struct hub *, struct imap_conn *);
 
 /* ---- the IMAP side --------------------------------------------------- */
 
@@ -40,116 +74,278 @@ intake_tls(enum tls_mode m)
 	}
 }
 
-/* Moves a processed message where its state file says; -1 = IMAP broke. */
-static int
-intake_move(struct hub *h, struct imap_conn *c, const char *key,
-    uint32_t uid)
+/* The folder mail/KEY.state says; NULL when there is none. */
+static char *
+intake_target(struct hub *h, const char *key)
 {
 	struct kv	 kv;
-	char		*path, *cause = NULL;
-	const char	*target;
-	int		 rc = 0;
+	char		*path, *cause = NULL, *target = NULL;
 
 	kv_init(&kv);
 	path = spool_path(h, "mail", key, ".state");
 	if (kv_load(&kv, path, &cause) == -1) {
 		log_warnx("mail %s: %s", key, cause);
 		free(cause);
-		free(path);
-		return 0;
+	} else if (kv_get(&kv, "target") != NULL)
+		target = xstrdup(kv_get(&kv, "target"));
+	free(path);
+	kv_free(&kv);
+	return target;
+}
+
+/*
+ * Notes in mail/KEY.state that the mail left the watched mailbox, for
+ * retention (retention.c prunes a refused mail once moved).  The intake
+ * itself never needs it (it looks only at mail still in the mailbox), so
+ * it is written whole but without a directory fsync: a crash may lose
+ * the note, which then keeps the mail's files until they are removed by
+ * hand.
+ */
+static void
+intake_mark_moved(struct hub *h, const char *key)
+{
+	struct kv	 kv;
+	char		*path, *cause = NULL;
+
+	kv_init(&kv);
+	path = spool_path(h, "mail", key, ".state");
+	if (kv_load(&kv, path, &cause) == 0) {
+		kv_setll(&kv, "moved", 1);
+		kv_save_sync(&kv, path, WRITE_ORDERED, &cause);
 	}
-	target = kv_get(&kv, "target");
-	if (target != NULL && kv_getll(&kv, "moved", 0) == 0) {
-		crash_point("intake-before-move");
-		if (imap_move(c, uid, target, &cause) == -1) {
-			log_warnx("mail %s: moving to %s: %s", key, target,
-			    cause);
-			free(cause);
-			rc = -1;
-		} else {
-			kv_setll(&kv, "moved", 1);
-			hub_save_kv(&kv, path, key);
-			log_info("mail %s moved to %s", key, target);
-		}
+	if (cause != NULL) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
 	}
 	free(path);
 	kv_free(&kv);
+}
+
+/*
+ * Moves the processed messages of a batch where their state files say,
+ * one UID MOVE per folder; -1 = IMAP broke.
+ */
+static int
+intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
+    const uint32_t *uids, size_t n)
+{
+	char		**targets, *key, *cause = NULL;
+	uint32_t	 *set;
+	size_t		  i, j, nset, nmove = 0;
+	int		  rc = 0;
+
+	targets = xcalloc(n, sizeof(*targets));
+	set = xcalloc(n, sizeof(*set));
+	for (i = 0; i < n; i++) {
+		key = xprintf("%u-%u", uidv, uids[i]);
+		if (spool_exists(h, "mail", key, ".state") &&
+		    (targets[i] = intake_target(h, key)) != NULL)
+			nmove++;
+		free(key);
+	}
+	if (nmove > 0)
+		crash_point("intake-before-move");
+	for (i = 0; i < n && rc == 0; i++) {
+		if (targets[i] == NULL)
+			continue;
+		for (nset = 0, j = i; j < n; j++)
+			if (targets[j] != NULL &&
+			    strcmp(targets[j], targets[i]) == 0)
+				set[nset++] = uids[j];
+		if (imap_move_set(c, set, nset, targets[i], &cause) == -1) {
+			log_warnx("imap: moving to %s: %s", targets[i], cause);
+			free(cause);
+			rc = -1;
+			break;
+		}
+		for (j = n; j-- > i;) {
+			if (targets[j] == NULL ||
+			    strcmp(targets[j], targets[i]) != 0)
+				continue;
+			key = xprintf("%u-%u", uidv, uids[j]);
+			intake_mark_moved(h, key);
+			log_info("mail %s moved to %s", key, targets[j]);
+			free(key);
+			free(targets[j]);
+			targets[j] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(targets[i]);
+	free(targets);
+	free(set);
 	return rc;
+}
+
+/*
+ * 1 when the mail needs nothing: no state, but taken, ended and pruned
+ * (retention.c), so its key is in the seen index.
+ */
+static int
+intake_done_with(struct hub *h, const char *key)
+{
+	char	*cause = NULL;
+	int	 seen;
+
+	if (spool_exists(h, "mail", key, ".state"))
+		return 0;
+	if ((seen = spool_seen(h, key, &cause)) == -1) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+	}
+	return seen != 0;
+}
+
+/*
+ * Takes the batch's new mails into the spool: one fetch of them all, each
+ * staged, then committed together (a mail is "taken" only once durable).
+ * A mail gone from the mailbox meanwhile is skipped.
+ */
+static int
+intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
+    const uint32_t *uids, size_t n)
+{
+	struct spool_batch	 b;
+	struct imap_msg		*msgs;
+	uint32_t		*want;
+	char			*key, *cause = NULL;
+	size_t			 i, nwant = 0;
+	int			 rc = 0;
+
+	want = xcalloc(n, sizeof(*want));
+	for (i = 0; i < n; i++) {
+		key = xprintf("%u-%u", uidv, uids[i]);
+		if (!spool_exists(h, "mail", key, ".state") &&
+		    !spool_exists(h, "mail", key, ".eml") &&
+		    !intake_done_with(h, key))
+			want[nwant++] = uids[i];
+		free(key);
+	}
+	if (nwant == 0) {
+		free(want);
+		return 0;
+	}
+	if (imap_fetch_batch(c, want, nwant, h->cfg.limits.message_size,
+	    &msgs, &cause) == -1) {
+		log_warnx("imap: %s", cause);
+		free(cause);
+		free(want);
+		return -1;
+	}
+	spool_batch_init(&b);
+	for (i = 0; i < nwant; i++) {
+		if (msgs[i].raw == NULL) {
+			log_warnx("mail %u-%u: gone from the mailbox before it "
+			    "was fetched", uidv, msgs[i].uid);
+			continue;
+		}
+		key = xprintf("%u-%u", uidv, msgs[i].uid);
+		if (msgs[i].toobig)
+			rc = intake_stage(h, &b, key, ".toobig", "", 0);
+		if (rc != -1)
+			rc = intake_stage(h, &b, key, ".eml", msgs[i].raw,
+			    msgs[i].len);
+		free(key);
+		if (rc == -1)
+			break;
+	}
+	/*
+	 * The data is durable, the names will be with the states' commit
+	 * (same directory): until then a mail lost in a crash is still in
+	 * the mailbox.
+	 */
+	if (rc == 0 && spool_commit(&b, WRITE_ORDERED, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		rc = -1;
+	}
+	for (i = 0; rc == 0 && i < nwant; i++) {
+		if (msgs[i].raw == NULL)
+			continue;
+		log_info("mail %u-%u taken into the spool (%zu bytes)", uidv,
+		    msgs[i].uid, msgs[i].len);
+		crash_point("intake-after-spool");
+	}
+	spool_batch_free(&b);
+	imap_msgs_free(msgs, nwant);
+	free(want);
+	/* A spool that cannot be written: the mails stay in the mailbox. */
+	return 0;
+}
+
+static int
+intake_stage(struct hub *h, struct spool_batch *b, const char *key,
+    const char *suffix, const char *data, size_t len)
+{
+	char	*path, *cause = NULL;
+	int	 rc;
+
+	path = spool_path(h, "mail", key, suffix);
+	if ((rc = spool_stage(b, path, data, len, &cause)) == -1) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
+/* One batch of a pass: take, process, commit the states, move. */
+static int
+intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
+    const uint32_t *uids, size_t n)
+{
+	struct spool_batch	 states;
+	char			*key, *path, *cause = NULL;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (intake_take(h, c, uidv, uids, n) == -1)
+		return -1;
+	spool_batch_init(&states);
+	for (i = 0; i < n && !h->stop; i++) {
+		key = xprintf("%u-%u", uidv, uids[i]);
+		if (!spool_exists(h, "mail", key, ".state") &&
+		    spool_exists(h, "mail", key, ".eml") &&
+		    !intake_done_with(h, key))
+			(void)intake_process(h, key, &states);
+		free(key);
+	}
+	/*
+	 * The names of what the states stand for (written WRITE_ORDERED),
+	 * then the states with theirs.
+	 */
+	for (i = 0; states.n > 0 && i < nitems(intake_dirs); i++) {
+		path = xprintf("%s/%s", h->cfg.spool_dir, intake_dirs[i]);
+		rc = fsync_dir(path, &cause);
+		free(path);
+		if (rc == -1)
+			break;
+	}
+	if (rc == -1 || spool_commit(&states, WRITE_DURABLE, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+		spool_batch_free(&states);
+		return 0;
+	}
+	return intake_move(h, c, uidv, uids, n);
 }
 
 static int
 intake_scan(struct hub *h, struct imap_conn *c)
 {
 	uint32_t	*uids = NULL, uidv = imap_uidvalidity(c);
-	size_t		 n = 0, i, len;
-	char		*cause = NULL, *key, *raw, *path;
-	int		 toobig, rc = 0, seen;
+	size_t		 n = 0, i, k;
+	char		*cause = NULL;
+	int		 rc = 0;
 
 	if (imap_uids(c, &uids, &n, &cause) == -1) {
 		log_warnx("imap: %s", cause);
 		free(cause);
 		return -1;
 	}
-	for (i = 0; i < n && !h->stop; i++) {
-		key = xprintf("%u-%u", uidv, uids[i]);
-		if (!spool_exists(h, "mail", key, ".state")) {
-			/* Taken, ended and pruned (retention.c): done with. */
-			if ((seen = spool_seen(h, key, &cause)) != 0) {
-				if (seen == -1) {
-					log_warnx("mail %s: %s", key, cause);
-					free(cause);
-					cause = NULL;
-				}
-				free(key);
-				continue;
-			}
-			if (!spool_exists(h, "mail", key, ".eml")) {
-				if (imap_fetch(c, uids[i],
-				    h->cfg.limits.message_size, &raw, &len,
-				    &toobig, &cause) == -1) {
-					log_warnx("imap: %s", cause);
-					free(cause);
-					free(key);
-					rc = -1;
-					break;
-				}
-				if (toobig) {
-					path = spool_path(h, "mail", key,
-					    ".toobig");
-					file_write_atomic(path, "", 0, 0600,
-					    &cause);
-					free(cause);
-					cause = NULL;
-					free(path);
-				}
-				path = spool_path(h, "mail", key, ".eml");
-				if (file_write_atomic(path, raw, len, 0600,
-				    &cause) == -1) {
-					log_warnx("mail %s: %s", key, cause);
-					free(cause);
-					free(path);
-					free(raw);
-					free(key);
-					rc = 0;
-					break;
-				}
-				free(path);
-				free(raw);
-				log_info("mail %s taken into the spool (%zu "
-				    "bytes)", key, len);
-				crash_point("intake-after-spool");
-			}
-			if (intake_process(h, key) == -1) {
-				free(key);
-				continue;
-			}
-		}
-		if (intake_move(h, c, key, uids[i]) == -1) {
-			free(key);
-			rc = -1;
-			break;
-		}
-		free(key);
+	for (i = 0; i < n && !h->stop && rc == 0; i += k) {
+		k = n - i < INTAKE_BATCH ? n - i : INTAKE_BATCH;
+		rc = intake_batch(h, c, uidv, uids + i, k);
 	}
 	free(uids);
 	return rc;
@@ -193,7 +389,8 @@ intake_finish(struct hub *h, struct imap_conn *c)
 				rc = -1;
 			} else {
 				b.moved = 1;
-				if (bcast_save(&b, path, &cause) == -1) {
+				if (bcast_save(&b, path, WRITE_DURABLE,
+				    &cause) == -1) {
 					log_warnx("%s", cause);
 					free(cause);
 					cause = NULL;
@@ -285,6 +482,9 @@ intake_main(void *arg)
 		}
 		r = imap_wait(c, h->cfg.imap.poll_interval, &h->intake_wake,
 		    &cause);
+		if (r == 1)
+			log_info("imap: new mail announced (%u in %s)",
+			    imap_exists(c), h->cfg.imap.mailbox);
 		if (r == -1) {
 			log_warnx("imap: %s", cause);
 			free(cause);

@@ -77,6 +77,7 @@ struct intake_mail {
 	char			*bad;		/* "number: why" lines */
 	char			*bcast;		/* broadcast id */
 	struct intake_refusal	 refusal;
+	struct spool_batch	*states;	/* borrowed: the pass's */
 };
 
 void	intake_mail_init(struct intake_mail *, const char *key);

@@ -96,7 +96,8 @@ job_load(const char *path, struct job *j, char **cause)
 }
 
 int
-job_save(const struct job *j, const char *path, char **cause)
+job_save(const struct job *j, const char *path, enum write_sync sync,
+    char **cause)
 {
 	struct kv	kv;
 	int		rc;
@@ -105,7 +106,7 @@ job_save(const struct job *j, const char *path, char **cause)
 	kv_set(&kv, "v", "1");
 	kv_set(&kv, "state", job_state_name(j->state));
 	fields_each(j, job_fields, nitems(job_fields), kv_emit, &kv);
-	rc = kv_save(&kv, path, cause);
+	rc = kv_save_sync(&kv, path, sync, cause);
 	kv_free(&kv);
 	return rc;
 }
@@ -137,7 +138,8 @@ bcast_load(const char *path, struct bcast *b, char **cause)
 }
 
 int
-bcast_save(const struct bcast *b, const char *path, char **cause)
+bcast_save(const struct bcast *b, const char *path, enum write_sync sync,
+    char **cause)
 {
 	struct kv	kv;
 	int		rc;
@@ -145,7 +147,7 @@ bcast_save(const struct bcast *b, const char *path, char **cause)
 	kv_init(&kv);
 	kv_set(&kv, "v", "1");
 	fields_each(b, bcast_fields, nitems(bcast_fields), kv_emit, &kv);
-	rc = kv_save(&kv, path, cause);
+	rc = kv_save_sync(&kv, path, sync, cause);
 	kv_free(&kv);
 	return rc;
 }

@@ -16,6 +16,8 @@
 #ifndef FAXHUB_JOB_H
 #define FAXHUB_JOB_H
 
+#include "util.h"
+
 enum job_state {
 	JOB_QUEUED = 0,
 	JOB_SUBMITTING,
@@ -81,14 +83,16 @@ struct bcast {
 
 const char	*job_state_name(enum job_state);
 int		 job_load(const char *path, struct job *, char **cause);
-int		 job_save(const struct job *, const char *path, char **cause);
+/* sync: file_write_sync()'s (util.h); WRITE_DURABLE unless said why. */
+int		 job_save(const struct job *, const char *path,
+		    enum write_sync, char **cause);
 void		 job_free(struct job *);
 /* Replaces *field with a copy of value (NULL clears). */
 void		 job_setstr(char **field, const char *value);
 
 int		 bcast_load(const char *path, struct bcast *, char **cause);
 int		 bcast_save(const struct bcast *, const char *path,
-		    char **cause);
+		    enum write_sync, char **cause);
 void		 bcast_free(struct bcast *);
 
 #endif

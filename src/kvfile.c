@@ -232,12 +232,19 @@ kv_load(struct kv *kv, const char *path, char **cause)
 int
 kv_save(const struct kv *kv, const char *path, char **cause)
 {
+	return kv_save_sync(kv, path, WRITE_DURABLE, cause);
+}
+
+int
+kv_save_sync(const struct kv *kv, const char *path, enum write_sync sync,
+    char **cause)
+{
 	char	*data;
 	size_t	 len;
 	int	 rc;
 
 	data = kv_format(kv, &len);
-	rc = file_write_atomic(path, data, len, 0600, cause);
+	rc = file_write_sync(path, data, len, 0600, sync, cause);
 	free(data);
 	return rc;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 struct kv {
 	char	**keys;
 	char	**values;
@@ -31,5 +33,8 @@ int		 kv_parse(struct kv *, const char *data, size_t len,
 		    char **cause);
 int		 kv_load(struct kv *, const char *path, char **cause);
 int		 kv_save(const struct kv *, const char *path, char **cause);
+/* kv_save() with the durability of file_write_sync() (util.h). */
+int		 kv_save_sync(const struct kv *, const char *path,
+		    enum write_sync, char **cause);
 
 #endif

@@ -159,6 +159,90 @@ hub_save_kv(const struct kv *kv, const char *path, const char *what)
 	return -1;
 }
 
+/* ---- records made durable together ----------------------------------- */
+
+void
+spool_batch_init(struct spool_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+int
+spool_stage(struct spool_batch *b, const char *path, const void *data,
+    size_t len, char **cause)
+{
+	char	*tmp;
+
+	if (file_write_temp(path, data, len, 0600, 1, &tmp, cause) == -1)
+		return -1;
+	b->tmp = xreallocarray(b->tmp, b->n + 1, sizeof(*b->tmp));
+	b->path = xreallocarray(b->path, b->n + 1, sizeof(*b->path));
+	b->tmp[b->n] = tmp;
+	b->path[b->n] = xstrdup(path);
+	b->n++;
+	return 0;
+}
+
+/* 1 when path's directory is that of an earlier path of b. */
+static int
+batch_dir_seen(const struct spool_batch *b, size_t i)
+{
+	const char	*s = strrchr(b->path[i], '/');
+	size_t		 j, n = s != NULL ? (size_t)(s - b->path[i]) : 0;
+
+	for (j = 0; j < i; j++)
+		if (strncmp(b->path[j], b->path[i], n) == 0 &&
+		    b->path[j][n] == '/' && strchr(b->path[j] + n + 1, '/') ==
+		    NULL)
+			return 1;
+	return 0;
+}
+
+int
+spool_commit(struct spool_batch *b, enum write_sync sync, char **cause)
+{
+	size_t	i;
+	int	rc = -1;
+
+	if (b->n == 0)
+		return 0;
+	for (i = 0; i < b->n; i++) {
+		if (rename(b->tmp[i], b->path[i]) == -1) {
+			xasprintf(cause, "rename %s: %s", b->path[i],
+			    strerror(errno));
+			goto out;
+		}
+		free(b->tmp[i]);
+		b->tmp[i] = NULL;
+	}
+	/* Then the names: one fsync per directory. */
+	for (i = 0; sync == WRITE_DURABLE && i < b->n; i++)
+		if (!batch_dir_seen(b, i) &&
+		    fsync_parent(b->path[i], cause) == -1)
+			goto out;
+	rc = 0;
+out:
+	spool_batch_free(b);
+	return rc;
+}
+
+void
+spool_batch_free(struct spool_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->tmp[i] != NULL) {
+			unlink(b->tmp[i]);
+			free(b->tmp[i]);
+		}
+		free(b->path[i]);
+	}
+	free(b->tmp);
+	free(b->path);
+	spool_batch_init(b);
+}
+
 /* ---- the seen index -------------------------------------------------- */
 
 #define SEEN_TABLE	"seen"

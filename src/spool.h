@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 struct hub;
 struct kv;
 
@@ -50,6 +52,29 @@ void	 spool_unlink(const struct hub *, const char *sub, const char *name,
 	    const char *suffix);
 /* A short stable id from any string (16 hex digits, FNV-1a 64); allocated. */
 char	*hub_id_hash(const char *s);
+
+/*
+ * Records made durable together, for a batch of the intake: spool_stage()
+ * writes each to a temp file beside its path and fsyncs it; spool_commit()
+ * renames each into place and, with WRITE_DURABLE, then fsyncs each of
+ * their directories once (with WRITE_ORDERED the names are durable from
+ * the next fsync of their directory).  A record is visible under its name
+ * only once its data is durable, so a crash leaves it old or new, never
+ * torn.  Both commit and free leave the batch empty (uncommitted temp
+ * files removed).  syncfs(2) would take one call instead of one per
+ * record, but it flushes everything any process wrote to the file system
+ * and took from 50 ms to 7 s on a shared test machine (docs/bench.md).
+ */
+struct spool_batch {
+	char	**tmp;
+	char	**path;
+	size_t	  n;
+};
+void	 spool_batch_init(struct spool_batch *);
+int	 spool_stage(struct spool_batch *, const char *path, const void *,
+	    size_t, char **cause);
+int	 spool_commit(struct spool_batch *, enum write_sync, char **cause);
+void	 spool_batch_free(struct spool_batch *);
 
 /* Saves a spool record durably; a failure is logged as "what: cause". */
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);

@@ -149,7 +149,7 @@ int	faxw_page_end(struct faxw *, char **cause);
 int	faxw_copy_page(struct faxw *, TIFF *in, struct tiff_diag *,
 	    const char *name, int page, char **cause);
 /* fsync, close, rename into place; faxw_abort() removes the temp file. */
-int	faxw_commit(struct faxw *, char **cause);
+int	faxw_commit(struct faxw *, enum write_sync, char **cause);
 void	faxw_abort(struct faxw *);
 
 /*

@@ -100,6 +100,7 @@ img_opts_default(struct img_opts *o)
 	o->max_pages = 500;
 	o->max_pixels = 200ULL * 1000 * 1000;
 	o->gs_timeout = 120;
+	o->sync = WRITE_DURABLE;
 }
 
 /* Cores to convert pages on: those online, 1 to 4. */
@@ -637,7 +638,7 @@ too_many:
 		goto out;
 	rv = -1;
 	wopen = 0;
-	if (faxw_commit(&w, cause) == -1) {
+	if (faxw_commit(&w, o->sync, cause) == -1) {
 		*err = IMG_EIO;
 		goto out;
 	}

@@ -203,7 +203,7 @@ faxw_copy_page(struct faxw *w, TIFF *in, struct tiff_diag *d,
 }
 
 int
-faxw_commit(struct faxw *w, char **cause)
+faxw_commit(struct faxw *w, enum write_sync sync, char **cause)
 {
 	int	 r = -1;
 
@@ -212,7 +212,7 @@ faxw_commit(struct faxw *w, char **cause)
 		    tiff_diag_msg(&w->diag, "write error"));
 		goto out;
 	}
-	if (fsync(w->fd) == -1) {
+	if (sync != WRITE_SCRATCH && fsync(w->fd) == -1) {
 		xasprintf(cause, "fsync %s: %s", w->tmp, strerror(errno));
 		goto out;
 	}
@@ -225,7 +225,7 @@ faxw_commit(struct faxw *w, char **cause)
 	}
 	free(w->tmp);
 	w->tmp = NULL;
-	if (fsync_parent(w->path, cause) == -1)
+	if (sync == WRITE_DURABLE && fsync_parent(w->path, cause) == -1)
 		goto out;
 	r = 0;
 out:

@@ -231,8 +231,8 @@ tmp_create(const char *path, mode_t mode, char **tmp, char **cause)
 }
 
 int
-file_write_atomic(const char *path, const void *data, size_t len,
-    mode_t mode, char **cause)
+file_write_temp(const char *path, const void *data, size_t len, mode_t mode,
+    int sync, char **tmpp, char **cause)
 {
 	char		*tmp;
 	const char	*p = data;
@@ -252,7 +252,7 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) == -1) {
+	if (sync && fsync(fd) == -1) {
 		xasprintf(cause, "fsync %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -261,19 +261,40 @@ file_write_atomic(const char *path, const void *data, size_t len,
 		xasprintf(cause, "close %s: %s", tmp, strerror(errno));
 		goto fail;
 	}
-	fd = -1;
-	if (rename(tmp, path) == -1) {
-		xasprintf(cause, "rename %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	return fsync_parent(path, cause);
+	*tmpp = tmp;
+	return 0;
 fail:
 	if (fd != -1)
 		close(fd);
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int
+file_write_sync(const char *path, const void *data, size_t len, mode_t mode,
+    enum write_sync sync, char **cause)
+{
+	char	*tmp;
+
+	if (file_write_temp(path, data, len, mode, sync != WRITE_SCRATCH,
+	    &tmp, cause) == -1)
+		return -1;
+	if (rename(tmp, path) == -1) {
+		xasprintf(cause, "rename %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return sync == WRITE_DURABLE ? fsync_parent(path, cause) : 0;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, char **cause)
+{
+	return file_write_sync(path, data, len, mode, WRITE_DURABLE, cause);
 }
 
 int

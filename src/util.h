@@ -53,6 +53,29 @@ void	buf_add_json(struct buf *, const char *);
  */
 int	file_write_atomic(const char *path, const void *, size_t, mode_t,
 	    char **cause);
+/*
+ * file_write_atomic() with less durability:
+ *   WRITE_DURABLE  as file_write_atomic(): data and name durable
+ *   WRITE_ORDERED  the data is fsynced before the rename, the directory
+ *                  is not: after a crash path holds the old or the new
+ *                  data, whole, never a torn file; the new name is durable
+ *                  from the next fsync of the directory
+ *   WRITE_SCRATCH  no fsync at all, for files no restart reads
+ */
+enum write_sync {
+	WRITE_SCRATCH,
+	WRITE_ORDERED,
+	WRITE_DURABLE
+};
+int	file_write_sync(const char *path, const void *, size_t, mode_t,
+	    enum write_sync, char **cause);
+/*
+ * Writes len bytes to a new temp file beside path (fsynced when sync is
+ * non-zero) and returns its name in *tmp (allocated, the caller's): the
+ * caller renames it onto path, or unlinks it.
+ */
+int	file_write_temp(const char *path, const void *, size_t, mode_t,
+	    int sync, char **tmp, char **cause);
 /* Reads a whole file of at most max bytes; *out is NUL-terminated. */
 int	file_read(const char *path, size_t max, char **out, size_t *len,
 	    char **cause);

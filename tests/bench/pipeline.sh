@@ -3,7 +3,7 @@
 #
 # On one loopback world (Dovecot, Postfix, two HylaFAX servers) it measures
 # side by side:
-#  faxhub   BENCH_MAILS mails (default 50) from alice, each to its own fax
+#  faxhub   a burst of BENCH_MAILS mails (default 50) from alice, each to its own fax
 #           number with a one-page TIFF, sent back to back on one SMTP
 #           connection (tests/bench/hfbench smtp: a loop of tb-mail runs
 #           cannot send faster than about 3 mails/s); per mail,
@@ -11,10 +11,20 @@
 #           minus the moment Postfix accepted the mail.
 #           Throughput = mails / (last submission - first send).
 #           faxhubd's peak RSS is VmHWM from /proc at the end of the run.
+#  fsyncs   then BENCH_FSYNC_MAILS more (default 50, at most BENCH_MAILS)
+#           in a burst with strace -f -c -e trace=fsync,fdatasync,syncfs
+#           attached to faxhubd (so not timed): calls per mail, from the
+#           first mail sent until the last is submitted.
+#  rest     then BENCH_REST mails (default 50), one at a time, each sent once
+#           the one before is submitted: latency at rest, median and p99,
+#           split into Dovecot's share (accepted -> faxhubd's "new mail
+#           announced", the IDLE notice) and faxhub's (notice -> submitted).
 #  hylafax  HylaFAX's own mail-to-fax path: the same mails handed to
 #           /usr/bin/faxmail (which formats them and submits the job itself,
-#           as a Postfix pipe transport would run it), two at a time, one
-#           stream per server; latency = faxmail's run time.  That path
+#           as a Postfix pipe transport would run it), 1, 2 and 4 at a time
+#           (BENCH_PAR), spread over the two servers; latency = faxmail's
+#           run time.  The ratio compares faxhub's burst with the best of
+#           these.  That path
 #           starts when the mail is already on disk, so it does not include
 #           SMTP, LMTP and IMAP as faxhub's figure does, and HylaFAX converts
 #           faxmail's PostScript only when it dials, while faxhub's figure
@@ -24,8 +34,9 @@
 # faxstate -s busy before the run: faxq then keeps every job waiting for a
 # modem (state W) while hfaxd still accepts submissions, and the modems
 # still list as "Running and idle", so faxhub's scheduler submits as usual
-# (each server gets --lines BENCH_MAILS so that faxhub's own line limit
-# does not hold jobs back).  The queued jobs are killed (JKILL) at the end.
+# (each server gets --lines for every mail of the run so that faxhub's own
+# line limit does not hold jobs back, and both the same priority so that
+# the jobs go to both in turn).  The queued jobs are killed (JKILL) at the end.
 #
 # Prints figures as TAP comments; it fails (Bail out!) only when the
 # benchmark itself cannot run, never on timing.
@@ -42,7 +53,15 @@ HFB=$top_srcdir/tests/bench/hfbench
 FAXSTATE=/usr/lib/hylafax/bin/faxstate
 [ -x "$FAXSTATE" ] && [ -x /usr/bin/faxmail ] ||
     skip_all "hylafax-server/hylafax-client not installed (run tools/deps.sh)"
-LINES=$N
+NF=${BENCH_FSYNC_MAILS:-50}
+[ "$NF" -le "$N" ] || NF=$N
+NR=${BENCH_REST:-50}
+PARS=${BENCH_PAR:-1 2 4}
+case $NF$NR in
+*[!0-9]*) echo "Bail out! BENCH_FSYNC_MAILS, BENCH_REST must be numbers"
+	exit 1 ;;
+esac
+LINES=$((N + NF + NR))
 [ "$LINES" -le 255 ] || LINES=255
 
 bail() { echo "Bail out! $*"; exit 1; }
@@ -51,9 +70,13 @@ ms() { date +%s%3N; }
 diag "starting the loopback world"
 hub_world
 hub_setup
+# The protocol traces of level debug would be timed too.
+sed -i 's/^log\.level = .*/log.level = info/' "$CONF"
+# One priority for both: the scheduler then takes them in turn, as the
+# faxmail path below is spread over both.
 for i in 1 2; do
-	"$CTL" -D "$T/db" server set "fax$i" --lines "$LINES" >/dev/null ||
-	    bail "faxhubctl server set fax$i --lines $LINES"
+	"$CTL" -D "$T/db" server set "fax$i" --lines "$LINES" --priority 10 \
+	    >/dev/null || bail "faxhubctl server set fax$i --lines $LINES"
 done
 make_tiff "$T/doc.tif" 1 || bail "cannot make the test TIFF"
 
@@ -99,38 +122,90 @@ done
 got=$(submitted)
 hwm=$(rss VmHWM)
 [ -n "$hwm" ] || bail "faxhubd died during the run"
+
+# --- (b) fsyncs per mail, strace attached (not timed) ----------------------
+fsyncs=-
+if [ "$NF" -gt 0 ] && command -v strace >/dev/null 2>&1; then
+	diag "fsyncs: $NF mails with strace attached"
+	strace -f -c -e trace=fsync,fdatasync,syncfs -o "$T/strace" \
+	    -p "$HUBPID" 2>"$T/strace.err" &
+	STRACE=$!
+	wait_until 30 grep -q attached "$T/strace.err" ||
+	    bail "strace did not attach"
+	python3 -IB "$HFB" smtp -d "$W" -n "$NF" --first 15555580001 \
+	    --tiff "$T/doc.tif" >/dev/null 2>"$T/smtp.err" ||
+	    { sed 's/^/# /' "$T/smtp.err"; bail "could not send the mails"; }
+	want=$((got + NF))
+	end=$(( $(date +%s) + 120 ))
+	while [ "$(submitted)" -lt "$want" ] && [ "$(date +%s)" -lt "$end" ]
+	do
+		sleep 0.2
+	done
+	kill -INT "$STRACE"
+	wait "$STRACE"
+	calls=$(awk '$NF ~ /^(fsync|fdatasync|syncfs)$/ { n += $4 }
+	    END { print n + 0 }' "$T/strace")
+	fsyncs=$(awk -v c="$calls" -v n="$NF" \
+	    'BEGIN { printf "%.2f", c / n }')
+	[ "$(submitted)" -ge "$want" ] ||
+	    fsyncs="$fsyncs (only $(( $(submitted) - got )) of $NF submitted)"
+	got=$(submitted)
+fi
+
+# --- (c) latency at rest ---------------------------------------------------
+if [ "$NR" -gt 0 ]; then
+	diag "rest: $NR mails one at a time"
+	python3 -IB "$HFB" smtp -d "$W" -n "$NR" --first 15555590001 \
+	    --tiff "$T/doc.tif" --rest "$HUBLOG" >"$T/rest" 2>"$T/smtp.err" ||
+	    sed 's/^/# /' "$T/smtp.err"
+fi
 _bench_stop
 
-# --- (b) HylaFAX's faxmail -----------------------------------------------
-diag "hylafax: handing $N mails to faxmail"
-mkdir -p "$T/hf"
-python3 -IB "$HFB" faxmail -d "$W" -n "$N" -P 2 --first 5555570001 \
-    --tiff "$T/doc.tif" --work "$T/hf" >"$T/hf.out" 2>"$T/hf.err"
-hfrc=$?
-sed 's/^/# /' "$T/hf.err" | head -10
-[ -s "$T/hf.out" ] || bail "faxmail submitted nothing"
-
-kills=$(python3 -IB "$HFB" kill -d "$W") ||
-    bail "could not kill the queued jobs"
-diag "queued jobs: $kills"
+# --- (d) HylaFAX's faxmail -------------------------------------------------
+hfrc=0
+k=0
+for par in $PARS; do
+	k=$((k + 1))
+	diag "hylafax: handing $N mails to faxmail, $par at a time"
+	mkdir -p "$T/hf$k"
+	python3 -IB "$HFB" faxmail -d "$W" -n "$N" -P "$par" \
+	    --first "555557${k}0001" --tiff "$T/doc.tif" --work "$T/hf$k" \
+	    >"$T/hf$k.out" 2>"$T/hf$k.err" || hfrc=$?
+	sed 's/^/# /' "$T/hf$k.err" | head -10
+	kills=$(python3 -IB "$HFB" kill -d "$W") ||
+	    bail "could not kill the queued jobs"
+	case $kills in
+	*" 0 were active") ;;
+	*) echo "# WARNING: some jobs were dialled although the modems" \
+	    "were held: $kills" ;;
+	esac
+done
 
 # --- figures -------------------------------------------------------------
-# stats TAG: reads "start end" pairs (ms) and prints one table row.
+# stats TAG N: reads "start end" pairs (ms) and prints one table row:
+# mails, seconds, mails/s, latency p50, p90, p99.
 stats() {
-	sort -n -k2 | awk -v tag="$1" -v n="$2" -v rss="$3" '
+	sort -n -k2 | awk -v tag="$1" -v n="$2" '
 	{ s[NR] = $1; e[NR] = $2; l[NR] = $2 - $1
 	  if (NR == 1 || $1 < t0) t0 = $1; if ($2 > t1) t1 = $2 }
 	END {
-		if (NR == 0) { printf "%-8s %6d %8s %8s %8s %8s %8s\n", tag, n,
-		    "-", "-", "-", "-", rss; exit }
+		if (NR == 0) { printf "%-12s %7s %8s %8s %8s %8s %8s\n", tag,
+		    "0/" n, "-", "-", "-", "-", "-"; exit }
 		for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++)
 			if (l[j] < l[i]) { x = l[i]; l[i] = l[j]; l[j] = x }
-		p50 = l[int((NR - 1) * 0.5) + 1]; p90 = l[int((NR - 1) * 0.9) + 1]
 		secs = (t1 - t0) / 1000.0
-		printf "%-8s %6s %8.2f %8.2f %8.3f %8.3f %8s\n", tag,
-		    NR "/" n, secs, (secs > 0 ? NR / secs : 0), p50 / 1000.0,
-		    p90 / 1000.0, rss
+		printf "%-12s %7s %8.2f %8.2f %8.3f %8.3f %8.3f\n", tag,
+		    NR "/" n, secs, (secs > 0 ? NR / secs : 0),
+		    l[int((NR - 1) * 0.5) + 1] / 1000.0,
+		    l[int((NR - 1) * 0.9) + 1] / 1000.0,
+		    l[int((NR - 1) * 0.99) + 1] / 1000.0
 	}'
+}
+# pct P: the P-th percentile of the numbers read, in seconds (from ms).
+pct() {
+	sort -n | awk -v p="$1" '{ v[NR] = $1 } END {
+	    if (NR == 0) { print "-"; exit }
+	    printf "%.3f", v[int((NR - 1) * p) + 1] / 1000.0 }'
 }
 # faxhub: "NUMBER SENT_MS" joined with the stamped submission lines.
 awk '/: submitted to fax[0-9]* as job/ {
@@ -139,22 +214,47 @@ awk '/: submitted to fax[0-9]* as job/ {
     "$HUBLOG" | sort -k1,1 >"$T/subm"
 sort -k1,1 "$T/sent" >"$T/sent.s"
 join "$T/sent.s" "$T/subm" | awk '{ print $2, $3 }' >"$T/a.pairs"
-awk '{ print $2, $3 }' "$T/hf.out" >"$T/b.pairs"
+stats faxhub "$N" <"$T/a.pairs" >"$T/rows"
+rate_hub=$(awk '{ print $4 }' "$T/rows")
+k=0
+for par in $PARS; do
+	k=$((k + 1))
+	awk '{ print $2, $3 }' "$T/hf$k.out" | stats "faxmail-P$par" "$N" \
+	    >>"$T/rows"
+done
+best=$(awk 'NR > 1 && $4 != "-" && $4 > b { b = $4; t = $1 }
+    END { if (b > 0) print t, b }' "$T/rows")
 
-echo "# pipeline benchmark: $N mails, 1-page TIFF each, 2 HylaFAX servers"
-echo "# latency: mail accepted -> job submitted (faxhub), faxmail run (hylafax)"
-printf '# %-8s %6s %8s %8s %8s %8s %8s\n' path mails seconds mails/s \
-    p50_s p90_s RSS_kB
-stats faxhub "$N" "$hwm" <"$T/a.pairs" | sed 's/^/# /'
-stats hylafax "$N" "-" <"$T/b.pairs" | sed 's/^/# /'
+echo "# pipeline benchmark: $N mails, 1-page TIFF each, 2 HylaFAX servers," \
+    "$(nproc) cores"
+echo "# burst: mail accepted -> job submitted (faxhub), faxmail run (faxmail-PN:"
+echo "# N at a time); faxhub's figure includes SMTP, LMTP and IMAP"
+printf '# %-12s %7s %8s %8s %8s %8s %8s\n' path mails seconds mails/s \
+    p50_s p90_s p99_s
+sed 's/^/# /' "$T/rows"
+if [ -n "$best" ]; then
+	set -- $best
+	echo "# ratio: faxhub $rate_hub mails/s / $1 $2 mails/s =" \
+	    "$(awk -v a="$rate_hub" -v b="$2" 'BEGIN { printf "%.2f", a / b }')x"
+else
+	echo "# ratio: - (faxmail submitted nothing)"
+fi
+if [ -s "$T/rest" ]; then
+	n=$(wc -l <"$T/rest" | tr -d ' ')
+	echo "# at rest ($n of $NR mails one at a time): median / p99 seconds"
+	echo "#   accepted -> submitted   $(awk '{ print $4 - $2 }' "$T/rest" |
+	    pct 0.5) / $(awk '{ print $4 - $2 }' "$T/rest" | pct 0.99)"
+	echo "#   Dovecot (-> IDLE notice) $(awk '{ print $3 - $2 }' "$T/rest" |
+	    pct 0.5) / $(awk '{ print $3 - $2 }' "$T/rest" | pct 0.99)"
+	echo "#   faxhub (notice -> JSUBM) $(awk '{ print $4 - $3 }' "$T/rest" |
+	    pct 0.5) / $(awk '{ print $4 - $3 }' "$T/rest" | pct 0.99)"
+else
+	echo "# at rest: - (no mail measured)"
+fi
+echo "# fsyncs per mail (burst of $NF, strace -c on faxhubd): $fsyncs"
+echo "# faxhubd peak RSS: $hwm kB"
 
 warn() { echo "# WARNING: $*"; }
 [ "$got" -ge "$N" ] || warn "faxhub submitted only $got of $N jobs within 120 s"
-n=$(wc -l <"$T/hf.out" | tr -d ' ')
-[ "$n" -ge "$N" ] && [ "$hfrc" = 0 ] ||
-    warn "faxmail submitted $n of $N jobs (exit status $hfrc)"
-case $kills in
-*" 0 were active") ;;
-*) warn "some jobs were dialled although the modems were held: $kills" ;;
-esac
+[ "$hfrc" = 0 ] || warn "some faxmail runs failed (exit status $hfrc)"
 exit 0

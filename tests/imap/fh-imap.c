@@ -7,7 +7,10 @@
  *	    command [args]
  *
  * Commands: open, caps CAP..., uids, fetch UID MAX OUTFILE, ensure FOLDER,
- * move UID FOLDER, movemsgid FROM MSGID TO, wait SECONDS (SIGUSR1 sets
+ * fetchall MAX DIR (imap_fetch_batch() of every UID: DIR/UID.eml each,
+ * one "uid= found= len= toobig=" line each),
+ * move UID FOLDER, moveset FOLDER UID..., movemsgid FROM MSGID TO,
+ * wait SECONDS (SIGUSR1 sets
  * the stop flag), pass MAX SECONDS (what one intake pass does: uids, fetch
  * each with limit MAX, then wait),
  * verify CHAIN.pem CAFILE|- HOST.
@@ -145,8 +148,9 @@ cmd_session(const struct imap_params *p, int idle, int argc, char **argv)
 {
 	struct imap_conn	*c = NULL;
 	enum imap_errclass	 class;
-	uint32_t		*uids;
-	char			*cause = NULL, *raw, *end;
+	struct imap_msg		*msgs;
+	uint32_t		*uids = NULL;
+	char			*cause = NULL, *raw, *end, *path;
 	size_t			 n, i, len, max;
 	long long		 t0;
 	int			 r, toobig, rv = 2;
@@ -192,6 +196,39 @@ cmd_session(const struct imap_params *p, int idle, int argc, char **argv)
 			}
 			free(raw);
 		}
+	} else if (strcmp(argv[0], "fetchall") == 0) {
+		if (argc != 3)
+			usage();
+		max = strtoull(argv[1], NULL, 10);
+		if (imap_uids(c, &uids, &n, &cause) == 0 &&
+		    imap_fetch_batch(c, uids, n, max, &msgs, &cause) == 0) {
+			rv = 0;
+			for (i = 0; i < n && rv == 0; i++) {
+				printf("uid=%u found=%d len=%zu toobig=%d\n",
+				    msgs[i].uid, msgs[i].found, msgs[i].len,
+				    msgs[i].toobig);
+				path = xprintf("%s/%u.eml", argv[2],
+				    msgs[i].uid);
+				if (msgs[i].raw != NULL && file_write_atomic(
+				    path, msgs[i].raw, msgs[i].len, 0600,
+				    &cause) == -1)
+					rv = 2;
+				free(path);
+			}
+			imap_msgs_free(msgs, n);
+		}
+		free(uids);
+	} else if (strcmp(argv[0], "moveset") == 0) {
+		if (argc < 3)
+			usage();
+		n = (size_t)argc - 2;
+		uids = xcalloc(n, sizeof(*uids));
+		for (i = 0; i < n; i++)
+			uids[i] = parse_uid(argv[i + 2]);
+		if (imap_ensure_folder(c, argv[1], &cause) == 0 &&
+		    imap_move_set(c, uids, n, argv[1], &cause) == 0)
+			rv = 0;
+		free(uids);
 	} else if (strcmp(argv[0], "ensure") == 0) {
 		if (argc != 2)
 			usage();

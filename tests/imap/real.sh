@@ -111,6 +111,21 @@ len=$(echo "$out" | sed -n 's/^len=\([0-9]*\).*/\1/p')
 ok "over the limit: at most 1000 bytes" test "${len:-99999}" -le 1000
 ok "over the limit: headers returned" grep -q "^Subject: exact" "$T/hdr.eml"
 fails "over the limit: no body downloaded" grep -q BODYMARK "$T/hdr.eml"
+# The whole mailbox in one batch, with a limit that puts the large mail
+# over it and the two small ones into runs of bodies.
+mkdir -p "$T/all"
+out=$(plain fetchall 1000 "$T/all")
+like "batch: the large mail over the limit" "$out" \
+    "uid=1 found=1 len=* toobig=1*"
+like "batch: the small ones whole" "$out" \
+    "*uid=2 found=1 len=* toobig=0*uid=3 found=1 len=* toobig=0*"
+for u in 2 3; do
+	plain fetch "$u" 1000000 "$T/one.eml" >/dev/null
+	ok "batch: mail $u byte-exact as fetched alone" \
+	    cmp -s "$T/one.eml" "$T/all/$u.eml"
+done
+ok "batch: the header of the large mail as fetched alone" \
+    cmp -s "$T/hdr.eml" "$T/all/1.eml"
 out=$(plain fetch 99 1000 "$T/none.eml")
 like "fetch of a missing UID" "$out" "*UID FETCH 99: no such message*"
 
@@ -131,8 +146,8 @@ while [ $i -lt 50 ] && [ "$(plain uids | wc -l)" -lt 3 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 is "two copies delivered" "$(plain uids | tr '\n' ' ')" "1 4 5 "
-ok "copies claimed into a processing folder" \
-    sh -c '"$@" move 4 Faxhub/proc && "$@" move 5 Faxhub/proc' sh \
+ok "copies claimed into a processing folder (one UID MOVE of both)" \
+    sh -c '"$@" moveset Faxhub/proc 4 5' sh \
     "$FH" -u "$U" -T 5 -p "$TB_IMAP_PORT"
 like "move by Message-ID moves both copies" \
     "$(plain movemsgid Faxhub/proc '<bcast.1@example.test>' Faxhub/done)" \

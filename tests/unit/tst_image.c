@@ -781,7 +781,7 @@ test_g4(void)
 	if (rv == 0)
 		rv = faxw_page_end(&w, &cause);
 	if (rv == 0)
-		rv = faxw_commit(&w, &cause);
+		rv = faxw_commit(&w, WRITE_DURABLE, &cause);
 	else
 		faxw_abort(&w);
 	is_int(rv, 0, "g4: page written");

@@ -67,7 +67,7 @@ job(const char *id, const char *bc, enum job_state st, long long ended)
 	j.state = st;
 	j.created = ended - 600;
 	j.ended = ended;
-	if (job_save(&j, p, &cause) == -1)
+	if (job_save(&j, p, WRITE_DURABLE, &cause) == -1)
 		diag("job_save: %s", cause);
 	free(p);
 }
@@ -87,7 +87,7 @@ bcast(const char *id, const char *mailkey, const char *jobs, int reported,
 	b.reported = reported;
 	b.moved = moved;
 	b.created = created;
-	if (bcast_save(&b, p, &cause) == -1)
+	if (bcast_save(&b, p, WRITE_DURABLE, &cause) == -1)
 		diag("bcast_save: %s", cause);
 	free(p);
 	file("docs", id, ".tif", created);

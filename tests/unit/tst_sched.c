@@ -110,7 +110,7 @@ test_job_roundtrip(void)
 	j.not_before = 1700000000LL;
 	ok(mkdtemp(dir) != NULL, "tempdir");
 	path = xprintf("%s/job", dir);
-	ok(job_save(&j, path, &cause) == 0, "job saved");
+	ok(job_save(&j, path, WRITE_DURABLE, &cause) == 0, "job saved");
 	ok(job_load(path, &k, &cause) == 0, "job loaded");
 	is_str(k.typed, j.typed, "string field round trip");
 	is_str(k.reason, j.reason, "escapes round trip");
