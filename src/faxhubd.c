@@ -337,20 +337,23 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		write_pidfile(h.cfg.daemon.pid_file);
-	if (hub_log_start(&h, &cause) == -1)
-		fatalx("%s", cause);
-
-	pthread_mutex_init(&h.mtx, NULL);
-	pthread_cond_init(&h.cond, NULL);
-	h.started = (long long)time(NULL);
-
-	/* Signals go to the main thread only; a closed peer is an error. */
+	/*
+	 * Signals go to the main thread only (blocked before the first
+	 * thread starts, so every thread inherits the mask); a closed peer is
+	 * an error.
+	 */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (hub_log_start(&h, &cause) == -1)
+		fatalx("%s", cause);
+
+	pthread_mutex_init(&h.mtx, NULL);
+	pthread_cond_init(&h.cond, NULL);
+	h.started = (long long)time(NULL);
 
 	pthread_mutex_lock(&h.mtx);
 	if (hub_tables_reload(&h, 1, &cause) == -1)
