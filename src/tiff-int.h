@@ -7,6 +7,7 @@
  *	tiff-scale.c	area-averaging scaler, threshold/error diffusion
  *	tiff-write.c	TIFF Class F writer (G3 2-D / G4, one strip a page)
  *	tiff-gs.c	PDF/PostScript to TIFF through a Ghostscript child
+ *	img-office.c	Office documents to PDF through LibreOffice
  *	tiff-norm.c	img_normalize(): the pipeline
  *	tiff-pdf.c	img_topdf()
  *	tiff-png.c	img_preview_png()
@@ -219,6 +220,13 @@ int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,
+	    const char *out_tif, const struct img_opts *, enum img_err *,
+	    char **cause);
+
+/* img-office.c: a zip's Office kind from its central directory. */
+enum img_fmt	office_sniff(const char *path, enum img_fmt);
+/* Renders an Office document to a grey TIFF (LibreOffice, then gs). */
+int	office_render(const char *path, const char *name, enum img_fmt,
 	    const char *out_tif, const struct img_opts *, enum img_err *,
 	    char **cause);
 

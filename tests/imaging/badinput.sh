@@ -67,7 +67,7 @@ refused many.tif "*many.tif: more than 500 pages*"
 for p in $pdfs; do
 	case $p in
 	broken.pdf) refused broken.pdf "*broken.pdf: broken PDF*" ;;
-	encrypted.pdf) refused encrypted.pdf "*encrypted.pdf: the PDF is encrypted*" ;;
+	encrypted.pdf) refused encrypted.pdf "*encrypted.pdf: the PDF is password-protected: send it without a password*" ;;
 	esac
 done
 # A good file after a bad one: the whole job is refused, nothing written.
