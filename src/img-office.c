@@ -359,7 +359,6 @@ lo_argv(struct sandbox_spec *sp, const char *dir, char **prof)
 	sp->argv[ac++] = "--norestore";
 	sp->argv[ac++] = "--nologo";
 	sp->argv[ac++] = "--nolockcheck";
-	sp->argv[ac++] = "--nodefault";
 	return ac;
 }
 
@@ -395,7 +394,12 @@ img_office_stop(void)
 	pthread_mutex_unlock(&warm_mtx);
 }
 
-/* LibreOffice's single-instance pipe exists in the warm /tmp. */
+/*
+ * The warm instance is ready: its UNO acceptor (started once LibreOffice
+ * is up; nothing connects to it) has made its pipe in the warm /tmp.
+ * LibreOffice's single-instance pipe appears earlier, before a request
+ * sent there is served.
+ */
 static int
 warm_listening(void)
 {
@@ -406,7 +410,8 @@ warm_listening(void)
 	if ((d = opendir(warm.tmp)) == NULL)
 		return 0;
 	while (!yes && (de = readdir(d)) != NULL)
-		yes = strncmp(de->d_name, "OSL_PIPE_", 9) == 0;
+		yes = strncmp(de->d_name, "OSL_PIPE_", 9) == 0 &&
+		    strstr(de->d_name, "faxhub-lo") != NULL;
 	closedir(d);
 	return yes;
 }
@@ -428,6 +433,12 @@ warm_start_locked(const struct img_opts *o, char **cause)
 		goto out;
 	memset(&sp, 0, sizeof(sp));
 	ac = lo_argv(&sp, warm.dir, &prof);
+	/*
+	 * A headless LibreOffice ends once a forwarded --convert-to leaves
+	 * no document open: a hidden blank one keeps it running.
+	 */
+	sp.argv[ac++] = "--accept=pipe,name=faxhub-lo;urp;";
+	sp.argv[ac++] = "private:factory/swriter";
 	sp.argv[ac] = NULL;
 	sp.dir = warm.dir;
 	sp.tmp = warm.tmp;
@@ -497,6 +508,7 @@ lo_convert(const char *dir, const char *tmp, const char *in,
 	memset(&sp, 0, sizeof(sp));
 	ac = lo_argv(&sp, dir, &prof);
 	inpath = xprintf("%s/%s", dir, in);
+	sp.argv[ac++] = "--nodefault";
 	sp.argv[ac++] = "--convert-to";
 	sp.argv[ac++] = "pdf:writer_pdf_Export";
 	sp.argv[ac++] = "--outdir";
