@@ -17,9 +17,9 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static int
 line_cb(const char *line, void *arg, char **cause)
 {
-	struct hfx_job		 j;
-	struct hfx_modem	*m;
-	struct hfx_recv		*rv;
+	struct fax_job		 j;
+	struct fax_modem	*m;
+	struct fax_recv		*rv;
 	char			*c = NULL, *s = NULL;
 	int			 port;
 	long			 b;
@@ -27,23 +27,28 @@ line_cb(const char *line, void *arg, char **cause)
 	(void)arg;
 	(void)cause;
 	if (hfx_parse_job_line(line, &j, &c) == 0)
-		hfx_job_free(&j);
+		fax_job_free(&j);
 	free(c);
 	c = NULL;
 	m = calloc(1, sizeof(*m));
 	if (m != NULL && hfx_parse_modem_line(line, m, &c) == 0)
-		hfx_modems_free(m, 1);
+		fax_modems_free(m, 1);
 	else
 		free(m);
 	free(c);
 	c = NULL;
 	rv = calloc(1, sizeof(*rv));
 	if (rv != NULL && hfx_parse_recv_line(line, rv, &c) == 0)
-		hfx_recvq_free(rv, 1);
+		fax_recvq_free(rv, 1);
 	else
 		free(rv);
 	free(c);
 	c = NULL;
+	{
+		enum fax_errclass	cls;
+		enum fax_cause		cause;
+		(void)hfx_classify(line, &cls, &cause);
+	}
 	if (hfx_parse_pasv(line, &port, &c) == 0 && (port < 1 || port > 65535))
 		abort();
 	free(c);

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "auth.h"
 #include "conf.h"
-#include "msg.h"
+#include "mail-parse.h"
 #include "register.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -54,9 +55,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.docs[i].name == NULL || m.docs[i].len > lim.
 		    attachment_size)
 			abort();
-	msg_fax_recipients(&m, doms, &l, &n);
+	auth_take_password(&m);
+	addr_fax_recipients(m.to_cc, m.nto_cc, m.delivered_to, m.ndelivered,
+	    doms, &l, &n);
 	msg_strings_free(l, n);
-	(void)msg_may_reply(&m);
+	(void)auth_may_reply(&m);
 	auth_check(&m, AUTH_ADDRESS | AUTH_PASSWORD | AUTH_AUTHRES,
 	    "mx.fax.test", &ops, &res);
 	auth_result_free(&res);

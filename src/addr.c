@@ -341,3 +341,41 @@ addr_in_domains(const char *domain, char *const *domains)
 			return (1);
 	return (0);
 }
+
+static void
+add_fax_locals(char *const *addrs, size_t naddrs, char *const *domains,
+    char ***locals, size_t *n)
+{
+	char	*l, *d;
+	size_t	 i, j;
+
+	for (i = 0; i < naddrs; i++) {
+		if (addr_split(addrs[i], &l, &d) != 0)
+			continue;
+		if (addr_in_domains(d, domains)) {
+			for (j = 0; j < *n; j++)
+				if (strcasecmp((*locals)[j], l) == 0)
+					break;
+			if (j == *n) {
+				*locals = xreallocarray(*locals, *n + 1,
+				    sizeof(**locals));
+				(*locals)[(*n)++] = l;
+				l = NULL;
+			}
+		}
+		free(l);
+		free(d);
+	}
+}
+
+void
+addr_fax_recipients(char *const *to_cc, size_t nto_cc,
+    char *const *delivered, size_t ndelivered, char *const *domains,
+    char ***locals, size_t *n)
+{
+	*locals = NULL;
+	*n = 0;
+	add_fax_locals(to_cc, nto_cc, domains, locals, n);
+	if (*n == 0)
+		add_fax_locals(delivered, ndelivered, domains, locals, n);
+}

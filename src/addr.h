@@ -83,6 +83,18 @@ int	addr_split(const char *addr, char **local, char **domain);
 int	addr_in_domains(const char *domain, char *const *domains);
 
 /*
+ * Which addresses of a mail ask for a fax: the local parts of the To/Cc
+ * addresses whose domain is in domains (NULL-terminated); when there is
+ * none, those of Delivered-To / X-Original-To (the copy a Bcc or the site
+ * MTA delivered).  Duplicates (exact, case-insensitive) removed, order
+ * kept.  Sets *n; *locals is an allocated array of allocated strings
+ * (caller frees each and the array), NULL when *n is 0.
+ */
+void	addr_fax_recipients(char *const *to_cc, size_t nto_cc,
+	    char *const *delivered, size_t ndelivered, char *const *domains,
+	    char ***locals, size_t *n);
+
+/*
  * Copies at most max bytes of s into an allocated string fit for a log
  * line or a mail: control characters and bytes >= 0x7f become '?', and
  * "..." marks a cut.  Caller frees.

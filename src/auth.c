@@ -340,3 +340,85 @@ auth_check(const struct msg *m, unsigned modes, const char *authserv_id,
 	res->user = xstrdup(m->from);
 	return (1);
 }
+
+/* Takes "[pw:...]" out of the Subject (every one; the first counts). */
+void
+auth_take_password(struct msg *m)
+{
+	struct buf	 b;
+	const char	*s = m->subject != NULL ? m->subject : "", *tok, *end;
+	char		*pw, *clean, *t;
+
+	if (m->password != NULL) {
+		explicit_bzero(m->password, strlen(m->password));
+		free(m->password);
+		m->password = NULL;
+	}
+	free(m->subject_clean);
+	buf_init(&b);
+	while ((tok = strcasestr(s, "[pw:")) != NULL) {
+		buf_add(&b, s, tok - s);
+		if ((end = strchr(tok + 4, ']')) == NULL) {
+			s = tok + strlen(tok);
+			break;
+		}
+		if (m->password == NULL &&
+		    (size_t)(end - tok - 4) <= AUTH_PASSWORD_MAX) {
+			pw = xstrndup(tok + 4, end - tok - 4);
+			t = str_trim(pw);
+			if (*t != '\0')
+				m->password = xstrdup(t);
+			explicit_bzero(pw, strlen(pw));
+			free(pw);
+		}
+		s = end + 1;
+		/* "a [pw:x] b" becomes "a b" */
+		if (b.len > 0 && b.data[b.len - 1] == ' ' && *s == ' ')
+			s++;
+	}
+	buf_adds(&b, s);
+	clean = buf_steal(&b, NULL);
+	t = str_trim(clean);
+	m->subject_clean = xstrdup(t);
+	free(clean);
+}
+
+static int
+is_mailer_daemon(const char *addr)
+{
+	const char	*at;
+
+	if ((at = strrchr(addr, '@')) == NULL)
+		at = addr + strlen(addr);
+	return ((size_t)(at - addr) == 13 &&
+	    strncasecmp(addr, "mailer-daemon", 13) == 0);
+}
+
+const char *
+auth_automatic(const struct msg *m)
+{
+	if (m->return_path != NULL && *m->return_path == '\0')
+		return ("null envelope sender");
+	if (m->return_path != NULL && is_mailer_daemon(m->return_path))
+		return ("envelope sender MAILER-DAEMON");
+	if (m->auto_submitted)
+		return ("Auto-Submitted");
+	if (m->bulk)
+		return ("Precedence bulk, list or junk");
+	if (m->list_id)
+		return ("List-Id");
+	return (NULL);
+}
+
+int
+auth_may_reply(const struct msg *m)
+{
+	const char	*to;
+
+	if (auth_automatic(m) != NULL)
+		return (0);
+	to = m->return_path != NULL ? m->return_path : m->from;
+	if (to == NULL || *to == '\0' || is_mailer_daemon(to))
+		return (0);
+	return (1);
+}

@@ -26,7 +26,10 @@
 #ifndef FAXHUB_AUTH_H
 #define FAXHUB_AUTH_H
 
-#include "msg.h"
+#include "mail-parse.h"
+
+/* The longest [pw:...] password taken from a Subject. */
+#define AUTH_PASSWORD_MAX	256
 
 /*
  * The configuration module (src/conf.h) defines the same bits as macros
@@ -87,6 +90,30 @@ int	auth_modes_parse(const char *list, unsigned *modes, char **cause);
  */
 int	auth_authres_match(const char *value, const char *authserv_id,
 	    const char *user, const char **why);
+
+/*
+ * Fills m->password from the first "[pw:...]" of the Subject (blanks
+ * trimmed; none when longer than AUTH_PASSWORD_MAX) and m->subject_clean
+ * with the Subject without any such token.  Call it once after
+ * msg_parse(), before auth_check() or anything that shows the Subject.
+ */
+void	auth_take_password(struct msg *m);
+
+/*
+ * Mail that a program sent on its own (RFC 3834): a null envelope sender
+ * (Return-Path: <>), MAILER-DAEMON as envelope sender, Auto-Submitted
+ * other than "no", Precedence bulk/list/junk, a List-Id.  Such mail never
+ * makes a fax nor an answer, whoever sent it.  Returns a static name of
+ * the first sign found (for the log), or NULL for a mail a person sent.
+ */
+const char *auth_automatic(const struct msg *);
+
+/*
+ * 1 when a refusal may go back to the sender: not automatic (above), and
+ * there is an address to answer (Return-Path, else From) that is not
+ * MAILER-DAEMON.  0 otherwise.
+ */
+int	auth_may_reply(const struct msg *);
 
 /* Password hashes are passwd.h's (passwd_hash, passwd_verify). */
 

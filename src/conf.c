@@ -107,6 +107,8 @@ static const struct ckey ckeys[] = {
 	{ "auth.modes", C_AUTH, O(auth.modes), 0, 0, 0, 0 },
 	{ "auth.authserv_id", C_STR, O(auth.authserv_id), 0, 0, 0, 0 },
 	{ "auth.silent_unknown", C_BOOL, O(auth.silent_unknown), 0, 0, 0, 0 },
+	{ "auth.trust_from_header", C_BOOL, O(auth.trust_from_header), 0, 0,
+	    0, 0 },
 	{ "auth.register_address", C_ADDR, O(auth.register_address), 0, 0,
 	    0, 0 },
 	{ "auth.admin_password_file", C_PATH, O(auth.admin_password_file),
@@ -207,7 +209,8 @@ config_defaults(struct config *cfg)
 	cfg->smtp.tls = TLS_STARTTLS;
 	cfg->smtp.timeout = 60;
 	cfg->smtp.retry_max = 2 * 86400;
-	cfg->auth.modes = AUTH_ADDRESS;
+	cfg->auth.modes = AUTH_PASSWORD;	/* a stranger cannot forge */
+	cfg->auth.silent_unknown = 1;		/* no backscatter */
 	cfg_setstr(&cfg->dial.international_prefix, "00");
 	cfg_setstr(&cfg->dial.national_prefix, "0");
 	cfg->dial.barred = xcalloc(1, sizeof(char *));
@@ -791,6 +794,14 @@ cfg_finish(struct config *cfg, const char *name, const int *lines,
 	if (cfg->auth.modes == 0) {
 		xasprintf(cause, "%s:%d: auth.modes: empty", name,
 		    lines[k - ckeys]);
+		return -1;
+	}
+	/* From: is written by whoever sends the mail. */
+	if (cfg->auth.modes == AUTH_ADDRESS && !cfg->auth.trust_from_header) {
+		xasprintf(cause, "%s:%d: auth.modes = address alone lets "
+		    "anyone who writes a user's address in From: send faxes; "
+		    "add password or authres, or set auth.trust_from_header "
+		    "= yes to accept that", name, lines[k - ckeys]);
 		return -1;
 	}
 	if (cfg_reachable(cfg, name, lines, cause) == -1 ||

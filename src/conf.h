@@ -104,6 +104,7 @@ struct config {
 		unsigned	  modes;	/* AUTH_* bits */
 		char		 *authserv_id;
 		int		  silent_unknown;
+		int		  trust_from_header; /* address alone ok */
 		char		 *register_address;
 		char		 *admin_password_file;
 	} auth;

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "fax.h"
 #include "record.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -64,9 +65,12 @@ server_opts(struct ctl *c, struct server *s)
 	    ctl_int("--port", v, 1, 65535, &s->port) == -1)
 		return -1;
 	if ((v = ctl_opt(c, "driver")) != NULL) {
-		if (strcmp(v, "hylafax") != 0) {
-			fprintf(stderr, "faxhubctl: --driver: bad value \"%s\":"
-			    " want hylafax\n", v);
+		if (fax_driver_find(v) == NULL) {
+			char *names = fax_driver_names();
+			fprintf(stderr, "faxhubctl: --driver: bad value \"%.64s"
+			    "\": want one of the drivers compiled in: %s\n", v,
+			    names);
+			free(names);
 			return -1;
 		}
 		free(s->driver);
@@ -108,6 +112,18 @@ server_opts(struct ctl *c, struct server *s)
 	if ((v = ctl_opt(c, "enabled")) != NULL &&
 	    ctl_bool("enabled", v, &s->enabled) == -1)
 		return -1;
+	if ((v = ctl_opt(c, "send-modems")) != NULL) {
+		if (strlen(v) > 255 || strpbrk(v, " \t\r\n|\"\\") != NULL ||
+		    *v == ',' || strstr(v, ",,") != NULL ||
+		    (*v != '\0' && v[strlen(v) - 1] == ',')) {
+			fprintf(stderr, "faxhubctl: --send-modems: bad value "
+			    "\"%.64s\": want modem names separated by commas, "
+			    "or \"\" to let the driver tell\n", v);
+			return -1;
+		}
+		free(s->send_modems);
+		s->send_modems = *v == '\0' ? NULL : xstrdup(v);
+	}
 	return 0;
 }
 
@@ -144,7 +160,7 @@ ctl_server_add(struct ctl *c)
 	}
 	server_init(&s);
 	s.name = xstrdup(c->argv[0]);
-	s.driver = xstrdup("hylafax");
+	s.driver = xstrdup(fax_driver_find(NULL)->name);
 	if (server_opts(c, &s) == -1) {
 		ret = CTL_USAGE;
 		goto out;
@@ -303,6 +319,8 @@ ctl_server_show(struct ctl *c)
 	printf("fine: %s\n", s.fine ? "yes" : "no");
 	printf("g4: %s\n", s.g4 ? "yes" : "no");
 	printf("enabled: %s\n", s.enabled ? "yes" : "no");
+	printf("send_modems: %s\n", s.send_modems != NULL ? s.send_modems :
+	    "");
 	server_free(&s);
 	return CTL_OK;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fax-hylafax.h"
 #include "util.h"
@@ -26,51 +27,16 @@ static int	 is_code(const char *, size_t);
 static char	*clean_text(const char *, size_t);
 static size_t	 split_fields(char *, char **, size_t);
 static int	 parse_num(const char *, long, long *);
+static int	 parse_recv_num(const char *, long, long *);
 static int	 parse_pair(const char *, int *, int *);
 static void	 cause_text(char **, const char *, const char *, size_t);
 static char	*dup_field(const char *);
 
-static const char *state_names[] = {
-	"unknown", "pending", "sleeping", "blocked", "ready", "active",
-	"done", "failed", "suspended"
-};
-
-/* Names of the JPARM STATE answers, indexed like enum hfx_state. */
+/* Names of the JPARM STATE answers, indexed like enum fax_state. */
 static const char *state_wire[] = {
 	"UNDEFINED", "PENDING", "SLEEPING", "BLOCKED", "READY", "ACTIVE",
 	"DONE", "FAILED", "SUSPENDED"
 };
-
-static const char *class_names[] = {
-	"none", "connect", "auth", "protocol", "rejected", "temporary",
-	"notfound"
-};
-
-void
-fax_err_clear(struct fax_err *err)
-{
-	if (err == NULL)
-		return;
-	free(err->msg);
-	err->msg = NULL;
-	err->cls = FAXERR_NONE;
-}
-
-const char *
-fax_errclass_name(enum fax_errclass cls)
-{
-	if ((size_t)cls >= nitems(class_names))
-		return ("invalid");
-	return (class_names[cls]);
-}
-
-const char *
-hfx_state_name(enum hfx_state st)
-{
-	if ((size_t)st >= nitems(state_names))
-		return ("unknown");
-	return (state_names[st]);
-}
 
 void
 hfx_err_set(struct fax_err *err, enum fax_errclass cls, const char *fmt, ...)
@@ -385,41 +351,41 @@ hfx_parse_bytes(const char *text)
 /* ------------------------------------------------------------------ */
 /* Listings. */
 
-enum hfx_state
+enum fax_state
 hfx_state_from_letter(int c)
 {
 	switch (c) {
 	case 'T':
-		return (HFX_SUSPENDED);
+		return (FAX_SUSPENDED);
 	case 'P':
-		return (HFX_PENDING);
+		return (FAX_PENDING);
 	case 'S':
-		return (HFX_SLEEPING);
+		return (FAX_SLEEPING);
 	case 'B':
-		return (HFX_BLOCKED);
+		return (FAX_BLOCKED);
 	case 'W':
-		return (HFX_READY);
+		return (FAX_READY);
 	case 'R':
-		return (HFX_ACTIVE);
+		return (FAX_ACTIVE);
 	case 'D':
-		return (HFX_DONE);
+		return (FAX_DONE);
 	case 'F':
-		return (HFX_FAILED);
+		return (FAX_FAILED);
 	default:
-		return (HFX_UNKNOWN);
+		return (FAX_UNKNOWN);
 	}
 }
 
-enum hfx_state
+enum fax_state
 hfx_state_from_name(const char *s)
 {
 	size_t	i;
 
 	for (i = 1; i < nitems(state_wire); i++) {
 		if (strcasecmp(s, state_wire[i]) == 0)
-			return ((enum hfx_state)i);
+			return ((enum fax_state)i);
 	}
-	return (HFX_UNKNOWN);
+	return (FAX_UNKNOWN);
 }
 
 /*
@@ -466,6 +432,23 @@ parse_num(const char *s, long max, long *out)
 	return (0);
 }
 
+/*
+ * A number of the receive queue.  While a fax is still arriving (and in
+ * some finished entries) hfaxd fills fields it does not know yet with a
+ * placeholder: empty, "*", or (u_int) -1 printed as 4294967295.  Those
+ * are 0, "unknown", and not an error.
+ */
+static int
+parse_recv_num(const char *s, long max, long *out)
+{
+	if (*s == '\0' || strcmp(s, "*") == 0 || strcmp(s, "-1") == 0 ||
+	    strcmp(s, "4294967295") == 0) {
+		*out = 0;
+		return (0);
+	}
+	return (parse_num(s, max, out));
+}
+
 /* "n:t" with optional blanks; an empty field is 0:0. */
 static int
 parse_pair(const char *s, int *a, int *b)
@@ -499,7 +482,7 @@ dup_field(const char *s)
 }
 
 int
-hfx_parse_job_line(const char *line, struct hfx_job *job, char **cause)
+hfx_parse_job_line(const char *line, struct fax_job *job, char **cause)
 {
 	char	*copy, *f[10];
 	long	 id;
@@ -533,23 +516,117 @@ hfx_parse_job_line(const char *line, struct hfx_job *job, char **cause)
 	return (0);
 fail:
 	free(copy);
-	hfx_job_free(job);
+	fax_job_free(job);
 	return (-1);
 }
 
-void
-hfx_job_free(struct hfx_job *job)
+/*
+ * What HylaFAX's job status texts mean, most specific first (matched
+ * case-insensitively anywhere in the text).  The texts are those of
+ * hfaxd/faxq/faxsend 6.0 (JPARM STATUS, JOBFMT %s): faxsend's call and
+ * T.30 results, faxq's job-control verdicts ("REJECT: ...", "Kill time
+ * expired", "Blocked by concurrent calls").  Unknown text: permanent.
+ */
+static const struct hfx_cause {
+	const char		*needle;
+	enum fax_errclass	 cls;
+	enum fax_cause		 cause;
+	const char		*words;
+} hfx_causes[] = {
+	{ "busy", FAXERR_TEMPORARY, FAX_CAUSE_BUSY, "the line was busy" },
+	{ "no answer", FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER,
+	    "nobody answered" },
+	{ "ringback detected", FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER,
+	    "nobody answered" },
+	{ "no carrier", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX,
+	    "the other side is not a fax machine or hung up" },
+	{ "wanted fax", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX,
+	    "the other side is not a fax machine" },
+	{ "no t.4 receiver", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX,
+	    "the other side is not a fax machine" },
+	{ "no receiver protocol", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX,
+	    "the other side is not a fax machine" },
+	{ "without successful handshake", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX,
+	    "the other side is not a fax machine" },
+	{ "no local dialtone", FAXERR_TEMPORARY, FAX_CAUSE_BUSY,
+	    "the line could not be seized (no dial tone)" },
+	{ "blocked by concurrent call", FAXERR_TEMPORARY, FAX_CAUSE_BUSY,
+	    "the fax line was in use" },
+	{ "glare", FAXERR_TEMPORARY, FAX_CAUSE_BUSY,
+	    "the fax line was in use" },
+	{ "timed out", FAXERR_TEMPORARY, FAX_CAUSE_LINE, "the call timed out" },
+	{ "kill time expired", FAXERR_TEMPORARY, FAX_CAUSE_TIMEOUT,
+	    "the job ran out of time on the fax server" },
+	{ "communication failure", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "failure to train", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "no response to", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "disconnected prematurely", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "too many attempts to dial", FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER,
+	    "the number could not be reached in the dials allowed" },
+	{ "too many attempts to transmit", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the transmission failed" },
+	{ "retry", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the transmission failed" },
+	{ "is not registered", FAXERR_REJECTED, FAX_CAUSE_REJECTED,
+	    "the fax server refused the job" },
+	{ "unable to assign modem", FAXERR_REJECTED, FAX_CAUSE_REJECTED,
+	    "the fax server refused the job" },
+	{ "canonical format", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
+	    "the number is not valid" },
+	{ "invalid", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
+	    "the number is not valid" },
+	{ "unknown number", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
+	    "the number does not exist" },
+	{ "too many pages", FAXERR_PERMANENT, FAX_CAUSE_DOCUMENT,
+	    "the fax server could not use the document" },
+	{ "document", FAXERR_PERMANENT, FAX_CAUSE_DOCUMENT,
+	    "the fax server could not use the document" },
+	{ "aborted by request", FAXERR_PERMANENT, FAX_CAUSE_OTHER,
+	    "the job was cancelled on the fax server" },
+	{ "rejected", FAXERR_PERMANENT, FAX_CAUSE_REJECTED,
+	    "the fax server refused the job" },
+};
+
+const char *
+hfx_classify(const char *status, enum fax_errclass *cls,
+    enum fax_cause *cause)
 {
-	if (job == NULL)
+	size_t		 i, nlen, slen;
+	const char	*p;
+
+	*cls = FAXERR_PERMANENT;
+	*cause = FAX_CAUSE_OTHER;
+	if (status == NULL)
+		return (NULL);
+	slen = strlen(status);
+	for (i = 0; i < nitems(hfx_causes); i++) {
+		nlen = strlen(hfx_causes[i].needle);
+		for (p = status; (size_t)(p - status) + nlen <= slen; p++)
+			if (strncasecmp(p, hfx_causes[i].needle, nlen) == 0) {
+				*cls = hfx_causes[i].cls;
+				*cause = hfx_causes[i].cause;
+				return (hfx_causes[i].words);
+			}
+	}
+	return (NULL);
+}
+
+void
+hfx_job_classify(struct fax_job *job)
+{
+	if (job->state != FAX_FAILED) {
+		job->cls = FAXERR_NONE;
+		job->cause = FAX_CAUSE_OTHER;
+		job->words = NULL;
 		return;
-	free(job->jobid);
-	free(job->tag);
-	free(job->status);
-	free(job->modem);
-	free(job->commid);
-	free(job->remote_csid);
-	free(job->number);
-	memset(job, 0, sizeof(*job));
+	}
+	job->words = hfx_classify(job->status, &job->cls, &job->cause);
+	if (job->words == NULL)
+		job->words = "the fax could not be sent";
 }
 
 int
@@ -560,7 +637,7 @@ hfx_is_scheduler_line(const char *line)
 }
 
 int
-hfx_parse_modem_line(const char *line, struct hfx_modem *m, char **cause)
+hfx_parse_modem_line(const char *line, struct fax_modem *m, char **cause)
 {
 	char	*copy, *f[4];
 
@@ -580,19 +657,6 @@ hfx_parse_modem_line(const char *line, struct hfx_modem *m, char **cause)
 	return (0);
 }
 
-void
-hfx_modems_free(struct hfx_modem *m, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(m[i].name);
-		free(m[i].number);
-		free(m[i].status);
-	}
-	free(m);
-}
-
 int
 hfx_recv_name_ok(const char *s)
 {
@@ -609,7 +673,7 @@ hfx_recv_name_ok(const char *s)
 }
 
 int
-hfx_parse_recv_line(const char *line, struct hfx_recv *rv, char **cause)
+hfx_parse_recv_line(const char *line, struct fax_recv *rv, char **cause)
 {
 	char	*copy, *f[13];
 	long	 pages, size, vres, rate;
@@ -624,10 +688,10 @@ hfx_parse_recv_line(const char *line, struct hfx_recv *rv, char **cause)
 		cause_text(cause, "bad recvq file name", f[0], 80);
 		goto fail;
 	}
-	if (parse_num(f[2], 100000, &pages) == -1 ||
-	    parse_num(f[4], HFX_RETR_MAX, &size) == -1 ||
-	    parse_num(f[5], 100000, &vres) == -1 ||
-	    parse_num(f[6], 10000000, &rate) == -1 ||
+	if (parse_recv_num(f[2], 100000, &pages) == -1 ||
+	    parse_recv_num(f[4], HFX_RETR_MAX, &size) == -1 ||
+	    parse_recv_num(f[5], 100000, &vres) == -1 ||
+	    parse_recv_num(f[6], 10000000, &rate) == -1 ||
 	    (*f[3] != '\0' && strcmp(f[3], "*") != 0)) {
 		cause_text(cause, "bad number in recvq line", line, 80);
 		goto fail;
@@ -651,25 +715,6 @@ hfx_parse_recv_line(const char *line, struct hfx_recv *rv, char **cause)
 fail:
 	free(copy);
 	return (-1);
-}
-
-void
-hfx_recvq_free(struct hfx_recv *rv, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++) {
-		free(rv[i].file);
-		free(rv[i].time);
-		free(rv[i].csid);
-		free(rv[i].caller);
-		free(rv[i].called);
-		free(rv[i].subaddr);
-		free(rv[i].error);
-		free(rv[i].format);
-		free(rv[i].modem);
-	}
-	free(rv);
 }
 
 int
@@ -723,7 +768,7 @@ hfx_arg_ok(const char *s)
 }
 
 int
-hfx_job_commands(const struct hfx_job_req *req, char ***cmdsp, size_t *np,
+hfx_job_commands(const struct fax_job_req *req, char ***cmdsp, size_t *np,
     char **cause)
 {
 	char		**cmds, *name;

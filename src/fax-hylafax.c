@@ -40,7 +40,12 @@
 #define HFX_CHUNK		16384
 
 struct hfx_conn {
+	struct fax_conn		 base;		/* first: the driver's view */
 	char			*name;
+	char			*host;		/* the login, for a fresh session */
+	int			 port;
+	char			*user;
+	char			*password;
 	char			*admin_password;
 	int			 timeout_ms;
 	int			 fd;
@@ -60,15 +65,16 @@ struct hfx_conn {
 /* Collects a listing for the line callbacks. */
 struct list_ctx {
 	const char	*tag;
-	struct hfx_job	*job;		/* find_tag: the match */
+	struct fax_job	*job;		/* find_tag: the match */
 	int		 found;
-	struct hfx_modem *modems;
-	struct hfx_recv	*recvs;
+	struct fax_modem *modems;
+	struct fax_recv	*recvs;
 	size_t		 n;
 	size_t		 cap;
 };
 
 static void	conn_drop(struct hfx_conn *);
+static void	secret_free(char *);
 static int	io_wait(int, short, int);
 static int	tcp_connect(const struct sockaddr *, socklen_t, int, int *);
 static int	write_all(struct hfx_conn *, int, const void *, size_t,
@@ -81,6 +87,7 @@ static int	ctl_cmd(struct hfx_conn *, const char *, const char *, int,
 		    enum fax_errclass, struct hfx_reply *, struct fax_err *);
 static int	need_live(struct hfx_conn *, struct fax_err *);
 static int	xfer_setup(struct hfx_conn *, struct fax_err *);
+static void	ack_now(int);
 static int	data_open(struct hfx_conn *, int *, struct fax_err *);
 static int	data_start(struct hfx_conn *, int *, const char *,
 		    const char *, enum fax_errclass, struct hfx_reply *,
@@ -337,7 +344,7 @@ ctl_cmd(struct hfx_conn *c, const char *cmd, const char *verb, int want,
 /* Session. */
 
 int
-hfx_connect(const struct hfx_params *p, struct hfx_conn **connp,
+hfx_connect(const struct fax_params *p, struct hfx_conn **connp,
     struct fax_err *err)
 {
 	struct hfx_conn		*c;
@@ -348,12 +355,18 @@ hfx_connect(const struct hfx_params *p, struct hfx_conn **connp,
 
 	*connp = NULL;
 	c = xcalloc(1, sizeof(*c));
+	c->base.drv = &fax_hylafax_driver;
 	c->fd = -1;
 	c->name = xstrdup(p->name != NULL ? p->name : p->host);
 	c->timeout_ms = (p->timeout > 0 ? p->timeout : HFX_DEFAULT_TIMEOUT) *
 	    1000;
 	if (p->admin_password != NULL)
 		c->admin_password = xstrdup(p->admin_password);
+	c->host = xstrdup(p->host != NULL ? p->host : "");
+	c->port = p->port;
+	c->user = xstrdup(p->user != NULL ? p->user : "");
+	if (p->password != NULL)
+		c->password = xstrdup(p->password);
 	hfx_rp_init(&c->rp);
 	memset(&r, 0, sizeof(r));
 
@@ -439,6 +452,15 @@ fail:
 	return (-1);
 }
 
+static void
+secret_free(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
 int
 hfx_connected(const struct hfx_conn *c)
 {
@@ -468,10 +490,10 @@ hfx_close(struct hfx_conn *c)
 	}
 	conn_drop(c);
 	free(c->name);
-	if (c->admin_password != NULL) {
-		explicit_bzero(c->admin_password, strlen(c->admin_password));
-		free(c->admin_password);
-	}
+	free(c->host);
+	free(c->user);
+	secret_free(c->password);
+	secret_free(c->admin_password);
 	free(c);
 }
 
@@ -540,6 +562,28 @@ data_open(struct hfx_conn *c, int *dfd, struct fax_err *err)
 }
 
 /*
+ * Acknowledges what came on the control connection at once.  After the
+ * 1xx of a transfer the client says nothing more on it, so the 1xx is
+ * acknowledged only when the delayed-ACK timer fires (~40 ms); hfaxd's
+ * final 226, a small segment behind an unacknowledged one, is held by
+ * Nagle's algorithm until then.  Every STOT, LIST and RETR would stall
+ * that long.  TCP_QUICKACK sends the pending ACK now (it is not sticky,
+ * so it is set after each 1xx).  Best effort: where it does not exist the
+ * transfer is only slower.
+ */
+static void
+ack_now(int fd)
+{
+#ifdef TCP_QUICKACK
+	int	one = 1;
+
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+#else
+	(void)fd;
+#endif
+}
+
+/*
  * Opens a data connection and sends cmd, which must answer 1xx (kept in
  * *r, caller frees).  On error the data socket is closed.
  */
@@ -555,6 +599,7 @@ data_start(struct hfx_conn *c, int *dfd, const char *cmd, const char *verb,
 		*dfd = -1;
 		return (-1);
 	}
+	ack_now(c->fd);
 	return (0);
 }
 
@@ -730,7 +775,7 @@ jobid_ok(const char *id)
 }
 
 int
-hfx_submit(struct hfx_conn *c, const struct hfx_job_req *req, char **jobid,
+hfx_submit(struct hfx_conn *c, const struct fax_job_req *req, char **jobid,
     struct fax_err *err)
 {
 	struct hfx_reply	  r;
@@ -818,7 +863,7 @@ jparm_query(struct hfx_conn *c, const char *name, char **val,
 }
 
 int
-hfx_job_status(struct hfx_conn *c, const char *jobid, struct hfx_job *job,
+hfx_job_status(struct hfx_conn *c, const char *jobid, struct fax_job *job,
     struct fax_err *err)
 {
 	static const char	*nums[] = {
@@ -874,9 +919,10 @@ hfx_job_status(struct hfx_conn *c, const char *jobid, struct hfx_job *job,
 		*dst[i] = (int)l;
 		free(v);
 	}
+	hfx_job_classify(job);
 	return (0);
 fail:
-	hfx_job_free(job);
+	fax_job_free(job);
 	return (-1);
 }
 
@@ -937,24 +983,24 @@ static int
 cb_tag(const char *line, void *arg, char **cause)
 {
 	struct list_ctx	*lc = arg;
-	struct hfx_job	 job;
+	struct fax_job	 job;
 
 	if (hfx_parse_job_line(line, &job, cause) == -1)
 		return (-1);
 	/* A done job beats a failed one with the same tag; first wins. */
 	if (strcmp(job.tag, lc->tag) == 0 && (!lc->found ||
-	    (lc->job->state != HFX_DONE && job.state == HFX_DONE))) {
-		hfx_job_free(lc->job);
+	    (lc->job->state != FAX_DONE && job.state == FAX_DONE))) {
+		fax_job_free(lc->job);
 		*lc->job = job;
 		lc->found = 1;
 		return (0);
 	}
-	hfx_job_free(&job);
+	fax_job_free(&job);
 	return (0);
 }
 
 int
-hfx_find_tag(struct hfx_conn *c, const char *tag, struct hfx_job *job,
+hfx_find_tag(struct hfx_conn *c, const char *tag, struct fax_job *job,
     struct fax_err *err)
 {
 	static const char	*queues[] = { "sendq", "doneq" };
@@ -974,9 +1020,11 @@ hfx_find_tag(struct hfx_conn *c, const char *tag, struct hfx_job *job,
 		return (-1);
 	for (i = 0; i < nitems(queues) && !lc.found; i++)
 		if (list_run(c, queues[i], cb_tag, &lc, err) == -1) {
-			hfx_job_free(job);
+			fax_job_free(job);
 			return (-1);
 		}
+	if (lc.found)
+		hfx_job_classify(job);
 	return (lc.found);
 }
 
@@ -1016,7 +1064,7 @@ cb_modem(const char *line, void *arg, char **cause)
 }
 
 int
-hfx_modems(struct hfx_conn *c, struct hfx_modem **mp, size_t *np,
+hfx_modems(struct hfx_conn *c, struct fax_modem **mp, size_t *np,
     struct fax_err *err)
 {
 	struct list_ctx	 lc;
@@ -1027,7 +1075,7 @@ hfx_modems(struct hfx_conn *c, struct hfx_modem **mp, size_t *np,
 	if (set_format(c, "MDMFMT", HFX_MDMFMT, &c->fmt_mdm, err) == -1)
 		return (-1);
 	if (list_run(c, "status", cb_modem, &lc, err) == -1) {
-		hfx_modems_free(lc.modems, lc.n);
+		fax_modems_free(lc.modems, lc.n);
 		return (-1);
 	}
 	*mp = lc.modems;
@@ -1048,8 +1096,8 @@ cb_recv(const char *line, void *arg, char **cause)
 	return (0);
 }
 
-int
-hfx_recvq(struct hfx_conn *c, struct hfx_recv **rp, size_t *np,
+static int
+recvq_list(struct hfx_conn *c, struct fax_recv **rp, size_t *np,
     struct fax_err *err)
 {
 	struct list_ctx	 lc;
@@ -1060,11 +1108,60 @@ hfx_recvq(struct hfx_conn *c, struct hfx_recv **rp, size_t *np,
 	if (set_format(c, "RCVFMT", HFX_RCVFMT, &c->fmt_rcv, err) == -1)
 		return (-1);
 	if (list_run(c, "recvq", cb_recv, &lc, err) == -1) {
-		hfx_recvq_free(lc.recvs, lc.n);
+		fax_recvq_free(lc.recvs, lc.n);
 		return (-1);
 	}
 	*rp = lc.recvs;
 	*np = lc.n;
+	return (0);
+}
+
+/*
+ * hfaxd keeps what it learnt of a recvq file for the whole session,
+ * including the "being received" mark (%z): a fax that was arriving when
+ * a session first listed it stays "*" (with the placeholders of that
+ * moment) for the session's life, even after it is complete.  Only a new
+ * session sees it as it is.  So when the listing shows a fax arriving,
+ * the same listing is asked for again on a short-lived session of its
+ * own; if that fails, the first answer stands (the fax is left for the
+ * next poll) and the caller's session is not touched.
+ */
+int
+hfx_recvq(struct hfx_conn *c, struct fax_recv **rp, size_t *np,
+    struct fax_err *err)
+{
+	struct fax_params	 p;
+	struct hfx_conn		*fresh;
+	struct fax_err		 ferr = { FAXERR_NONE, NULL };
+	struct fax_recv		*fr;
+	size_t			 fn, i;
+	int			 arriving = 0;
+
+	if (recvq_list(c, rp, np, err) == -1)
+		return (-1);
+	for (i = 0; i < *np; i++)
+		if ((*rp)[i].receiving)
+			arriving = 1;
+	if (!arriving)
+		return (0);
+	memset(&p, 0, sizeof(p));
+	p.name = c->name;
+	p.host = c->host;
+	p.port = c->port;
+	p.user = c->user;
+	p.password = c->password;
+	p.timeout = c->timeout_ms / 1000;
+	if (hfx_connect(&p, &fresh, &ferr) == -1) {
+		fax_err_clear(&ferr);
+		return (0);
+	}
+	if (recvq_list(fresh, &fr, &fn, &ferr) == 0) {
+		fax_recvq_free(*rp, *np);
+		*rp = fr;
+		*np = fn;
+	}
+	fax_err_clear(&ferr);
+	hfx_close(fresh);
 	return (0);
 }
 
@@ -1214,3 +1311,148 @@ hfx_delete_recv(struct hfx_conn *c, const char *file, struct fax_err *err)
 	free(cmd);
 	return (r);
 }
+
+/* ------------------------------------------------------------------ */
+/* The driver: fax.h's ops over the functions above. */
+
+static struct hfx_conn *
+hc(struct fax_conn *fc)
+{
+	return ((struct hfx_conn *)(void *)fc);
+}
+
+int
+hfx_lines(struct hfx_conn *c, const char *send_modems, struct fax_lines *out,
+    struct fax_err *err)
+{
+	struct fax_modem	*m = NULL;
+	size_t			 n = 0, i;
+	int			 idle = 0, send = 0, send_free = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (hfx_modems(c, &m, &n, err) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (!m[i].busy)
+			idle++;
+		if (send_modems != NULL && str_listed(send_modems, m[i].name)) {
+			send++;
+			if (!m[i].busy)
+				send_free++;
+		}
+	}
+	out->modems = (int)n;
+	if (send_modems != NULL) {
+		/* The admin named the send modems: exact. */
+		out->send = send;
+		out->send_free = send_free;
+		out->text = xprintf("%zu modem(s), %d idle; %d of %d send "
+		    "modem(s) free", n, idle, send_free, send);
+	} else {
+		/*
+		 * LIST status does not tell a receive-only modem (config
+		 * ModemReadyState "D") from one that dials out: only "no
+		 * modem idle at all" is certain.
+		 */
+		out->send = (int)n;
+		out->send_free = n > 0 && idle == 0 ? 0 : -1;
+		out->text = n > 0 ? xprintf("%zu modem(s), %d idle", n, idle) :
+		    NULL;
+	}
+	fax_modems_free(m, n);
+	return (0);
+}
+
+static int
+op_connect(const struct fax_params *p, struct fax_conn **fc,
+    struct fax_err *err)
+{
+	struct hfx_conn	*c;
+
+	*fc = NULL;
+	if (hfx_connect(p, &c, err) == -1)
+		return (-1);
+	*fc = &c->base;
+	return (0);
+}
+
+static int
+op_alive(struct fax_conn *fc, struct fax_err *err)
+{
+	return (hfx_alive(hc(fc), err));
+}
+
+static int
+op_submit(struct fax_conn *fc, const struct fax_job_req *rq, char **jobid,
+    struct fax_err *err)
+{
+	return (hfx_submit(hc(fc), rq, jobid, err));
+}
+
+static int
+op_status(struct fax_conn *fc, const char *jobid, struct fax_job *job,
+    struct fax_err *err)
+{
+	return (hfx_job_status(hc(fc), jobid, job, err));
+}
+
+static int
+op_find_tag(struct fax_conn *fc, const char *tag, struct fax_job *job,
+    struct fax_err *err)
+{
+	return (hfx_find_tag(hc(fc), tag, job, err));
+}
+
+static int
+op_kill(struct fax_conn *fc, const char *jobid, struct fax_err *err)
+{
+	return (hfx_job_kill(hc(fc), jobid, err));
+}
+
+static int
+op_lines(struct fax_conn *fc, const char *send_modems, struct fax_lines *out,
+    struct fax_err *err)
+{
+	return (hfx_lines(hc(fc), send_modems, out, err));
+}
+
+static int
+op_recvq(struct fax_conn *fc, struct fax_recv **r, size_t *n,
+    struct fax_err *err)
+{
+	return (hfx_recvq(hc(fc), r, n, err));
+}
+
+static int
+op_retrieve(struct fax_conn *fc, const char *file, const char *dest,
+    struct fax_err *err)
+{
+	return (hfx_retrieve(hc(fc), file, dest, err));
+}
+
+static int
+op_delete_recv(struct fax_conn *fc, const char *file, struct fax_err *err)
+{
+	return (hfx_delete_recv(hc(fc), file, err));
+}
+
+static void
+op_close(struct fax_conn *fc)
+{
+	hfx_close(fc != NULL ? hc(fc) : NULL);
+}
+
+const struct fax_driver fax_hylafax_driver = {
+	.name = "hylafax",
+	.connect = op_connect,
+	.alive = op_alive,
+	.submit = op_submit,
+	.status = op_status,
+	.find_tag = op_find_tag,
+	.kill = op_kill,
+	.lines = op_lines,
+	.recvq = op_recvq,
+	.retrieve = op_retrieve,
+	.delete_recv = op_delete_recv,
+	.close = op_close,
+};

@@ -21,27 +21,9 @@
 
 #include <stddef.h>
 
+#include "fax.h"
 #include "util.h"
 
-/* Error classes decide the retry policy; never match on the text. */
-enum fax_errclass {
-	FAXERR_NONE = 0,
-	FAXERR_CONNECT,		/* cannot reach, connection lost, timeout */
-	FAXERR_AUTH,		/* login or ADMIN refused */
-	FAXERR_PROTOCOL,	/* malformed, unexpected or oversized reply */
-	FAXERR_REJECTED,	/* 5xx on a job command: job refused */
-	FAXERR_TEMPORARY,	/* 4xx */
-	FAXERR_NOTFOUND		/* job or file does not exist */
-};
-
-struct fax_err {
-	enum fax_errclass cls;
-	char		*msg;	/* allocated: "server fax1: PASS: 530 Login
-				   incorrect."; freed by fax_err_clear() */
-};
-/* Frees msg and resets to FAXERR_NONE; safe on a cleared fax_err. */
-void		 fax_err_clear(struct fax_err *);
-const char	*fax_errclass_name(enum fax_errclass);
 
 /* Hard limits on everything the server sends. */
 #define HFX_LINE_MAX	1024		/* one control reply line */
@@ -51,16 +33,6 @@ const char	*fax_errclass_name(enum fax_errclass);
 #define HFX_RETR_MAX	(256L * 1024 * 1024)	/* one retrieved file */
 #define HFX_ARG_MAX	256		/* any string we send as argument */
 
-/* The strings are borrowed for the duration of hfx_connect() only. */
-struct hfx_params {
-	const char	*name;		/* server name for messages */
-	const char	*host;
-	int		 port;
-	const char	*user;
-	const char	*password;	/* may be NULL */
-	const char	*admin_password; /* may be NULL */
-	int		 timeout;	/* s, every connect/read/write */
-};
 
 struct hfx_conn;
 
@@ -69,7 +41,7 @@ struct hfx_conn;
  * 331), TZONE GMT.  On success *conn is a live session owned by the
  * caller (release with hfx_close()).  A refused login gives FAXERR_AUTH.
  */
-int	hfx_connect(const struct hfx_params *, struct hfx_conn **,
+int	hfx_connect(const struct fax_params *, struct hfx_conn **,
 	    struct fax_err *);
 /* NOOP: 0 when the session is alive. */
 int	hfx_alive(struct hfx_conn *, struct fax_err *);
@@ -78,20 +50,6 @@ void	hfx_close(struct hfx_conn *);
 /* 1 while the control connection is open. */
 int	hfx_connected(const struct hfx_conn *);
 
-/* All strings borrowed for the call. */
-struct hfx_job_req {
-	const char	*document;	/* local TIFF path */
-	const char	*dialstring;
-	const char	*owner;		/* FROMUSER */
-	const char	*tag;		/* JOBINFO, the idempotency tag */
-	const char	*touser;	/* may be NULL */
-	int		 fine;		/* VRES 196, else 98 */
-	int		 letter;	/* US letter, else A4 */
-	int		 maxdials;	/* <= 0: server default */
-	int		 maxtries;	/* <= 0: server default */
-	int		 lifetime_s;	/* LASTTIME; <= 0: server default */
-	const char	*notifyaddr;	/* NULL: NOTIFY none */
-};
 
 /*
  * Uploads the document (TYPE I, MODE S, STRU F, FORM TIFF, PASV, STOT),
@@ -101,43 +59,15 @@ struct hfx_job_req {
  * in dialstring/owner/tag/notifyaddr gives FAXERR_REJECTED before
  * anything is sent; touser is sanitised instead.
  */
-int	hfx_submit(struct hfx_conn *, const struct hfx_job_req *,
+int	hfx_submit(struct hfx_conn *, const struct fax_job_req *,
 	    char **jobid, struct fax_err *);
 
-enum hfx_state {
-	HFX_UNKNOWN = 0,
-	HFX_PENDING,
-	HFX_SLEEPING,
-	HFX_BLOCKED,
-	HFX_READY,
-	HFX_ACTIVE,
-	HFX_DONE,
-	HFX_FAILED,
-	HFX_SUSPENDED
-};
-const char	*hfx_state_name(enum hfx_state);
-
-/* Every pointer member is allocated (or NULL); hfx_job_free() frees them. */
-struct hfx_job {
-	char		*jobid;
-	char		*tag;
-	enum hfx_state	 state;
-	char		*status;	/* server's text: "No local dialtone" */
-	/* pages sent/total, dials made/limit, tries made/limit (%P %D %T) */
-	int		 npages, totpages, ndials, totdials, ntries, tottries;
-	char		*modem;
-	char		*commid;
-	char		*remote_csid;	/* HylaFAX does not report it: NULL */
-	char		*number;
-};
-/* Frees the members and zeroes the struct (not the struct itself). */
-void	hfx_job_free(struct hfx_job *);
 
 /*
- * JOB n and JPARM queries.  Fills *job (caller frees with hfx_job_free()).
+ * JOB n and JPARM queries.  Fills *job (caller frees with fax_job_free()).
  * FAXERR_NOTFOUND when the server says the job does not exist.
  */
-int	hfx_job_status(struct hfx_conn *, const char *jobid, struct hfx_job *,
+int	hfx_job_status(struct hfx_conn *, const char *jobid, struct fax_job *,
 	    struct fax_err *);
 /*
  * Looks for the job whose JOBINFO is tag in the send queue, then in the
@@ -145,7 +75,7 @@ int	hfx_job_status(struct hfx_conn *, const char *jobid, struct hfx_job *,
  * not found, -1 on error.  The daemon calls this before submitting again
  * after a restart or a lost connection, so a fax is never sent twice.
  */
-int	hfx_find_tag(struct hfx_conn *, const char *tag, struct hfx_job *,
+int	hfx_find_tag(struct hfx_conn *, const char *tag, struct fax_job *,
 	    struct fax_err *);
 /* JKILL. */
 int	hfx_job_kill(struct hfx_conn *, const char *jobid, struct fax_err *);
@@ -157,40 +87,27 @@ int	hfx_job_kill(struct hfx_conn *, const char *jobid, struct fax_err *);
  * Initializing server, Waiting for modem to come ready/free, Listening to
  * rings, no faxgetty) counts as busy: the line cannot take a job now.
  * LIST status does not show ModemReadyState (a receive-only modem set to
- * "D" looks idle), so whether a modem dials out is the config's business.
+ * "D" looks idle), so which modems dial out is the admin's word
+ * (hfx_lines, servers table send_modems).  *modems is an allocated array
+ * of *n entries; free with fax_modems_free().
  */
-struct hfx_modem {
-	char	*name;
-	char	*number;
-	char	*status;
-	int	 busy;
-};
-/* *modems is an allocated array of *n entries; free with hfx_modems_free. */
-int	hfx_modems(struct hfx_conn *, struct hfx_modem **, size_t *n,
+int	hfx_modems(struct hfx_conn *, struct fax_modem **, size_t *n,
 	    struct fax_err *);
-void	hfx_modems_free(struct hfx_modem *, size_t);
 
-/* One received fax from LIST recvq; all strings allocated. */
-struct hfx_recv {
-	char	*file;		/* "fax000000001.tif", relative to recvq */
-	char	*time;		/* "2024:01:31 12:00:00"-style, GMT */
-	char	*csid;		/* TSI */
-	int	 pages;
-	char	*caller;	/* CallID1 */
-	char	*called;	/* CallID2 (DID) */
-	char	*subaddr;
-	char	*error;		/* empty when the reception was clean */
-	int	 receiving;	/* still being received: leave it alone */
-	long	 size;
-	int	 vres;
-	int	 bitrate;
-	char	*format;	/* "2-D MMR" */
-	char	*modem;		/* NULL: not in the listing */
-};
-/* *recvs is an allocated array of *n entries; free with hfx_recvq_free. */
-int	hfx_recvq(struct hfx_conn *, struct hfx_recv **, size_t *n,
+/*
+ * The send side now (fax.h's lines op).  send_modems: the admin's
+ * comma-separated names of the modems that dial out, or NULL.
+ */
+int	hfx_lines(struct hfx_conn *, const char *send_modems,
+	    struct fax_lines *, struct fax_err *);
+
+/*
+ * The receive queue.  An entry shown as still arriving is listed again on
+ * a fresh session (hfaxd keeps a session's first view of it).  *recvs is
+ * an allocated array of *n entries; free with fax_recvq_free().
+ */
+int	hfx_recvq(struct hfx_conn *, struct fax_recv **, size_t *n,
 	    struct fax_err *);
-void	hfx_recvq_free(struct hfx_recv *, size_t);
 /*
  * TYPE I, PASV, RETR recvq/FILE into dest_path through a temp file beside
  * it, fsync and rename: dest_path is either complete or untouched.
@@ -261,13 +178,22 @@ long	hfx_parse_bytes(const char *text);
 #define HFX_MDMFMT	"%m|%z|%n|%s"
 /* Free text goes last: extra '|' in a line belong to the last field. */
 #define HFX_RCVFMT	"%f|%Y|%p|%z|%n|%r|%b|%d|%j|%i|%a|%s|%e"
-enum hfx_state	hfx_state_from_letter(int);
-enum hfx_state	hfx_state_from_name(const char *);
-int	hfx_parse_job_line(const char *, struct hfx_job *, char **cause);
-int	hfx_parse_modem_line(const char *, struct hfx_modem *, char **cause);
-int	hfx_parse_recv_line(const char *, struct hfx_recv *, char **cause);
+enum fax_state	hfx_state_from_letter(int);
+enum fax_state	hfx_state_from_name(const char *);
+int	hfx_parse_job_line(const char *, struct fax_job *, char **cause);
+int	hfx_parse_modem_line(const char *, struct fax_modem *, char **cause);
+int	hfx_parse_recv_line(const char *, struct fax_recv *, char **cause);
 /* 1 when a recvq file name is safe in a path: [A-Za-z0-9._-], no dot first. */
 int	hfx_recv_name_ok(const char *);
+/*
+ * What a job status text means: sets *cls (TEMPORARY, REJECTED or
+ * PERMANENT) and *cause, and returns static plain words for a report, or
+ * NULL for a text it does not know (then PERMANENT, FAX_CAUSE_OTHER).
+ */
+const char *hfx_classify(const char *status, enum fax_errclass *,
+	    enum fax_cause *);
+/* Sets job->cls, cause and words from its state and status text. */
+void	hfx_job_classify(struct fax_job *);
 /* 1 when a LIST status line is the scheduler's, not a modem's. */
 int	hfx_is_scheduler_line(const char *);
 /*
@@ -283,9 +209,12 @@ int	hfx_list_lines(const char *, size_t,
  * an allocated array of *n allocated strings (free each, then the array).
  * -1 with *cause when a value cannot be sent.
  */
-int	hfx_job_commands(const struct hfx_job_req *, char ***cmds, size_t *n,
+int	hfx_job_commands(const struct fax_job_req *, char ***cmds, size_t *n,
 	    char **cause);
 /* 1 when s can be sent inside "..." (printable, no '"', '\\' or '|'). */
 int	hfx_arg_ok(const char *s);
+
+/* The driver (fax.h) over the functions above. */
+extern const struct fax_driver fax_hylafax_driver;
 
 #endif

@@ -31,7 +31,7 @@
 	"format=", "notify=", "password", "password-stdin" }
 #define SERVER_OPTS	{ "host=", "priority=", "port=", "driver=", \
 	"account=", "password-file=", "admin-password-file=", "lines=", \
-	"fine=", "g4=", "enabled=" }
+	"fine=", "g4=", "enabled=", "send-modems=" }
 #define LOG_OPTS	{ "direction=", "user=", "number=", "status=", \
 	"since=", "until=", "json" }
 

@@ -50,11 +50,15 @@ struct imap_conn {
 	size_t			 ncaps;
 	size_t			 literal_max;	/* 0: no fetch running */
 	size_t			 literal_seen;	/* size of a refused literal */
+	int			 news;		/* EXISTS/RECENT not acted on */
 };
 
 static pthread_once_t	imap_once = PTHREAD_ONCE_INIT;
 
 static void	imap_init(void);
+static void	news_latch(struct imap_conn *);
+static void	news_forget(struct imap_conn *);
+static int	news_take(struct imap_conn *);
 static int	imap_fail(struct imap_conn *, const char *, int, char **);
 static int	imap_failx(struct imap_conn *, enum imap_errclass, char **,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
@@ -473,6 +477,7 @@ imap_open(const struct imap_params *p, struct imap_conn **connp,
 	}
 	if (c->imap->imap_selection_info != NULL)
 		c->uidvalidity = c->imap->imap_selection_info->sel_uidvalidity;
+	news_forget(c);		/* what SELECT counted, the caller scans */
 	*connp = c;
 	return 0;
 
@@ -564,6 +569,9 @@ imap_uids(struct imap_conn *c, uint32_t **uids, size_t *n, char **cause)
 	if (c->dead)
 		return imap_failx(c, IMAP_ECONNECT, cause,
 		    "connection unusable after an earlier error");
+	/* This search sees every mail announced so far; news after it
+	 * (in its own answer or a later one) is kept for imap_wait(). */
+	news_forget(c);
 	key = mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNDELETED,
 	    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 	    NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,
@@ -900,9 +908,11 @@ imap_move_msgid(struct imap_conn *c, const char *from, const char *msgid,
 	struct mailimap_search_key	*key;
 	clist				*result = NULL;
 	clistiter			*it;
+	struct mailimap_selection_info	*sel;
 	const char			*p;
 	char				*err = NULL;
-	int				 r, moved = 0, rv = -1;
+	uint32_t			 before;
+	int				 r, moved = 0, rv = -1, news;
 
 	if (c->dead)
 		return imap_failx(c, IMAP_ECONNECT, cause,
@@ -917,6 +927,11 @@ imap_move_msgid(struct imap_conn *c, const char *from, const char *msgid,
 	if (from == NULL || to == NULL || mailbox == NULL)
 		return imap_failx(c, IMAP_EPROTO, cause, "no folder given");
 
+	/* Mail announced before leaving the watched mailbox stays news, and
+	 * so does mail that arrived while another folder was selected. */
+	news_latch(c);
+	sel = c->imap->imap_selection_info;
+	before = sel != NULL ? sel->sel_exists : 0;
 	if (imap_reselect(c, from, cause) == -1)
 		goto out;
 	key = mailimap_search_key_new_header(xstrdup("Message-ID"),
@@ -944,12 +959,59 @@ out:
 	if (!c->dead && imap_reselect(c, mailbox, rv == -1 ? &err : cause) ==
 	    -1 && rv != -1)
 		rv = -1;
+	sel = c->imap->imap_selection_info;
+	if (!c->dead && sel != NULL) {
+		news = c->news || sel->sel_exists > before;
+		news_forget(c);
+		c->news = news;
+	}
 	free(err);
 	return rv;
 }
 
 /*
- * IDLE until EXISTS/RECENT, timeout or stop.  Untagged responses that say
+ * The server announces new mail (EXISTS, RECENT) in the answer to any
+ * command; libetpan notes it in the selection and never clears it.  The
+ * note is moved into c->news after each command that may carry it, so
+ * that imap_wait() acts on mail announced during an intake pass instead
+ * of starting IDLE (and waiting for the next notice or the poll
+ * interval).
+ */
+static void
+news_latch(struct imap_conn *c)
+{
+	struct mailimap_selection_info	*sel = c->imap->imap_selection_info;
+
+	if (sel != NULL && (sel->sel_has_exists || sel->sel_has_recent)) {
+		c->news = 1;
+		sel->sel_has_exists = 0;
+		sel->sel_has_recent = 0;
+	}
+}
+
+/* Everything announced so far is being (or was) acted on. */
+static void
+news_forget(struct imap_conn *c)
+{
+	news_latch(c);
+	c->news = 0;
+}
+
+/* 1 when mail was announced since the last look, and forgets it. */
+static int
+news_take(struct imap_conn *c)
+{
+	int	news;
+
+	news_latch(c);
+	news = c->news;
+	c->news = 0;
+	return news;
+}
+
+/*
+ * IDLE until EXISTS/RECENT, timeout or stop; at once, without IDLE, when
+ * mail was announced since the last scan.  Untagged responses that say
  * nothing new (keep-alive OK, EXPUNGE, FETCH) end the IDLE, are consumed
  * with DONE, and IDLE starts again while time remains.
  */
@@ -957,11 +1019,12 @@ static int
 imap_idle_wait(struct imap_conn *c, int max_seconds,
     const volatile int *stop, char **cause)
 {
-	struct mailimap_selection_info	*sel;
 	struct pollfd			 pfd;
 	long long			 deadline, left;
 	int				 r, data;
 
+	if (news_take(c))
+		return 1;
 	deadline = now_ms() + (long long)max_seconds * 1000;
 	for (;;) {
 		if ((r = mailimap_idle(c->imap)) != MAILIMAP_NO_ERROR)
@@ -989,15 +1052,17 @@ imap_idle_wait(struct imap_conn *c, int max_seconds,
 		}
 		if ((r = mailimap_idle_done(c->imap)) != MAILIMAP_NO_ERROR)
 			return imap_fail(c, "IDLE DONE", r, cause);
-		sel = c->imap->imap_selection_info;
-		if (sel != NULL && (sel->sel_has_exists || sel->sel_has_recent))
+		if (news_take(c))
 			return 1;
 		if (!data)
 			return 0;	/* timeout or stop */
 	}
 }
 
-/* Without IDLE: sleep in 1 s steps, then NOOP and look for news. */
+/*
+ * Without IDLE: at once when mail was announced since the last scan, else
+ * sleep in 1 s steps, then NOOP and look for news.
+ */
 static int
 imap_poll_wait(struct imap_conn *c, int max_seconds,
     const volatile int *stop, char **cause)
@@ -1007,6 +1072,8 @@ imap_poll_wait(struct imap_conn *c, int max_seconds,
 	uint32_t			 before;
 	int				 r;
 
+	if (news_take(c))
+		return 1;
 	deadline = now_ms() + (long long)max_seconds * 1000;
 	while ((left = deadline - now_ms()) > 0) {
 		if (stop != NULL && *stop)

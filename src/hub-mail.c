@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "fax.h"
 #include "hub-mail.h"
 #include "image.h"
 #include "kvfile.h"
 #include "log.h"
-#include "sched.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -123,6 +123,7 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 	char		date[64];
 	time_t		now = time(NULL);
 	struct tm	tm;
+	const char	*refs;
 
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
@@ -133,9 +134,14 @@ hubmail_registered(struct hub *h, const struct msg *m, const char *user,
 		buf_addf(&b, "From: Fax gateway <%s>\r\n", h->cfg.smtp.from);
 	buf_addf(&b, "To: <%s>\r\nDate: %s\r\nSubject: Fax user registered: "
 	    "%s\r\n", m->from, date, user);
+	/* The thread, then the mail itself (RFC 5322); a thread too long
+	 * for one unfolded line is left out. */
+	refs = m->references != NULL && strlen(m->references) < 800 ?
+	    m->references : NULL;
 	if (m->message_id != NULL)
-		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n",
-		    m->message_id, m->message_id);
+		buf_addf(&b, "In-Reply-To: <%s>\r\nReferences: %s%s<%s>\r\n",
+		    m->message_id, refs != NULL ? refs : "",
+		    refs != NULL ? " " : "", m->message_id);
 	buf_addf(&b, "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
 	    "The user %s can now send faxes through this gateway.\r\n", user);
@@ -149,22 +155,23 @@ why_of(const struct job *j)
 		return WHY_NONE;
 	if (j->status == NULL && j->server == NULL)
 		return j->reason != NULL ? WHY_NO_SERVER : WHY_OTHER;
-	switch (sched_cause(j->status)) {
-	case CAUSE_BUSY:
+	/* The cause the driver stored; records from before it: other. */
+	switch (fax_cause_from_name(j->cause)) {
+	case FAX_CAUSE_BUSY:
 		return WHY_BUSY;
-	case CAUSE_NO_ANSWER:
+	case FAX_CAUSE_NO_ANSWER:
 		return WHY_NO_ANSWER;
-	case CAUSE_NO_FAX:
+	case FAX_CAUSE_NO_FAX:
 		return WHY_NO_FAX;
-	case CAUSE_LINE:
+	case FAX_CAUSE_LINE:
 		return WHY_LINE_ERROR;
-	case CAUSE_BAD_NUMBER:
+	case FAX_CAUSE_BAD_NUMBER:
 		return WHY_BAD_NUMBER;
-	case CAUSE_DOCUMENT:
+	case FAX_CAUSE_DOCUMENT:
 		return WHY_DOC_REFUSED;
-	case CAUSE_REJECTED:
+	case FAX_CAUSE_REJECTED:
 		return WHY_NO_SERVER;
-	case CAUSE_TIMEOUT:
+	case FAX_CAUSE_TIMEOUT:
 		return WHY_TIMEOUT;
 	default:
 		return WHY_OTHER;
@@ -196,11 +203,12 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 {
 	struct report_outbound	 r;
 	struct report_dest	*d;
-	char			*out, *cause = NULL, *mid;
+	char			*out, *cause = NULL, *mid, **srv;
 	void			*png;
 	size_t			 i, pnglen = 0;
 
 	d = xcalloc(n ? n : 1, sizeof(*d));
+	srv = xcalloc(n ? n : 1, sizeof(*srv));
 	for (i = 0; i < n; i++) {
 		const struct job *j = &jobs[i]->j;
 		d[i].number_typed = j->typed;
@@ -216,7 +224,10 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 		d[i].start = (time_t)j->started;
 		d[i].duration = j->ended && j->started ?
 		    (long)(j->ended - j->started) : -1;
-		d[i].server = j->server;
+		/* The server, and why it when it was not the first choice. */
+		if (j->server != NULL && j->choice != NULL)
+			srv[i] = xprintf("%s (%s)", j->server, j->choice);
+		d[i].server = srv[i] != NULL ? srv[i] : j->server;
 		d[i].csid = j->csid;
 		d[i].attempts = (int)j->attempts;
 		d[i].job_id = j->id;
@@ -239,6 +250,9 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 		free(cause);
 	}
 	free(png);
+	for (i = 0; i < n; i++)
+		free(srv[i]);
+	free(srv);
 	free(d);
 	free(mid);
 	return out;

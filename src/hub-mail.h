@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "hub.h"
-#include "msg.h"
+#include "mail-parse.h"
 #include "report.h"
 
 char	*hubmail_refusal(struct hub *, const struct msg *, enum refusal,

@@ -33,15 +33,23 @@ struct hjob {
 
 struct hub;
 
+/*
+ * One fax server and its thread.  An hsrv lives until faxhubd exits, so
+ * its thread may keep the pointer.  name is set once, before the thread
+ * starts, and never changes: the thread reads it without the mutex.
+ * Everything else is read and written with hub->mtx held; rec is
+ * re-copied only when the servers-table record changed.
+ */
 struct hsrv {
 	struct hub	*hub;
+	char		 name[64];	/* immutable, see above */
 	struct server	 rec;		/* copy of the servers-table record */
 	pthread_t	 thread;
 	int		 started;
 	int		 present;	/* still in the table */
 	int		 up;
 	char		*err;		/* last error, for status */
-	int		 modems_free;	/* -1 unknown */
+	int		 send_free;	/* idle send lines, -1 unknown */
 	int		 modems;
 	char		*modem_text;
 	long long	 since;		/* up/down since (unix) */
@@ -96,16 +104,23 @@ void	*outbox_main(void *);
 void	*intake_main(void *);
 int	 intake_process(struct hub *, const char *key);
 
-/* dispatch.c */
+/* dispatch.c: server choice and the end of a job; mtx held. */
 void	 dispatch_schedule(struct hub *);
 void	 dispatch_sync_servers(struct hub *);
-void	*server_main(void *);
 void	 dispatch_finish(struct hub *, struct hjob *);
 void	 dispatch_reports(struct hub *);
+/* faxhub's jobs being submitted to or followed on the server. */
+int	 dispatch_inflight(const struct hub *, const char *server);
 
-/* inbound.c: called by a server thread without mtx; may drop *conn. */
-struct hfx_conn;
-void	 inbound_poll(struct hub *, struct hsrv *, struct hfx_conn **conn);
+/* fax-server.c: the thread of one fax server (arg: its struct hsrv). */
+void	*server_main(void *);
+
+/*
+ * inbound.c: called by a server thread without mtx; may close *conn (the
+ * driver's session, fax.h) and set it to NULL.
+ */
+struct fax_conn;
+void	 inbound_poll(struct hub *, struct hsrv *, struct fax_conn **conn);
 
 /* status.c */
 int	 hub_write_status(struct hub *);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "fax-hylafax.h"
+#include "fax.h"
 #include "hub.h"
 #include "hub-mail.h"
 #include "kvfile.h"
@@ -32,8 +32,19 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* After a failed op: a lost or garbled session is closed; fe cleared. */
+static void
+conn_failed(struct fax_conn **cp, struct fax_err *fe)
+{
+	if (fe->cls == FAXERR_CONNECT || fe->cls == FAXERR_PROTOCOL) {
+		(*cp)->drv->close(*cp);
+		*cp = NULL;
+	}
+	fax_err_clear(fe);
+}
+
 static char *
-inbound_key(const char *server, const struct hfx_recv *r)
+inbound_key(const char *server, const struct fax_recv *r)
 {
 	char		*base, *dot, *seed, *hash, *key;
 
@@ -64,8 +75,8 @@ meta_save(struct hub *h, const char *key, struct kv *kv)
 
 /* Fetches one fax into the spool; 0 ok, -1 error (conn may be gone). */
 static int
-inbound_fetch(struct hub *h, struct hsrv *s, struct hfx_conn **cp,
-    const struct hfx_recv *r, const char *key)
+inbound_fetch(struct hub *h, struct hsrv *s, struct fax_conn **cp,
+    const struct fax_recv *r, const char *key)
 {
 	struct fax_err	 fe;
 	struct kv	 kv;
@@ -74,13 +85,9 @@ inbound_fetch(struct hub *h, struct hsrv *s, struct hfx_conn **cp,
 
 	memset(&fe, 0, sizeof(fe));
 	tif = spool_path(h, "in", key, ".tif");
-	if (hfx_retrieve(*cp, r->file, tif, &fe) == -1) {
+	if ((*cp)->drv->retrieve(*cp, r->file, tif, &fe) == -1) {
 		log_warnx("received fax %s: %s", key, fe.msg ? fe.msg : "");
-		if (fe.cls == FAXERR_CONNECT || fe.cls == FAXERR_PROTOCOL) {
-			hfx_close(*cp);
-			*cp = NULL;
-		}
-		fax_err_clear(&fe);
+		conn_failed(cp, &fe);
 		free(tif);
 		return -1;
 	}
@@ -89,7 +96,7 @@ inbound_fetch(struct hub *h, struct hsrv *s, struct hfx_conn **cp,
 	kv_set(&kv, "v", "1");
 	kv_set(&kv, "key", key);
 	kv_set(&kv, "state", "fetched");
-	kv_set(&kv, "server", s->rec.name);
+	kv_set(&kv, "server", s->name);
 	kv_set(&kv, "file", r->file);
 	kv_set(&kv, "time", r->time ? r->time : "");
 	kv_set(&kv, "csid", r->csid ? r->csid : "");
@@ -257,8 +264,8 @@ inbound_delivered(struct hub *h, const char *key, const struct kv *meta)
 }
 
 static void
-inbound_one(struct hub *h, struct hsrv *s, struct hfx_conn **cp,
-    const struct hfx_recv *r, const char *key)
+inbound_one(struct hub *h, struct hsrv *s, struct fax_conn **cp,
+    const struct fax_recv *r, const char *key)
 {
 	struct kv	 kv;
 	struct fax_err	 fe;
@@ -287,26 +294,21 @@ inbound_one(struct hub *h, struct hsrv *s, struct hfx_conn **cp,
 	    inbound_delivered(h, key, &kv)) {
 		if (h->cfg.inbound.remove) {
 			memset(&fe, 0, sizeof(fe));
-			if (hfx_delete_recv(*cp, r->file, &fe) == -1) {
+			if ((*cp)->drv->delete_recv(*cp, r->file, &fe) == -1) {
 				log_warnx("received fax %s: %s", key,
 				    fe.msg ? fe.msg : "");
-				if (fe.cls == FAXERR_CONNECT ||
-				    fe.cls == FAXERR_PROTOCOL) {
-					hfx_close(*cp);
-					*cp = NULL;
-				}
-				fax_err_clear(&fe);
+				conn_failed(cp, &fe);
 				goto out;
 			}
 			kv_set(&kv, "state", "removed");
 			log_info("received fax %s delivered to %s; removed from "
 			    "server %s", key, kv_get(&kv, "recipients"),
-			    s->rec.name);
+			    s->name);
 		} else {
 			kv_set(&kv, "state", "kept");
 			log_info("received fax %s delivered to %s; left on "
 			    "server %s", key, kv_get(&kv, "recipients"),
-			    s->rec.name);
+			    s->name);
 		}
 		if (meta_save(h, key, &kv) == 0)
 			spool_unlink(h, "in", key, ".tif");
@@ -317,26 +319,22 @@ out:
 }
 
 void
-inbound_poll(struct hub *h, struct hsrv *s, struct hfx_conn **cp)
+inbound_poll(struct hub *h, struct hsrv *s, struct fax_conn **cp)
 {
-	struct hfx_recv	 *r = NULL;
+	struct fax_recv	 *r = NULL;
 	struct fax_err	  fe;
 	size_t		  n = 0, i, k, nn = 0;
 	char		**keys, **names = NULL, *cause = NULL, *prefix;
 
 	memset(&fe, 0, sizeof(fe));
-	if (hfx_recvq(*cp, &r, &n, &fe) == -1) {
+	if ((*cp)->drv->recvq(*cp, &r, &n, &fe) == -1) {
 		log_warnx("%s", fe.msg ? fe.msg : "recvq failed");
-		if (fe.cls == FAXERR_CONNECT || fe.cls == FAXERR_PROTOCOL) {
-			hfx_close(*cp);
-			*cp = NULL;
-		}
-		fax_err_clear(&fe);
+		conn_failed(cp, &fe);
 		return;
 	}
 	keys = xcalloc(n + 1, sizeof(char *));
 	for (i = 0; i < n && *cp != NULL && !h->stop; i++) {
-		keys[i] = inbound_key(s->rec.name, &r[i]);
+		keys[i] = inbound_key(s->name, &r[i]);
 		if (r[i].receiving)
 			continue;
 		inbound_one(h, s, cp, &r[i], keys[i]);
@@ -344,7 +342,7 @@ inbound_poll(struct hub *h, struct hsrv *s, struct hfx_conn **cp)
 	/* Tombstones of faxes the server no longer lists can go. */
 	if (*cp != NULL && spool_list(h, "in", ".meta", &names, &nn,
 	    &cause) == 0) {
-		prefix = xprintf("%s-", s->rec.name);
+		prefix = xprintf("%s-", s->name);
 		for (i = 0; i < nn; i++) {
 			struct kv kv;
 			const char *st;
@@ -380,5 +378,5 @@ inbound_poll(struct hub *h, struct hsrv *s, struct hfx_conn **cp)
 	for (i = 0; i < n; i++)
 		free(keys[i]);
 	free(keys);
-	hfx_recvq_free(r, n);
+	fax_recvq_free(r, n);
 }

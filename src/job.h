@@ -41,6 +41,14 @@ struct job {
 	char		*status;	/* the server's last status text */
 	char		*reason;	/* plain words, for the report */
 	char		*csid;		/* remote CSID */
+	/*
+	 * The last failure as the driver classified it (fax.h names):
+	 * class "temporary", "rejected", "permanent", ...; cause "busy",
+	 * "no-answer", ...  NULL in records written before they existed.
+	 */
+	char		*class;
+	char		*cause;
+	char		*choice;	/* why server was chosen, for the report */
 	long long	 attempts;	/* tries started */
 	long long	 not_before;	/* unix time; 0 = at once */
 	long long	 created;

@@ -493,6 +493,10 @@ mail_add_msgid_header(struct mail *m, const char *name, const char *ids)
 			    (unsigned char)*q >= 0x7f || *q == '<')
 				good = 0;
 		}
+		for (i = 0; good && i < n; i++)
+			if (len[i] == (size_t)(e - p) &&
+			    memcmp(tok[i], p, len[i]) == 0)
+				good = 0;	/* each id once (RFC 5322) */
 		if (!good)
 			continue;
 		if (n == MAX_MSGIDS) {

@@ -59,8 +59,9 @@ int	mail_add_addr_header(struct mail *, const char *name,
 /*
  * Adds a message-id list header (In-Reply-To, References): ids is a
  * string holding one or more "<id>" tokens as found in the user's mail;
- * every token that is a well-formed msg-id is kept, anything else
- * dropped.  Nothing is added when no valid id remains.
+ * every token that is a well-formed msg-id is kept once (a repeat is
+ * dropped), anything else dropped.  Nothing is added when no valid id
+ * remains.
  */
 void	mail_add_msgid_header(struct mail *, const char *name,
 	    const char *ids);

@@ -456,6 +456,7 @@ static const struct field server_fields[] = {
 	RB(server, "fine", fine),
 	RB(server, "g4", g4),
 	RB(server, "enabled", enabled),
+	RS(server, "send_modems", send_modems),
 };
 
 struct assignrec {

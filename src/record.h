@@ -64,6 +64,7 @@ struct server {
 	int	 fine;
 	int	 g4;
 	int	 enabled;
+	char	*send_modems;		/* modems that dial out, or NULL */
 };
 
 /*

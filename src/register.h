@@ -20,7 +20,7 @@
 #ifndef FAXHUB_REGISTER_H
 #define FAXHUB_REGISTER_H
 
-#include "msg.h"
+#include "mail-parse.h"
 
 #define REG_VALUE_MAX	256
 

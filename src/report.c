@@ -176,7 +176,8 @@ or_unknown(const char *s)
 
 /*
  * From, To, Auto-Submitted and, when answering a mail, In-Reply-To and
- * References (the user's References plus its Message-ID).
+ * References (RFC 5322 3.6.4: the thread of the user's mail, i.e. its
+ * References, else its In-Reply-To, then its Message-ID; each id once).
  */
 static struct mail *
 start_mail(const struct report_envelope *env, int reply, char **cause)
@@ -390,6 +391,8 @@ report_refusal_short(enum refusal r)
 		return "mail could not be read";
 	case REFUSE_DISABLED_USER:
 		return "account disabled";
+	case REFUSE_AUTOMATIC:
+		return "automatic mail";
 	}
 	return "error";
 }
@@ -418,6 +421,8 @@ report_refusal_keyword(enum refusal r)
 		return "malformed";
 	case REFUSE_DISABLED_USER:
 		return "disabled-user";
+	case REFUSE_AUTOMATIC:
+		return "automatic";
 	}
 	return "error";
 }
@@ -456,10 +461,15 @@ refusal_text(struct buf *b, const struct report_refusal *r)
 		    "for example +81755551234@%s\n", dom);
 		break;
 	case REFUSE_BAD_NUMBER:
-		buf_addf(b, "This is not a fax number we can dial: %s\n\n"
-		    "What to do: check the number. Write it with the country "
-		    "code (+81755551234@%s) or as you dial it from your "
-		    "desk phone.\n", v != NULL ? v : "(empty)", dom);
+		if (v != NULL)
+			buf_addf(b, "The fax number %s is an invalid number.",
+			    v);
+		else
+			buf_adds(b, "The fax numbers of the mail are invalid "
+			    "numbers.");
+		buf_addf(b, "\n\nWhat to do: check the number. Write it with "
+		    "the country code (+81755551234@%s) or as you dial it "
+		    "from your desk phone.\n", dom);
 		break;
 	case REFUSE_BARRED_NUMBER:
 		buf_addf(b, "Faxes to %s are not allowed from your "
@@ -473,11 +483,14 @@ refusal_text(struct buf *b, const struct report_refusal *r)
 		    "the mail again.\n");
 		break;
 	case REFUSE_BAD_DOCUMENT:
-		buf_addf(b, "The attached document %s could not be read as "
-		    "fax pages.\n\nWhat to do: save it again as TIFF or PDF "
-		    "and send the mail again.\n",
-		    v != NULL ? v : "");
-		break;
+		/* The detail is the reason: part of the sentence. */
+		buf_addf(b, "The attached document %s could not be faxed: "
+		    "%s.\n\nWhat to do: save it again as TIFF or PDF and send "
+		    "the mail again.\n", v != NULL ? v : "(unnamed)",
+		    r->detail != NULL && *r->detail != '\0' ? r->detail :
+		    "it could not be read as fax pages");
+		free(cv);
+		return;
 	case REFUSE_TOO_LARGE:
 		buf_addf(b, "Your mail (%s) is larger than the limit%s%s.\n\n"
 		    "What to do: send fewer pages per mail or use a lower "
@@ -494,6 +507,12 @@ refusal_text(struct buf *b, const struct report_refusal *r)
 		buf_addf(b, "The fax account %s is disabled.\n\nWhat to do: "
 		    "ask your fax administrator.\n",
 		    v != NULL ? v : "of the sender");
+		break;
+	case REFUSE_AUTOMATIC:
+		buf_adds(b, "The mail was sent automatically (a vacation "
+		    "reply, a list or a bounce), and the gateway faxes only "
+		    "what a person sends.\n\nWhat to do: send the fax as an "
+		    "ordinary mail.\n");
 		break;
 	}
 	if (r->detail != NULL && *r->detail != '\0')

@@ -104,7 +104,8 @@ enum refusal {
 	REFUSE_BAD_DOCUMENT,
 	REFUSE_TOO_LARGE,
 	REFUSE_MALFORMED,
-	REFUSE_DISABLED_USER
+	REFUSE_DISABLED_USER,
+	REFUSE_AUTOMATIC	/* never answered: only logged */
 };
 
 struct report_refusal {

@@ -58,20 +58,14 @@ hub_write_status(struct hub *h)
 	for (i = 0; i < h->nsrvs; i++) {
 		struct hsrv		*s = h->srvs[i];
 		struct sched_server	 ss;
-		int			 inflight = 0;
-		size_t			 j;
+		int			 inflight;
 		const char		*state;
 
-		for (j = 0; j < h->njobs; j++)
-			if ((h->jobs[j]->j.state == JOB_SUBMITTING ||
-			    h->jobs[j]->j.state == JOB_SUBMITTED) &&
-			    h->jobs[j]->j.server != NULL &&
-			    strcmp(h->jobs[j]->j.server, s->rec.name) == 0)
-				inflight++;
+		inflight = dispatch_inflight(h, s->name);
 		memset(&ss, 0, sizeof(ss));
 		ss.lines = s->rec.lines;
 		ss.inflight = inflight;
-		ss.modems_free = s->modems_free;
+		ss.send_free = s->send_free;
 		if (!s->present)
 			state = "removed";
 		else if (!s->rec.enabled)
@@ -83,7 +77,7 @@ hub_write_status(struct hub *h)
 		else
 			state = "up";
 		snprintf(k, sizeof(k), "server.%zu.name", i);
-		kv_set(&kv, k, s->rec.name);
+		kv_set(&kv, k, s->name);
 		snprintf(k, sizeof(k), "server.%zu.state", i);
 		kv_set(&kv, k, state);
 		snprintf(k, sizeof(k), "server.%zu.priority", i);

@@ -67,6 +67,26 @@ str_trim(char *s)
 	return s;
 }
 
+int
+str_listed(const char *list, const char *name)
+{
+	size_t		 n = strlen(name);
+	const char	*p = list;
+
+	if (list == NULL)
+		return 0;
+	while (*p != '\0') {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
 void
 buf_init(struct buf *b)
 {

@@ -19,6 +19,8 @@ size_t	strlcpy(char *, const char *, size_t);
 size_t	strlcat(char *, const char *, size_t);
 void	str_lower(char *);
 char	*str_trim(char *);		/* trims in place, returns start */
+/* 1 when name is one of the comma-separated names in list (NULL: none). */
+int	str_listed(const char *list, const char *name);
 
 /* A growing buffer, always NUL-terminated after data[len]. */
 struct buf {

@@ -36,6 +36,9 @@ ok "alice gets two reports" wait_until 30 mbox_has alice 2
 
 # --- assignment: bob always goes through fax2 while it is up --------------
 ok "assign bob to fax2" "$CTL" -D "$T/db" assign "$B" fax2
+# fax2's modems show busy for a few seconds after its last call ("Waiting
+# for modem to come ready"): an assignment holds only while fax2 is free.
+ok "fax2 is free again" wait_until 60 srv_is fax2 up
 sleep 2
 mail_fax "$B" "+15555551003" "$T/doc.tif"
 ok "bob's fax goes to fax2 although fax1 is free" wait_until 40 sh -c \

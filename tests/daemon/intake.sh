@@ -18,6 +18,14 @@ jobs_for() {	# number of queued log records for a typed number
 }
 has_jobs() { [ "$(jobs_for "$1")" -ge "$2" ]; }
 refusals() { mbox_count "$1"; }
+body_text() {	# the decoded text of a mail file, one line per line
+	python3 - "$1" <<'PY'
+import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=email.policy.default)
+print(m.get_body(preferencelist=("plain",)).get_content())
+PY
+}
 
 hub_start
 ok "faxhubd logs in to IMAP" wait_until 20 hub_log_has "imap: logged in"
@@ -76,6 +84,17 @@ is "no job for a barred number" "$(jobs_for 9005551234)" 0
 before=$(refusals alice)
 mail_fax "$A" "call-me-maybe" "$T/doc.tif"
 ok "invalid number: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r3b.eml"
+like "an invalid number is called an invalid number" \
+    "$(body_text "$T/r3b.eml")" "*The fax number call-me-maybe is an invalid number.*"
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "\"555;rm -rf\"@$F" \
+    -s shell -m hi -a "$T/doc.tif:image/tiff:doc.tif" -q
+ok "shell characters in the number: refusal mail" \
+    wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r3c.eml"
+like "shell characters: an invalid number, not a missing recipient" \
+    "$(body_text "$T/r3c.eml")" "*The fax number 555;rm -rf is an invalid number.*"
 
 before=$(refusals alice)
 head -c 400000 /dev/urandom >"$T/big.bin"
@@ -89,6 +108,9 @@ before=$(refusals alice)
 printf 'not a tiff at all\n' >"$T/fake.tif"
 mail_fax "$A" "+15555550701" "$T/fake.tif"
 ok "a .tif that is not a TIFF: refusal mail" wait_until 30 mbox_has alice $((before + 1))
+mbox_fetch alice $((before + 1)) "$T/r7.eml"
+like "the refusal names the document and the reason in plain words" \
+    "$(body_text "$T/r7.eml")" "*The attached document doc.tif could not be faxed: the file is not what its name says.*"
 
 # A mail that reached the gateway mailbox without any fax recipient (put
 # there by hand, or by a misconfigured MTA): answered, not faxed.
@@ -131,6 +153,14 @@ fails "registration with a wrong admin password is refused" \
     "$CTL" -D "$T/db" user show "erin@$TB_USER_DOMAIN"
 
 # --- authentication modes ---------------------------------------------------
+ok "address mode alone: faxhubd warns at start" \
+    hub_log_has "auth.modes = address alone (auth.trust_from_header = yes)"
+grep -v '^auth.trust_from_header' "$CONF" >"$T/untrusted.conf"
+like "address mode alone without trust_from_header: check-config refuses" \
+    "$("$CTL" -c "$T/untrusted.conf" check-config 2>&1)" \
+    "*auth.modes = address alone lets anyone who writes a user's address in From: send faxes*"
+fails "address mode alone without trust_from_header: faxhubd -n refuses" \
+    "$HUBD" -n -c "$T/untrusted.conf"
 set_conf() {	# "key = value": replace or add
 	grep -v "^${1%% =*} =" "$CONF" >"$CONF.new"
 	echo "$1" >>"$CONF.new"
@@ -157,6 +187,10 @@ is "password mode: no job for a wrong password" "$(jobs_for 5551302)" 0
 hub_stop
 set_conf "auth.modes = authres"
 set_conf "auth.authserv_id = $TB_AUTHSERV_ID"
+grep -v '^auth.silent_unknown' "$CONF" >"$CONF.new" && mv "$CONF.new" "$CONF"
+# From here on no mail may wait for a poll: every one is taken on an IDLE
+# notice, also one that arrives while intake works through a pass.
+set_conf "imap.poll_interval = 600s"
 hub_start
 ok "authres mode: faxhubd up" wait_until 20 sh -c "[ \$(grep -c 'imap: logged in' '$HUBLOG') -ge 3 ]"
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551401@$F" --submit \
@@ -176,8 +210,65 @@ ok "authres mode: bob logged in but From alice is refused" wait_until 30 \
     mbox_has alice $((before + 2))
 is "authres mode: no job for either forgery" \
     "$(( $(jobs_for 5551402) + $(jobs_for 5551403) ))" 0
+
+# The header alice's mail to bob carries holds no secret (the token is cut
+# out on delivery), and a copy of it is worthless: a stranger who sends it
+# is refused.
+bobmails=$(mbox_count bob)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "bob@$TB_USER_DOMAIN" --submit \
+    -s "minutes" -m "see you" -q
+ok "authres mode: alice's mail reaches bob" wait_until 30 mbox_has bob $((bobmails + 1))
+mbox_fetch bob $((bobmails + 1)) "$T/tobob.eml"
+ar=$(python3 - "$T/tobob.eml" <<'PY'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print("|".join(" ".join(v.split()) for v in m.get_all("Authentication-Results", [])))
+PY
+)
+is "authres mode: the header bob gets is the login alone" \
+    "$ar" "$TB_AUTHSERV_ID; auth=pass smtp.auth=$A"
+ok "authres mode: the world's token never reaches a mailbox" \
+    sh -c "! grep -q \"tb\$(cat '$W/postfix/token')\" '$T/tobob.eml'"
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551404@$F" \
+    -H "Authentication-Results: $ar" \
+    -s "copied header" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "authres mode: a header copied from alice's mail is refused with a report" \
+    wait_until 30 mbox_has alice $((before + 1))
+is "authres mode: no job for the copied header" "$(jobs_for 5551404)" 0
+
+# Automatic mail is never faxed nor answered, even from a logged-in user:
+# a vacation reply (null envelope sender, Auto-Submitted) with a TIFF.
+before=$(refusals alice)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "" --header-from "$A" -u "$A" \
+    --submit -t "+15555551405@$F" -H "Auto-Submitted: auto-replied" \
+    -s "Out of office" -m "away" -a "$T/doc.tif:image/tiff:c.tif" -q
+ok "authres mode: an authenticated vacation reply is refused in the log" \
+    wait_until 30 hub_log_has "automatic mail (null envelope sender): no fax, no answer"
+is "authres mode: no job for the vacation reply" "$(jobs_for 5551405)" 0
+is "authres mode: no answer to the vacation reply" "$(refusals alice)" "$before"
+
+# A burst: most mails arrive while intake works through the ones before;
+# each is taken on its notice (the poll interval is 600 s).
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+1555555150$i@$F" \
+	    --submit -s "burst $i" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
+done
+ok "a burst of ten mails is taken without waiting for a poll" \
+    wait_until 60 sh -c "[ \$('$CTL' -D '$T/db' log list --status queued | grep -c 555555150) -ge 10 ]"
+
+# auth.silent_unknown defaults to yes: no backscatter to a forged sender.
+carols=$(mbox_count carol)
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "carol@$TB_USER_DOMAIN" \
+    -t "+15555551406@$F" -s unknown -m hi -a "$T/doc.tif:image/tiff:d.tif" -q
+ok "unknown sender with the default silent_unknown: refused in the log" \
+    wait_until 30 hub_log_has "unknown sender, no answer (silent_unknown)"
+is "unknown sender with the default silent_unknown: no answer" \
+    "$(mbox_count carol)" "$carols"
 hub_stop
 set_conf "auth.modes = address"
+set_conf "imap.poll_interval = 5s"
+set_conf "auth.silent_unknown = no"
 hub_start
 
 # --- crash points: SIGKILL after the spool write and before the IMAP move --

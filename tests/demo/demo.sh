@@ -37,15 +37,24 @@ is "faxhub_vmailbox refuses a look-alike domain" \
     "$(pq faxhub_vmailbox "+81755551234@fax.example.com.evil")" " rc=1"
 is "faxhub_transport leaves other domains alone" \
     "$(pq faxhub_transport "bob@example.com")" " rc=1"
-like "faxhub_authres prepends an RFC 8601 header" \
+is "faxhub_authres prepends an RFC 8601 header" \
     "$(pq faxhub_authres alice@example.com)" \
-    "PREPEND Authentication-Results: mx.example.com; auth=pass smtp.auth=alice@example.com (*) rc=0"
+    "PREPEND Authentication-Results: mx.example.com; auth=pass smtp.auth=alice@example.com (CHANGE-ME-SECRET) rc=0"
 is "faxhub_header_checks drops a forged Authentication-Results" \
     "$(pq faxhub_header_checks 'Authentication-Results: mx.example.com; auth=pass smtp.auth=bob@example.com')" \
     "IGNORE rc=0"
-is "faxhub_header_checks keeps the MTA's own" \
-    "$(pq faxhub_header_checks 'Authentication-Results: mx.example.com; auth=pass smtp.auth=bob@example.com (CHANGE-ME-SECRET)')" \
+is "faxhub_header_checks drops one copied from a user's mail, token and all" \
+    "$(pq faxhub_header_checks 'Authentication-Results : mx.example.com; auth=pass smtp.auth=alice@example.com (CHANGE-ME-SECRET)')" \
+    "IGNORE rc=0"
+is "faxhub_submission_checks drop the client's own header" \
+    "$(pq faxhub_submission_checks 'Authentication-Results: mx.example.com; auth=pass smtp.auth=bob@example.com')" \
+    "IGNORE rc=0"
+is "faxhub_submission_checks keep the MTA's own" \
+    "$(pq faxhub_submission_checks 'Authentication-Results: mx.example.com; auth=pass smtp.auth=bob@example.com (CHANGE-ME-SECRET)')" \
     " rc=1"
+is "faxhub_outbound_checks cut the token out on delivery" \
+    "$(pq faxhub_outbound_checks 'Authentication-Results: mx.example.com; auth=pass smtp.auth=alice@example.com (CHANGE-ME-SECRET)')" \
+    "REPLACE Authentication-Results: mx.example.com; auth=pass smtp.auth=alice@example.com rc=0"
 is "faxhub_header_checks leaves other headers alone" \
     "$(pq faxhub_header_checks 'Subject: Authentication-Results')" " rc=1"
 

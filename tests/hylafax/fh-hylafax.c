@@ -36,7 +36,7 @@ static int	c_modems(struct hfx_conn *, char **, struct fax_err *);
 static int	c_recvq(struct hfx_conn *, char **, struct fax_err *);
 static int	c_retrieve(struct hfx_conn *, char **, struct fax_err *);
 static int	c_delete(struct hfx_conn *, char **, struct fax_err *);
-static void	print_job(const struct hfx_job *);
+static void	print_job(const struct fax_job *);
 static void	usage(void) __attribute__((noreturn));
 
 static const struct cmd cmds[] = {
@@ -64,11 +64,11 @@ usage(void)
 }
 
 static void
-print_job(const struct hfx_job *j)
+print_job(const struct fax_job *j)
 {
 	printf("jobid=%s state=%s pages=%d/%d dials=%d/%d tries=%d/%d "
 	    "modem=%s commid=%s number=%s tag=%s status=%s\n", j->jobid,
-	    hfx_state_name(j->state), j->npages, j->totpages, j->ndials,
+	    fax_state_name(j->state), j->npages, j->totpages, j->ndials,
 	    j->totdials, j->ntries, j->tottries, j->modem ? j->modem : "",
 	    j->commid ? j->commid : "", j->number ? j->number : "",
 	    j->tag ? j->tag : "", j->status ? j->status : "");
@@ -83,7 +83,7 @@ c_alive(struct hfx_conn *c, char **av, struct fax_err *err)
 static int
 c_submit(struct hfx_conn *c, char **av, struct fax_err *err)
 {
-	struct hfx_job_req	 req;
+	struct fax_job_req	 req;
 	char			*id;
 
 	memset(&req, 0, sizeof(req));
@@ -106,25 +106,25 @@ c_submit(struct hfx_conn *c, char **av, struct fax_err *err)
 static int
 c_status(struct hfx_conn *c, char **av, struct fax_err *err)
 {
-	struct hfx_job	j;
+	struct fax_job	j;
 
 	if (hfx_job_status(c, av[0], &j, err) == -1)
 		return (-1);
 	print_job(&j);
-	hfx_job_free(&j);
+	fax_job_free(&j);
 	return (0);
 }
 
 static int
 c_find(struct hfx_conn *c, char **av, struct fax_err *err)
 {
-	struct hfx_job	j;
+	struct fax_job	j;
 	int		r;
 
 	if ((r = hfx_find_tag(c, av[0], &j, err)) <= 0)
 		return (r == 0 ? 1 : -1);
 	print_job(&j);
-	hfx_job_free(&j);
+	fax_job_free(&j);
 	return (0);
 }
 
@@ -137,7 +137,7 @@ c_kill(struct hfx_conn *c, char **av, struct fax_err *err)
 static int
 c_modems(struct hfx_conn *c, char **av, struct fax_err *err)
 {
-	struct hfx_modem	*m;
+	struct fax_modem	*m;
 	size_t			 n, i;
 
 	if (hfx_modems(c, &m, &n, err) == -1)
@@ -145,14 +145,14 @@ c_modems(struct hfx_conn *c, char **av, struct fax_err *err)
 	for (i = 0; i < n; i++)
 		printf("%s|%s|%s|%s\n", m[i].name, m[i].number,
 		    m[i].busy ? "busy" : "idle", m[i].status);
-	hfx_modems_free(m, n);
+	fax_modems_free(m, n);
 	return (0);
 }
 
 static int
 c_recvq(struct hfx_conn *c, char **av, struct fax_err *err)
 {
-	struct hfx_recv	*r;
+	struct fax_recv	*r;
 	size_t		 n, i;
 
 	if (hfx_recvq(c, &r, &n, err) == -1)
@@ -162,7 +162,7 @@ c_recvq(struct hfx_conn *c, char **av, struct fax_err *err)
 		    r[i].time, r[i].csid, r[i].pages, r[i].caller,
 		    r[i].called, r[i].subaddr, r[i].error, r[i].receiving,
 		    r[i].size, r[i].vres, r[i].bitrate, r[i].format);
-	hfx_recvq_free(r, n);
+	fax_recvq_free(r, n);
 	return (0);
 }
 
@@ -181,7 +181,7 @@ c_delete(struct hfx_conn *c, char **av, struct fax_err *err)
 int
 main(int argc, char **argv)
 {
-	struct hfx_params	 p;
+	struct fax_params	 p;
 	struct hfx_conn		*c;
 	struct fax_err		 err = { FAXERR_NONE, NULL };
 	const struct cmd	*cmd = NULL;

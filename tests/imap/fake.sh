@@ -2,7 +2,8 @@
 # fake.sh: fetch-imap.c against a scripted misbehaving IMAP server (python3
 # on loopback): a literal far over the fetch limit, clear text injected
 # after STARTTLS, PREAUTH instead of STARTTLS, a server that never greets,
-# and IDLE keep-alives that must not count as news.
+# IDLE keep-alives that must not count as news, and new mail announced in
+# the middle of an intake pass, which must be acted on without IDLE.
 . "$top_srcdir/tests/lib.sh"
 
 FH="$top_builddir/tests/imap/fh-imap"
@@ -52,10 +53,15 @@ try:
         elif cmd == b"IDLE":
             idle_tag = tag
             send(b"+ idling\r\n")
-            time.sleep(0.3)
-            send(b"* OK Still here\r\n")
+            if mode != "newinpass":
+                time.sleep(0.3)
+                send(b"* OK Still here\r\n")
+        elif cmd == b"UID" and b"SEARCH" in line.upper():
+            send(b"* SEARCH 1\r\n" + tag + b" OK done\r\n")
         elif cmd == b"UID" and b"RFC822.SIZE" in line:
-            send(b"* 1 FETCH (UID 1 RFC822.SIZE 100)\r\n" + tag +
+            # newinpass: a second mail arrives while the first is fetched.
+            send((b"* 2 EXISTS\r\n" if mode == "newinpass" else b"") +
+                 b"* 1 FETCH (UID 1 RFC822.SIZE 100)\r\n" + tag +
                  b" OK done\r\n")
         elif cmd == b"UID" and b"BODY.PEEK" in line:
             send(b"* 1 FETCH (UID 1 BODY[] {%d}\r\n" % n)
@@ -141,5 +147,17 @@ stop_fake
 is "IDLE entered again after a keep-alive" "$(grep -c ' IDLE$' "$T/log")" \
     "$(grep -c '^DONE$' "$T/log")"
 ok "IDLE re-entered at least twice" test "$(grep -c ' IDLE$' "$T/log")" -ge 2
+
+# A mail announced (* 2 EXISTS) while the pass fetches the first one: the
+# wait that follows the pass returns at once, without starting IDLE (this
+# server would then stay silent for the whole 600 s).
+fake newinpass 50
+out=$(fh pass 1000 600)
+like "mail announced during a pass: the pass fetched the first" "$out" \
+    "*fetched=1 len=50*"
+like "mail announced during a pass: acted on at once" "$out" "*changed=1*"
+stop_fake
+is "mail announced during a pass: no IDLE before the next pass" \
+    "$(grep -c ' IDLE$' "$T/log")" 0
 
 done_testing

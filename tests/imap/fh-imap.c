@@ -8,7 +8,8 @@
  *
  * Commands: open, caps CAP..., uids, fetch UID MAX OUTFILE, ensure FOLDER,
  * move UID FOLDER, movemsgid FROM MSGID TO, wait SECONDS (SIGUSR1 sets
- * the stop flag),
+ * the stop flag), pass MAX SECONDS (what one intake pass does: uids, fetch
+ * each with limit MAX, then wait),
  * verify CHAIN.pem CAFILE|- HOST.
  * Exit status: 0 success, 1 usage, 2 failure (cause on stderr, with
  * "class=NAME" on stdout for open failures).
@@ -211,6 +212,27 @@ cmd_session(const struct imap_params *p, int idle, int argc, char **argv)
 			printf("moved=%d uidvalidity=%u\n", r,
 			    imap_uidvalidity(c));
 			rv = 0;
+		}
+	} else if (strcmp(argv[0], "pass") == 0) {
+		if (argc != 3)
+			usage();
+		max = strtoull(argv[1], NULL, 10);
+		if (imap_uids(c, &uids, &n, &cause) == 0) {
+			for (i = 0; i < n; i++) {
+				if (imap_fetch(c, uids[i], max, &raw, &len,
+				    &toobig, &cause) == -1)
+					break;
+				printf("fetched=%u len=%zu\n", uids[i], len);
+				free(raw);
+			}
+			free(uids);
+			if (i == n) {
+				r = imap_wait(c, atoi(argv[2]), &stop_flag,
+				    &cause);
+				printf("changed=%d\n", r);
+				if (r != -1)
+					rv = 0;
+			}
 		}
 	} else if (strcmp(argv[0], "wait") == 0) {
 		if (argc != 2)

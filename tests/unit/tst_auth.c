@@ -9,7 +9,7 @@
 #include "../../src/conf.h"
 #include "auth.h"
 #include "passwd.h"
-#include "msg.h"
+#include "mail-parse.h"
 #include "register.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -78,7 +78,9 @@ mail(struct msg *m, const char *headers)
 	enum msg_err	 err;
 
 	xasprintf(&raw, "%s\r\nhello\r\n", headers);
-	if (msg_parse(raw, strlen(raw), &lim, m, &err, &cause) != 0) {
+	if (msg_parse(raw, strlen(raw), &lim, m, &err, &cause) == 0)
+		auth_take_password(m);
+	else {
 		diag("parse: %s", cause);
 		free(cause);
 		memset(m, 0, sizeof(*m));
@@ -246,6 +248,7 @@ reg(const char *headers, const char *body, int want, const char *user,
 		ok(0, label);
 		return;
 	}
+	auth_take_password(&m);
 	free(raw);
 	is_int(register_parse(&m, &r, &cause), want, label);
 	if (want == 0) {

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,7 +279,7 @@ test_single_replies(void)
 static void
 test_job_lines(void)
 {
-	struct hfx_job	 j;
+	struct fax_job	 j;
 	char		*cause = NULL;
 
 	is_int(hfx_parse_job_line(" 3|R| 0:1 | 0:3 | 0:3 |any|x|5550102",
@@ -289,7 +290,7 @@ test_job_lines(void)
 	    "000000001|5550102|faxhub-i1-42|", &j, &cause), 0,
 	    "job line with padding parsed");
 	is_str(j.jobid, "3", "job id trimmed");
-	is_int(j.state, HFX_ACTIVE, "R is active");
+	is_int(j.state, FAX_ACTIVE, "R is active");
 	is_int(j.npages, 0, "npages");
 	is_int(j.totpages, 1, "totpages");
 	is_int(j.totdials, 3, "max dials");
@@ -299,14 +300,14 @@ test_job_lines(void)
 	is_str(j.tag, "faxhub-i1-42", "tag");
 	is_str(j.status, "", "empty status");
 	ok(j.remote_csid == NULL, "no remote CSID from HylaFAX");
-	hfx_job_free(&j);
+	fax_job_free(&j);
 	is_int(hfx_parse_job_line("7|S|0:2|1:3|1:3|any||+15551234|t7|"
 	    "No local dialtone|extra|bars", &j, &cause), 0,
 	    "status with '|' goes to the last field");
-	is_int(j.state, HFX_SLEEPING, "S is sleeping");
+	is_int(j.state, FAX_SLEEPING, "S is sleeping");
 	is_str(j.status, "No local dialtone|extra|bars", "status kept whole");
 	is_int(j.ndials, 1, "dials made");
-	hfx_job_free(&j);
+	fax_job_free(&j);
 	is_int(hfx_parse_job_line("x|D|1:1|1:3|1:3|any|1|2|t|", &j, &cause),
 	    -1, "non-numeric job id refused");
 	free(cause);
@@ -315,18 +316,18 @@ test_job_lines(void)
 	    -1, "bad page pair refused");
 	free(cause);
 	cause = NULL;
-	is_int(hfx_state_from_letter('D'), HFX_DONE, "D done");
-	is_int(hfx_state_from_letter('F'), HFX_FAILED, "F failed");
-	is_int(hfx_state_from_letter('T'), HFX_SUSPENDED, "T suspended");
-	is_int(hfx_state_from_letter('W'), HFX_READY, "W ready");
-	is_int(hfx_state_from_letter('B'), HFX_BLOCKED, "B blocked");
-	is_int(hfx_state_from_letter('P'), HFX_PENDING, "P pending");
-	is_int(hfx_state_from_letter('?'), HFX_UNKNOWN, "? unknown");
-	is_int(hfx_state_from_name("DONE"), HFX_DONE, "JPARM STATE DONE");
-	is_int(hfx_state_from_name("UNDEFINED"), HFX_UNKNOWN,
+	is_int(hfx_state_from_letter('D'), FAX_DONE, "D done");
+	is_int(hfx_state_from_letter('F'), FAX_FAILED, "F failed");
+	is_int(hfx_state_from_letter('T'), FAX_SUSPENDED, "T suspended");
+	is_int(hfx_state_from_letter('W'), FAX_READY, "W ready");
+	is_int(hfx_state_from_letter('B'), FAX_BLOCKED, "B blocked");
+	is_int(hfx_state_from_letter('P'), FAX_PENDING, "P pending");
+	is_int(hfx_state_from_letter('?'), FAX_UNKNOWN, "? unknown");
+	is_int(hfx_state_from_name("DONE"), FAX_DONE, "JPARM STATE DONE");
+	is_int(hfx_state_from_name("UNDEFINED"), FAX_UNKNOWN,
 	    "JPARM STATE UNDEFINED");
-	is_int(hfx_state_from_name("garbage"), HFX_UNKNOWN, "unknown name");
-	is_str(hfx_state_name(HFX_SLEEPING), "sleeping", "state name");
+	is_int(hfx_state_from_name("garbage"), FAX_UNKNOWN, "unknown name");
+	is_str(fax_state_name(FAX_SLEEPING), "sleeping", "state name");
 }
 
 static int
@@ -344,7 +345,7 @@ count_cb(const char *line, void *arg, char **cause)
 
 /* One element, not an array from the driver: free the members only. */
 static void
-free_modem(struct hfx_modem *m)
+free_modem(struct fax_modem *m)
 {
 	free(m->name);
 	free(m->number);
@@ -352,7 +353,7 @@ free_modem(struct hfx_modem *m)
 }
 
 static void
-free_recv(struct hfx_recv *rv)
+free_recv(struct fax_recv *rv)
 {
 	free(rv->file);
 	free(rv->time);
@@ -368,8 +369,8 @@ free_recv(struct hfx_recv *rv)
 static void
 test_listings(void)
 {
-	struct hfx_modem	 m;
-	struct hfx_recv		 rv;
+	struct fax_modem	 m;
+	struct fax_recv		 rv;
 	struct buf		 b;
 	char			*cause = NULL;
 	const char		*status = "HylaFAX scheduler on vm: Running\r\n"
@@ -472,15 +473,142 @@ test_listings(void)
 	is_int(hfx_parse_recv_line("f.tif|t|1|", &rv, &cause), -1,
 	    "recvq short line refused");
 	free(cause);
+	/* hfaxd's placeholders while a fax is arriving (issue 15). */
+	is_int(hfx_parse_recv_line("fax000000018.tif|2026/12/01 14.25.43|0|*|"
+	    "8|4294967295|14400|1-D MH|||||", &rv, &cause), 0,
+	    "recvq entry still arriving, vres 4294967295: parsed");
+	is_int(rv.receiving, 1, "still arriving: receiving flag");
+	is_int(rv.vres, 0, "placeholder 4294967295 is unknown (0)");
+	is_int(rv.size, 8, "size so far");
+	free_recv(&rv);
+	is_int(hfx_parse_recv_line("fax19.tif|t|*| |4294967295||*|2-D MMR|"
+	    "|||TB1|", &rv, &cause), 0,
+	    "placeholders in pages, size, vres, bitrate: parsed");
+	ok(rv.pages == 0 && rv.size == 0 && rv.vres == 0 && rv.bitrate == 0,
+	    "each placeholder is unknown (0)");
+	is_int(rv.receiving, 0, "finished entry with placeholders");
+	free_recv(&rv);
+	is_int(hfx_parse_recv_line("fax20.tif|t|1||-1|98|9600|x|||||", &rv,
+	    &cause), 0, "placeholder -1 accepted");
+	is_int(rv.size, 0, "-1 is unknown (0)");
+	free_recv(&rv);
+	is_int(hfx_parse_recv_line("fax21.tif|t|1||4294967296|98|9600|x|||||",
+	    &rv, &cause), -1, "a real number out of range is still refused");
+	free(cause);
+	cause = NULL;
 	ok(hfx_recv_name_ok("fax000000001.tif"), "recv name ok");
 	ok(!hfx_recv_name_ok(".hidden"), "recv name with leading dot");
 	ok(!hfx_recv_name_ok("a/b"), "recv name with slash");
 }
 
+/*
+ * Every job status text HylaFAX 6.0 really produces that faxhub acts on:
+ * faxsend's call and T.30 results, faxq's job-control verdicts (strings
+ * of /usr/lib/hylafax/bin/faxsend and /usr/sbin/faxq, hylafax-server
+ * 6.0.7), and what the testbed's iaxmodem busy gives.
+ */
+static void
+test_status_texts(void)
+{
+	static const struct {
+		const char		*text;
+		enum fax_errclass	 cls;
+		enum fax_cause		 cause;
+	} t[] = {
+		{ "Busy signal detected", FAXERR_TEMPORARY, FAX_CAUSE_BUSY },
+		{ "No local dialtone", FAXERR_TEMPORARY, FAX_CAUSE_BUSY },
+		{ "Blocked by concurrent calls", FAXERR_TEMPORARY,
+		    FAX_CAUSE_BUSY },
+		{ "Glare - RING detected", FAXERR_TEMPORARY, FAX_CAUSE_BUSY },
+		{ "No answer from remote", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_ANSWER },
+		{ "No answer (T.30 T1 timeout)", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_ANSWER },
+		{ "No answer or ring back", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_ANSWER },
+		{ "Ringback detected, no answer (timeout)", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_ANSWER },
+		{ "No carrier detected", FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX },
+		{ "Data connection established (wanted fax)",
+		    FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX },
+		{ "Remote has no T.4 receiver capability", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_FAX },
+		{ "No receiver protocol (T.30 T1 timeout)", FAXERR_TEMPORARY,
+		    FAX_CAUSE_NO_FAX },
+		{ "Ring detected without successful handshake",
+		    FAXERR_TEMPORARY, FAX_CAUSE_NO_FAX },
+		{ "Communication failure during Phase B/C", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "Failure to train remote modem at 2400 bps or minimum speed",
+		    FAXERR_TEMPORARY, FAX_CAUSE_LINE },
+		{ "No response to EOP repeated 3 tries", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "Remote fax disconnected prematurely", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "Kill time expired", FAXERR_TEMPORARY, FAX_CAUSE_TIMEOUT },
+		{ "REJECT: Too many attempts to dial: 3, max 3",
+		    FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER },
+		{ "REJECT: Too many attempts to transmit: 1, max 1",
+		    FAXERR_TEMPORARY, FAX_CAUSE_LINE },
+		{ "REJECT: Requested modem ttyIAX9 is not registered",
+		    FAXERR_REJECTED, FAX_CAUSE_REJECTED },
+		{ "Unable to assign modem ttyIAX1 (cannot lock)",
+		    FAXERR_REJECTED, FAX_CAUSE_REJECTED },
+		{ "REJECT: Unable to convert dial string to canonical format",
+		    FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER },
+		{ "Invalid dialing command", FAXERR_PERMANENT,
+		    FAX_CAUSE_BAD_NUMBER },
+		{ "REJECT: Too many pages in submission: 900, max 500",
+		    FAXERR_PERMANENT, FAX_CAUSE_DOCUMENT },
+		{ "Document preparation failed: bad TIFF", FAXERR_PERMANENT,
+		    FAX_CAUSE_DOCUMENT },
+		{ "Can not open document file", FAXERR_PERMANENT,
+		    FAX_CAUSE_DOCUMENT },
+		{ "Job aborted by request", FAXERR_PERMANENT,
+		    FAX_CAUSE_OTHER },
+		{ "Something HylaFAX never said", FAXERR_PERMANENT,
+		    FAX_CAUSE_OTHER },
+	};
+	enum fax_errclass	cls;
+	enum fax_cause		cause;
+	struct fax_job		job;
+	size_t			i;
+	char			name[160];
+
+	for (i = 0; i < nitems(t); i++) {
+		hfx_classify(t[i].text, &cls, &cause);
+		snprintf(name, sizeof(name), "\"%s\": %s, %s", t[i].text,
+		    fax_errclass_name(t[i].cls), fax_cause_name(t[i].cause));
+		ok(cls == t[i].cls && cause == t[i].cause, name);
+	}
+	ok(hfx_classify(NULL, &cls, &cause) == NULL &&
+	    cls == FAXERR_PERMANENT, "no text: permanent, no words");
+	is_str(hfx_classify("Busy signal detected", &cls, &cause),
+	    "the line was busy", "plain words for the report");
+	memset(&job, 0, sizeof(job));
+	job.state = FAX_FAILED;
+	job.status = (char *)"Something HylaFAX never said";
+	hfx_job_classify(&job);
+	is_str(job.words, "the fax could not be sent",
+	    "unknown failure: generic words");
+	job.state = FAX_DONE;
+	hfx_job_classify(&job);
+	ok(job.cls == FAXERR_NONE && job.words == NULL, "done: no class");
+	is_int(fax_cause_from_name(fax_cause_name(FAX_CAUSE_NO_FAX)),
+	    FAX_CAUSE_NO_FAX, "cause names round trip");
+	is_int(fax_cause_from_name(NULL), FAX_CAUSE_OTHER,
+	    "old record without cause: other");
+	is_int(fax_errclass_from_name("temporary"), FAXERR_TEMPORARY,
+	    "class names round trip");
+	ok(fax_driver_find("hylafax") == &fax_hylafax_driver &&
+	    fax_driver_find(NULL) == &fax_hylafax_driver &&
+	    fax_driver_find("t37") == NULL, "drivers compiled in");
+}
+
 static void
 test_job_commands(void)
 {
-	struct hfx_job_req	  req;
+	struct fax_job_req	  req;
 	char			**cmds, *cause = NULL;
 	size_t			  n, i;
 	struct buf		  all;
@@ -577,6 +705,7 @@ main(void)
 	test_single_replies();
 	test_job_lines();
 	test_listings();
+	test_status_texts();
 	test_job_commands();
 	return (done_testing());
 }

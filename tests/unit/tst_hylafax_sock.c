@@ -266,7 +266,7 @@ fake_stop(struct fake *f)
 }
 
 static void
-params(struct hfx_params *p, const struct fake *f, const char *user,
+params(struct fax_params *p, const struct fake *f, const char *user,
     const char *pass)
 {
 	memset(p, 0, sizeof(*p));
@@ -301,9 +301,9 @@ static void
 test_submit(const char *doc)
 {
 	struct fake		 f;
-	struct hfx_params	 p;
+	struct fax_params	 p;
 	struct hfx_conn		*c;
-	struct hfx_job_req	 req;
+	struct fax_job_req	 req;
 	struct fax_err		 err = { FAXERR_NONE, NULL };
 	char			*id = NULL, name[96];
 	int			 cut, r, bad = 0;
@@ -363,7 +363,7 @@ static void
 test_retrieve(const char *dir)
 {
 	struct fake		 f;
-	struct hfx_params	 p;
+	struct fax_params	 p;
 	struct hfx_conn		*c;
 	struct fax_err		 err = { FAXERR_NONE, NULL };
 	char			*dest, *data = NULL, *cause = NULL, name[96];
@@ -436,9 +436,9 @@ static void
 test_modems(void)
 {
 	struct fake		 f;
-	struct hfx_params	 p;
+	struct fax_params	 p;
 	struct hfx_conn		*c;
-	struct hfx_modem	*m = NULL;
+	struct fax_modem	*m = NULL;
 	struct fax_err		 err = { FAXERR_NONE, NULL };
 	const char		*status = "HylaFAX scheduler on vm: Running\r\n"
 				    "ttyIAX1|*|5550101|Sending job 3\r\n"
@@ -456,11 +456,59 @@ test_modems(void)
 			ok(m[0].busy && !m[1].busy, "modems: busy and idle");
 			is_str(m[1].name, "ttyIAX2", "modems: name");
 		}
-		hfx_modems_free(m, n);
+		fax_modems_free(m, n);
 		hfx_close(c);
 	} else
 		ok(0, "modems: connect");
 	fake_stop(&f);
+}
+
+/*
+ * The send lines through the driver's ops table (issue 15): a foreign job
+ * on the one send modem makes the server busy although the receive-only
+ * modem is idle, when the admin named the send modems; without the names
+ * the driver cannot tell and says so (-1).
+ */
+static void
+test_lines(void)
+{
+	static const struct {
+		const char	*send_modems;
+		int		 send, send_free;
+		const char	*name;
+	} t[] = {
+		{ "ttyIAX1", 1, 0, "lines: named send modem in use = none free" },
+		{ "ttyIAX1,ttyIAX3", 2, 1, "lines: one of two send modems free" },
+		{ NULL, 3, -1, "lines: unnamed, something idle = unknown" },
+	};
+	const struct fax_driver	*drv = fax_driver_find("hylafax");
+	const char		*status = "HylaFAX scheduler on vm: Running\r\n"
+				    "ttyIAX1|*|5550101|Sending job 7\r\n"
+				    "ttyIAX2|*|5550101|Running and idle\r\n"
+				    "ttyIAX3|*|5550103|Running and idle\r\n";
+	struct fake		 f;
+	struct fax_params	 p;
+	struct fax_conn		*c;
+	struct fax_lines	 ln;
+	struct fax_err		 err = { FAXERR_NONE, NULL };
+	size_t			 i;
+
+	for (i = 0; i < nitems(t); i++) {
+		fake_start(&f, list_steps, nitems(list_steps), -1);
+		f.payload = status;
+		f.paylen = strlen(status);
+		params(&p, &f, "root", NULL);
+		if (drv->connect(&p, &c, &err) == 0) {
+			ok(drv->lines(c, t[i].send_modems, &ln, &err) == 0 &&
+			    ln.modems == 3 && ln.send == t[i].send &&
+			    ln.send_free == t[i].send_free, t[i].name);
+			free(ln.text);
+			drv->close(c);
+		} else
+			ok(0, t[i].name);
+		fax_err_clear(&err);
+		fake_stop(&f);
+	}
 }
 
 /* Replies that are not what the protocol allows. */
@@ -486,7 +534,7 @@ test_bad_replies(void)
 	};
 	struct step		 steps[3];
 	struct fake		 f;
-	struct hfx_params	 p;
+	struct fax_params	 p;
 	struct hfx_conn		*c = NULL;
 	struct fax_err		 err = { FAXERR_NONE, NULL };
 	long long		 t0;
@@ -520,7 +568,7 @@ test_bad_replies(void)
 	/* 452 on JSUBM is temporary; 500 on JPARM is a rejected job. */
 	{
 		struct step	s2[nitems(submit_steps)];
-		struct hfx_job_req req;
+		struct fax_job_req req;
 		char		*id = NULL;
 		char		 doc[] = "/tmp/tsthfxdocXXXXXX";
 		int		 fd;
@@ -589,6 +637,7 @@ main(void)
 	test_submit(doc);
 	test_retrieve(dir);
 	test_modems();
+	test_lines();
 	test_bad_replies();
 	unlink(doc);
 	rmdir(dir);

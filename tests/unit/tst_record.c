@@ -242,7 +242,7 @@ t_golden(void)
 			    REPORT_PER_DEST, FMT_BOTH, NOTIFY_FAILURE };
 	struct server	 s = { (char *)"fax1", 5, (char *)"hylafax",
 			    (char *)"127.0.0.1", 4559, (char *)"acct",
-			    (char *)"/etc/pw", NULL, 2, 0, 1, 1 };
+			    (char *)"/etc/pw", NULL, 2, 0, 1, 1, NULL };
 	struct route	 r = { 3, (char *)"5559*", NULL, (char *)"CSID\x01",
 			    (char *)"fax2", users, 0 };
 	struct logrec	 l = { (char *)"id1", (char *)"out", (char *)"j1",

@@ -291,10 +291,29 @@ test_refusals(void)
 	static const char	*values[] = {
 		"mallory@example.test", "bob@example.test", NULL,
 		"+81-75-555-12345678", "+81990000000", NULL, "scan.tif",
-		"31 MB", NULL, "carol@example.test"
+		"31 MB", NULL, "carol@example.test", NULL
+	};
+	/* The exact sentence of each class, then what to do. */
+	static const char	*said[] = {
+		"The sender address mallory@example.test is not registered "
+		    "to send faxes through this gateway.",
+		"We could not confirm that this mail really comes from "
+		    "bob@example.test.",
+		"The mail was not addressed to any fax number.",
+		"The fax number +81-75-555-12345678 is an invalid number.",
+		"Faxes to +81990000000 are not allowed from your account.",
+		"The mail had no document to fax.",
+		"The attached document scan.tif could not be faxed: the "
+		    "file is damaged or cut short.",
+		"Your mail (31 MB) is larger than the limit of 20 MB.",
+		"Your mail could not be read: its structure is damaged.",
+		"The fax account carol@example.test is disabled.",
+		"The mail was sent automatically (a vacation reply, a list "
+		    "or a bounce), and the gateway faxes only what a person "
+		    "sends."
 	};
 
-	for (reason = REFUSE_UNKNOWN_SENDER; reason <= REFUSE_DISABLED_USER;
+	for (reason = REFUSE_UNKNOWN_SENDER; reason <= REFUSE_AUTOMATIC;
 	    reason++) {
 		memset(&r, 0, sizeof(r));
 		r.env = envelope();
@@ -303,7 +322,7 @@ test_refusals(void)
 		r.fax_domain = "fax.example.test";
 		r.limit = "20 MB";
 		r.detail = reason == REFUSE_BAD_DOCUMENT ?
-		    "TIFF directory 2 is corrupt [pw:x]" : NULL;
+		    "the file is damaged or cut short" : NULL;
 		snprintf(what, sizeof(what), "refusal %s",
 		    report_refusal_keyword(reason));
 		raw = report_refusal(&r, &len, &cause);
@@ -326,12 +345,48 @@ test_refusals(void)
 			body_has(&mc, "+81755551234@fax.example.test", what);
 		if (reason == REFUSE_TOO_LARGE)
 			body_has(&mc, "limit of 20 MB", what);
+		body_has(&mc, said[reason], what);
 		if (reason == REFUSE_BAD_DOCUMENT)
-			body_has(&mc, "Details: TIFF directory 2 is corrupt "
-			    "[pw:***]", what);
+			ok(strstr(mc.part[0].data, "Details:") == NULL,
+			    "bad document: the reason is in the sentence");
+		header_is(&mc, "References", "<r0@mua.example.test> "
+		    "<orig1@mua.example.test>", what);
 		mc_free(&mc);
 		free(raw);
 	}
+}
+
+/* References per RFC 5322: the thread, then the Message-ID, each once. */
+static void
+test_references(void)
+{
+	struct report_refusal	 r;
+	struct mc_msg		 mc;
+	char			*raw, *cause = NULL;
+	size_t			 len;
+
+	memset(&r, 0, sizeof(r));
+	r.env = envelope();
+	r.reason = REFUSE_NO_ATTACHMENT;
+	r.env.orig_references = "<r0@mua.example.test> "
+	    "<orig1@mua.example.test>";
+	raw = report_refusal(&r, &len, &cause);
+	if (ok(raw != NULL, "refs: built") &&
+	    parse(&mc, raw, len, "refs") == 0) {
+		header_is(&mc, "References", "<r0@mua.example.test> "
+		    "<orig1@mua.example.test>", "refs: no duplicate");
+		mc_free(&mc);
+	}
+	free(raw);
+	r.env.orig_references = NULL;
+	raw = report_refusal(&r, &len, &cause);
+	if (ok(raw != NULL, "refs none: built") &&
+	    parse(&mc, raw, len, "refs none") == 0) {
+		header_is(&mc, "References", "<orig1@mua.example.test>",
+		    "refs none: the Message-ID once");
+		mc_free(&mc);
+	}
+	free(raw);
 }
 
 static void
@@ -447,6 +502,7 @@ main(void)
 	test_broadcast();
 	test_hostile();
 	test_refusals();
+	test_references();
 	test_inbound();
 	return done_testing();
 }

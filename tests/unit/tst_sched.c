@@ -1,4 +1,4 @@
-/* tst_sched: server choice and failure classes from tables. */
+/* tst_sched: server choice from tables, and the job record. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "job.h"
 #include "kvfile.h"
 #include "sched.h"
+#include "util.h"
 #include "xmalloc.h"
 #include "../tap.h"
 
@@ -44,11 +45,12 @@ test_choose(void)
 	s[2].up = 1;
 	is_int(sched_choose(s, 3, NULL, "fax1", &rr) != 0, 1,
 	    "avoided server skipped");
-	s[0].modems_free = 0;
+	s[0].send_free = 0;
 	is_int(sched_busy(&s[0]), 1, "no idle modem = busy");
-	ok(sched_listed("fax1,fax2", "fax2") && !sched_listed("fax1,fax2",
-	    "fax") && !sched_listed(NULL, "fax1"), "comma lists");
-	s[0].modems_free = -1;
+	is_str(sched_why_not(&s[0], NULL), "busy", "why not: busy");
+	ok(str_listed("fax1,fax2", "fax2") && !str_listed("fax1,fax2",
+	    "fax") && !str_listed(NULL, "fax1"), "comma lists");
+	s[0].send_free = -1;
 	s[0].inflight = 1;
 	s[1].inflight = 1;
 	s[2].inflight = 2;
@@ -60,20 +62,34 @@ test_choose(void)
 }
 
 static void
-test_classify(void)
+test_send_lines(void)
 {
-	is_int(sched_classify("Busy signal detected"), SCHED_RETRY_LATER, "busy");
-	is_int(sched_classify("No answer from remote"), SCHED_RETRY_LATER,
-	    "no answer");
-	is_int(sched_classify("No carrier detected"), SCHED_RETRY_LATER,
-	    "no carrier");
-	is_int(sched_classify("No local dialtone"), SCHED_RETRY_LATER,
-	    "no dialtone (remote busy on iaxmodem)");
-	is_int(sched_classify("Document conversion failed"), SCHED_PERMANENT,
-	    "document refused");
-	is_int(sched_classify(NULL), SCHED_PERMANENT, "no text: permanent");
-	is_str(sched_explain("Busy signal detected"), "the line was busy",
-	    "plain words");
+	/* fax1: one line by the table, its one send modem used by others. */
+	struct sched_server s[] = {
+		{ "fax1", 10, 1, 1, 1, 0, 0 },
+		{ "fax2", 20, 1, 1, 1, 0, 1 },
+	};
+	unsigned rr = 0;
+
+	is_int(sched_busy(&s[0]), 1,
+	    "no free send line (a foreign job) = busy, without our jobs");
+	is_int(sched_choose(s, 2, NULL, NULL, &rr), 1,
+	    "a server whose send line is taken by others is skipped");
+	is_int(sched_choose(s, 2, "fax1", NULL, &rr), 1,
+	    "assigned server busy: the next by priority");
+	is_str(sched_why_not(&s[0], NULL), "busy", "and why");
+	s[1].send_free = 0;
+	is_int(sched_choose(s, 2, NULL, NULL, &rr), -1,
+	    "every send line taken: the job waits");
+	s[0].send_free = -1;
+	is_int(sched_choose(s, 2, NULL, NULL, &rr), 0,
+	    "unknown send lines: faxhub's own count decides");
+	s[0].up = 0;
+	is_str(sched_why_not(&s[0], NULL), "down", "why not: down");
+	s[0].up = 1;
+	is_str(sched_why_not(&s[0], "fax2,fax1"), "refused this job",
+	    "why not: avoided");
+	ok(sched_why_not(&s[0], NULL) == NULL, "usable: no reason");
 }
 
 static void
@@ -88,6 +104,8 @@ test_job_roundtrip(void)
 	j.typed = xstrdup("FAX=+81-75-555-1234");
 	j.reason = xstrdup("line one\nline\ttwo \\ end");
 	j.state = JOB_SUBMITTED;
+	j.class = xstrdup("temporary");
+	j.cause = xstrdup("busy");
 	j.attempts = 2;
 	j.not_before = 1700000000LL;
 	ok(mkdtemp(dir) != NULL, "tempdir");
@@ -98,6 +116,8 @@ test_job_roundtrip(void)
 	is_str(k.reason, j.reason, "escapes round trip");
 	is_int(k.state, JOB_SUBMITTED, "state round trip");
 	is_int(k.attempts, 2, "number round trip");
+	is_str(k.class, "temporary", "failure class stored");
+	is_str(k.cause, "busy", "failure cause stored");
 	ok(k.server == NULL, "absent field stays NULL");
 	job_free(&j);
 	job_free(&k);
@@ -122,7 +142,7 @@ int
 main(void)
 {
 	test_choose();
-	test_classify();
+	test_send_lines();
 	test_job_roundtrip();
 	return done_testing();
 }

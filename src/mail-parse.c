@@ -1,6 +1,8 @@
 /*
- * msg.c: MIME intake (see msg.h).  The one bridge to libetpan's RFC 5322
- * and MIME parsers: their trees and codes stop here.
+ * mail-parse.c: a user's mail read into struct msg (see mail-parse.h).
+ * The one bridge to libetpan's RFC 5322 and MIME parsers: their trees and
+ * codes stop here.  What the mail means (who sent it, to which numbers) is
+ * decided elsewhere: auth.c, addr.c, intake-check.c.
  */
 #include "config.h"
 
@@ -12,8 +14,7 @@
 
 #include <libetpan/libetpan.h>
 
-#include "addr.h"
-#include "msg.h"
+#include "mail-parse.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -79,9 +80,6 @@ static int	 walk_node(struct mailmime *, int, struct walk *,
 static int	 walk_leaf(struct mailmime *, struct walk *, struct coll *);
 static int	 hexval(int);
 static int	 ends_with(const char *, const char *);
-static void	 add_fax_locals(char *const *, size_t, char *const *,
-		    char ***, size_t *);
-static int	 is_mailer_daemon(const char *);
 static int	 walk_alternative(struct mailmime *, int, struct walk *,
 		    struct coll *);
 static void	 coll_move(struct coll *, struct coll *);
@@ -95,8 +93,9 @@ static void	 add_addrs(struct mailimf_address_list *, char ***,
 		    size_t *);
 static void	 add_string(char ***, size_t *, const char *);
 static char	*angle_addr(const char *);
-static void	 split_password(struct msg *);
-static void	 make_references(struct mailimf_references *, struct msg *);
+static size_t	 unquoted_span(const char *, const char *);
+static void	 unparsed_addrs(const char *, char ***, size_t *);
+static void	 make_references(clist *, struct msg *);
 
 static int
 fail(struct walk *w, enum msg_err err, const char *fmt, ...)
@@ -1033,6 +1032,49 @@ add_addrs(struct mailimf_address_list *al, char ***v, size_t *n)
 }
 
 /* "<a@b>" or "a@b" with blanks and comments around: allocated "a@b". */
+/* Length of s up to the first byte of stop outside a quoted string. */
+static size_t
+unquoted_span(const char *s, const char *stop)
+{
+	size_t	i;
+	int	q = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (q && s[i] == '\\' && s[i + 1] != '\0')
+			i++;
+		else if (s[i] == '"')
+			q = !q;
+		else if (!q && strchr(stop, s[i]) != NULL)
+			break;
+	}
+	return (i);
+}
+
+/*
+ * A To or Cc header libetpan could not parse (a local part no mail
+ * program writes, such as "555;rm -rf"@fax.example): its addresses are
+ * still the user's recipients, so that the refusal names them.  Split at
+ * commas outside quotes; each is the <...> part or the bare token.
+ */
+static void
+unparsed_addrs(const char *value, char ***v, size_t *n)
+{
+	char	*u, *p, *a;
+	size_t	 len;
+
+	u = unfold(value);
+	for (p = u; *p != '\0' && *n < MSG_RCPTS_MAX; p += len) {
+		len = unquoted_span(p, ",");
+		if (p[len] == ',')
+			p[len++] = '\0';
+		a = angle_addr(p);
+		if (*a != '\0' && strchr(a, '@') != NULL)
+			add_string(v, n, a);
+		free(a);
+	}
+	free(u);
+}
+
 static char *
 angle_addr(const char *value)
 {
@@ -1044,8 +1086,8 @@ angle_addr(const char *value)
 	    (gt = strchr(lt + 1, '>')) != NULL) {
 		*gt = '\0';
 		s = str_trim(lt + 1);
-	} else if ((lt = strchr(s, ' ')) != NULL)
-		*lt = '\0';
+	} else
+		s[unquoted_span(s, " \t")] = '\0';
 	out = xstrdup(s);
 	free(u);
 	utf8_clean(out);
@@ -1078,6 +1120,10 @@ read_optional(struct mailimf_optional_field *f, struct msg *m,
 		if (strcasecmp(t, "no") != 0)
 			m->auto_submitted = 1;
 		free(v);
+	} else if (strcasecmp(n, "To") == 0 || strcasecmp(n, "Cc") == 0) {
+		unparsed_addrs(f->fld_value, &m->to_cc, &m->nto_cc);
+	} else if (strcasecmp(n, "List-Id") == 0) {
+		m->list_id = 1;
 	} else if (strcasecmp(n, "Precedence") == 0) {
 		v = unfold(f->fld_value);
 		t = str_trim(v);
@@ -1103,31 +1149,32 @@ read_optional(struct mailimf_optional_field *f, struct msg *m,
 	}
 }
 
+/*
+ * The thread a reply continues (RFC 5322 3.6.4): the original's References,
+ * else its In-Reply-To; the reply adds the original's Message-ID itself.
+ */
 static void
-make_references(struct mailimf_references *refs, struct msg *m)
+make_references(clist *ids, struct msg *m)
 {
 	struct buf	 b;
 	clistiter	*it;
 	int		 n, skip;
 
+	if (ids == NULL)
+		return;
 	buf_init(&b);
-	if (refs != NULL && refs->mid_list != NULL) {
-		n = clist_count(refs->mid_list);
-		skip = n > REFS_MAX - 1 ? n - (REFS_MAX - 1) : 0;
-		for (it = clist_begin(refs->mid_list); it != NULL;
-		    it = clist_next(it)) {
-			const char *id = clist_content(it);
+	n = clist_count(ids);
+	skip = n > REFS_MAX - 1 ? n - (REFS_MAX - 1) : 0;
+	for (it = clist_begin(ids); it != NULL; it = clist_next(it)) {
+		const char *id = clist_content(it);
 
-			if (skip > 0) {
-				skip--;
-				continue;
-			}
-			if (id != NULL && strlen(id) < 1000)
-				buf_addf(&b, "%s<%s>", b.len ? " " : "", id);
+		if (skip > 0) {
+			skip--;
+			continue;
 		}
+		if (id != NULL && strlen(id) < 1000)
+			buf_addf(&b, "%s<%s>", b.len ? " " : "", id);
 	}
-	if (m->message_id != NULL && strlen(m->message_id) < 1000)
-		buf_addf(&b, "%s<%s>", b.len ? " " : "", m->message_id);
 	if (b.data != NULL) {
 		m->references = buf_steal(&b, NULL);
 		utf8_clean(m->references);
@@ -1138,6 +1185,7 @@ static void
 read_fields(struct mailimf_fields *fields, struct msg *m)
 {
 	struct mailimf_references	*refs = NULL;
+	struct mailimf_in_reply_to	*irt = NULL;
 	clistiter			*it;
 	int				 seen_from = 0;
 
@@ -1214,6 +1262,10 @@ read_fields(struct mailimf_fields *fields, struct msg *m)
 			if (refs == NULL)
 				refs = f->fld_data.fld_references;
 			break;
+		case MAILIMF_FIELD_IN_REPLY_TO:
+			if (irt == NULL)
+				irt = f->fld_data.fld_in_reply_to;
+			break;
 		case MAILIMF_FIELD_OPTIONAL_FIELD:
 			if (f->fld_data.fld_optional_field != NULL)
 				read_optional(f->fld_data.fld_optional_field,
@@ -1223,43 +1275,11 @@ read_fields(struct mailimf_fields *fields, struct msg *m)
 			break;
 		}
 	}
-	make_references(refs, m);
-}
-
-/* Takes "[pw:...]" out of the Subject (every one; the first counts). */
-static void
-split_password(struct msg *m)
-{
-	struct buf	 b;
-	const char	*s = m->subject, *tok, *end;
-	char		*pw, *clean, *t;
-
-	buf_init(&b);
-	while ((tok = strcasestr(s, "[pw:")) != NULL) {
-		buf_add(&b, s, tok - s);
-		if ((end = strchr(tok + 4, ']')) == NULL) {
-			s = tok + strlen(tok);
-			break;
-		}
-		if (m->password == NULL &&
-		    (size_t)(end - tok - 4) <= MSG_PASSWORD_MAX) {
-			pw = xstrndup(tok + 4, end - tok - 4);
-			t = str_trim(pw);
-			if (*t != '\0')
-				m->password = xstrdup(t);
-			explicit_bzero(pw, strlen(pw));
-			free(pw);
-		}
-		s = end + 1;
-		/* "a [pw:x] b" becomes "a b" */
-		if (b.len > 0 && b.data[b.len - 1] == ' ' && *s == ' ')
-			s++;
-	}
-	buf_adds(&b, s);
-	clean = buf_steal(&b, NULL);
-	t = str_trim(clean);
-	m->subject_clean = xstrdup(t);
-	free(clean);
+	if (refs != NULL && refs->mid_list != NULL &&
+	    clist_count(refs->mid_list) > 0)
+		make_references(refs->mid_list, m);
+	else if (irt != NULL)
+		make_references(irt->mid_list, m);
 }
 
 int
@@ -1310,7 +1330,6 @@ msg_parse(const char *raw, size_t len, const struct msg_limits *lim,
 	read_fields(mime->mm_data.mm_message.mm_fields, m);
 	if (m->subject == NULL)
 		m->subject = xstrdup("");
-	split_password(m);
 	if (mime->mm_data.mm_message.mm_msg_mime != NULL &&
 	    walk_node(mime->mm_data.mm_message.mm_msg_mime, 0, &w, &c) != 0)
 		goto fail;
@@ -1377,67 +1396,4 @@ msg_free(struct msg *m)
 	free(m->docs);
 	msg_strings_free(m->ignored, m->nignored);
 	memset(m, 0, sizeof(*m));
-}
-
-static void
-add_fax_locals(char *const *addrs, size_t naddrs, char *const *domains,
-    char ***locals, size_t *n)
-{
-	char	*l, *d;
-	size_t	 i, j;
-
-	for (i = 0; i < naddrs; i++) {
-		if (addr_split(addrs[i], &l, &d) != 0)
-			continue;
-		if (addr_in_domains(d, domains)) {
-			for (j = 0; j < *n; j++)
-				if (strcasecmp((*locals)[j], l) == 0)
-					break;
-			if (j == *n) {
-				*locals = xreallocarray(*locals, *n + 1,
-				    sizeof(**locals));
-				(*locals)[(*n)++] = l;
-				l = NULL;
-			}
-		}
-		free(l);
-		free(d);
-	}
-}
-
-int
-msg_fax_recipients(const struct msg *m, char *const *domains,
-    char ***locals, size_t *n)
-{
-	*locals = NULL;
-	*n = 0;
-	add_fax_locals(m->to_cc, m->nto_cc, domains, locals, n);
-	if (*n == 0)
-		add_fax_locals(m->delivered_to, m->ndelivered, domains,
-		    locals, n);
-	return (0);
-}
-
-static int
-is_mailer_daemon(const char *addr)
-{
-	const char	*at;
-
-	if ((at = strrchr(addr, '@')) == NULL)
-		at = addr + strlen(addr);
-	return ((size_t)(at - addr) == 13 &&
-	    strncasecmp(addr, "mailer-daemon", 13) == 0);
-}
-
-int
-msg_may_reply(const struct msg *m)
-{
-	const char	*to;
-
-	if (m->auto_submitted || m->bulk)
-		return (0);
-	to = m->return_path != NULL ? m->return_path : m->from;
-	if (to == NULL || *to == '\0' || is_mailer_daemon(to))
-		return (0);
-	return (1);
 }

@@ -1,5 +1,5 @@
 /*
- * msg.h: a user's mail read into an intake request.  msg_parse() is a pure
+ * mail-parse.h: a user's mail read into an intake request.  msg_parse() is a pure
  * function of the raw message bytes (libetpan's RFC 5322/2045 parser under
  * our hard limits); it does no I/O and keeps no state, so it is safe from
  * any thread.
@@ -19,16 +19,15 @@
  * no alternative holds one.  Other parts (a signature logo, a .docx) are
  * described in ignored[].  Nested message/rfc822 parts are read too.
  */
-#ifndef FAXHUB_MSG_H
-#define FAXHUB_MSG_H
+#ifndef FAXHUB_MAIL_PARSE_H
+#define FAXHUB_MAIL_PARSE_H
 
 #include <stddef.h>
 
 #include "util.h"		/* enum doc_kind */
 
-/* msg.text is cut at MSG_TEXT_MAX bytes; a longer [pw:...] is ignored. */
+/* msg.text is cut at MSG_TEXT_MAX bytes. */
 #define MSG_TEXT_MAX		(64 * 1024)
-#define MSG_PASSWORD_MAX	256
 #define MSG_RCPTS_MAX		1000	/* To/Cc, and Delivered-To */
 
 /*
@@ -70,15 +69,19 @@ struct msg_doc {
  * return_path	topmost Return-Path addr-spec, lower-case; "" for <>; NULL
  *		when absent
  * subject	decoded; "" when absent
- * password	from "[pw:...]" in the Subject (blanks trimmed), or NULL
- * subject_clean  the subject without any [pw:...] token
+ * password	NULL from msg_parse(); auth_take_password() fills it from
+ *		"[pw:...]" in the Subject (blanks trimmed)
+ * subject_clean  NULL from msg_parse(); auth_take_password() fills it
+ *		with the subject without any [pw:...] token
  * to_cc	To and Cc addr-specs, as written
  * delivered_to	Delivered-To and X-Original-To addr-specs
  * authres	the topmost Authentication-Results value, unfolded, or NULL
  * auto_submitted  Auto-Submitted present and not "no"
  * bulk		Precedence: bulk, list or junk
- * references	References for a reply: the message's References and its
- *		Message-ID, "<a> <b>", or NULL
+ * list_id	a List-Id header is present (mail from a mailing list)
+ * references	the thread a reply continues: the message's References,
+ *		else its In-Reply-To, "<a> <b>" (without its own Message-ID),
+ *		or NULL
  * text		the first text/plain body part, decoded, or NULL
  * ignored	"logo.png (image/png, inline image, not a fax document)"
  */
@@ -97,6 +100,7 @@ struct msg {
 	char		*authres;
 	int		 auto_submitted;
 	int		 bulk;
+	int		 list_id;
 	char		*references;
 	char		*text;
 	struct msg_doc	*docs;
@@ -127,25 +131,7 @@ void	msg_free(struct msg *m);
 /* A short English name of an error ("message too large"). */
 const char *msg_err_name(enum msg_err);
 
-/*
- * Fax recipients: the local parts of To/Cc addresses whose domain is in
- * domains (NULL-terminated); when there is none, those of Delivered-To /
- * X-Original-To (a Bcc).  Duplicates (exact, case-insensitive) removed,
- * order kept.  Always returns 0 and sets *n; *locals is an allocated array
- * of allocated strings (caller frees with msg_strings_free()), NULL when
- * *n is 0.
- */
-int	msg_fax_recipients(const struct msg *, char *const *domains,
-	    char ***locals, size_t *n);
-/* Frees an array from msg_fax_recipients(). */
+/* Frees an array of allocated strings (n of them) and the array. */
 void	msg_strings_free(char **, size_t);
-
-/*
- * 0 when the sender must never get an automatic answer: a null return
- * path, MAILER-DAEMON (return path or, without one, From), no address at
- * all, Auto-Submitted other than "no", Precedence bulk/list/junk.
- * 1 otherwise.
- */
-int	msg_may_reply(const struct msg *);
 
 #endif

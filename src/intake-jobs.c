@@ -1,0 +1,393 @@
+/*
+ * intake-jobs.c: the intake steps that make the work durable (see
+ * intake.h): the mail's documents become one fax TIFF, and its numbers
+ * one job each under a broadcast.  Ids come from the Message-ID, so a
+ * second run (a crash, another copy of the same mail) finds its own
+ * earlier work and makes nothing twice.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hub.h"
+#include "image.h"
+#include "intake.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static char	*job_id_for(const char *, const struct faxaddr *);
+static const char *doc_words(enum img_err);
+static const char *doc_named(const struct msg *, const char *);
+static char	*bcast_notes(const struct intake_mail *, const char *);
+static void	 jobs_list_add(struct buf *, const char *);
+static struct hjob *job_new(const struct intake_mail *,
+		    const struct faxaddr *, char *, const char *, long long,
+		    int);
+static void	 bcast_new(struct bcast *, const struct intake_mail *,
+		    const char *, int, const char *);
+
+char *
+intake_bcast_id(const struct intake_mail *im)
+{
+	char	*seed, *hh, *id;
+
+	seed = xprintf("%s|%s", im->m.message_id != NULL ?
+	    im->m.message_id : im->key, im->user);
+	hh = hub_id_hash(seed);
+	id = xprintf("b%s", hh);
+	free(hh);
+	free(seed);
+	return id;
+}
+
+static char *
+job_id_for(const char *bcast, const struct faxaddr *fa)
+{
+	struct buf	 b;
+	const char	*p;
+
+	buf_init(&b);
+	buf_adds(&b, bcast);
+	buf_add(&b, "-", 1);
+	for (p = fa->e164; *p != '\0'; p++)
+		if (isdigit((unsigned char)*p))
+			buf_add(&b, p, 1);
+	if (fa->subaddr != NULL) {
+		buf_add(&b, "s", 1);
+		for (p = fa->subaddr; *p != '\0'; p++)
+			if (isalnum((unsigned char)*p))
+				buf_add(&b, p, 1);
+	}
+	return buf_steal(&b, NULL);
+}
+
+/*
+ * Why a document cannot be faxed, in the words of the refusal sentence
+ * ("The attached document NAME could not be faxed: ...").  The imaging
+ * code's own text (libtiff's, Ghostscript's) goes to the log only.
+ */
+static const char *
+doc_words(enum img_err e)
+{
+	switch (e) {
+	case IMG_ENOTDOC:
+		return "it is not a document or image the gateway can fax "
+		    "(TIFF, PDF, PostScript, JPEG, PNG, GIF, BMP, WebP, HEIC)";
+	case IMG_EARCHIVE:
+		return "it is an archive (zip); the gateway never unpacks "
+		    "archives: attach the documents themselves";
+	case IMG_EMISMATCH:
+		return "the file is not what its name says";
+	case IMG_ECORRUPT:
+		return "the file is damaged or cut short";
+	case IMG_ENOPAGES:
+		return "it has no pages";
+	case IMG_ETOOMANYPAGES:
+		return "it has more pages than the gateway sends in one fax";
+	case IMG_ETOOLARGE:
+		return "its pages are larger than the gateway accepts";
+	case IMG_EUNSUPPORTED:
+		return "its image coding is one the gateway cannot read";
+	case IMG_EPDFENCRYPTED:
+		return "the PDF is protected by a password";
+	case IMG_EPDFBROKEN:
+		return "the PDF or PostScript file is damaged";
+	case IMG_ETIMEOUT:
+		return "turning it into fax pages took too long";
+	case IMG_OK:
+	case IMG_EIO:
+		break;
+	}
+	return "it could not be read as fax pages";
+}
+
+/* The document the imaging code's cause names ("NAME: ..."), if any. */
+static const char *
+doc_named(const struct msg *m, const char *cause)
+{
+	size_t	i, n;
+
+	for (i = 0; cause != NULL && i < m->ndocs; i++) {
+		n = strlen(m->docs[i].name);
+		if (strncmp(cause, m->docs[i].name, n) == 0 &&
+		    cause[n] == ':')
+			return m->docs[i].name;
+	}
+	return m->ndocs == 1 ? m->docs[0].name : NULL;
+}
+
+/* Writes the mail's documents to tmp files and normalises them. */
+enum intake_rc
+intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
+    int *pages, char **notes)
+{
+	struct img_opts	  o;
+	struct img_stats  st;
+	enum img_err	  err = IMG_OK;
+	char		**paths, *cause = NULL;
+	const char	**names, *name;
+	size_t		  i, n = 0;
+	enum intake_rc	  rc = INTAKE_RETRY;
+
+	paths = xcalloc(im->m.ndocs + 1, sizeof(char *));
+	names = xcalloc(im->m.ndocs + 1, sizeof(char *));
+	for (i = 0; i < im->m.ndocs; i++) {
+		paths[n] = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir,
+		    im->bcast, i);
+		if (file_write_atomic(paths[n], im->m.docs[i].data,
+		    im->m.docs[i].len, 0600, &cause) == -1) {
+			log_warnx("mail %s: %s", im->key, cause);
+			free(cause);
+			free(paths[n]);
+			goto out;
+		}
+		names[n] = im->m.docs[i].name;
+		n++;
+	}
+	img_opts_default(&o);
+	o.fine = h->cfg.page.resolution == PAGE_FINE;
+	o.letter = h->cfg.page.size == PAGE_LETTER;
+	o.max_pages = h->cfg.limits.pages;
+	o.max_pixels = h->cfg.limits.pixels;
+	memset(&st, 0, sizeof(st));
+	if (img_normalize((const char *const *)paths, names, n, docpath, &o,
+	    &st, &err, &cause) == -1) {
+		name = doc_named(&im->m, cause);
+		im->refusal.why = REFUSE_BAD_DOCUMENT;
+		im->refusal.value = name != NULL ? xstrdup(name) : NULL;
+		im->refusal.detail = xstrdup(doc_words(err));
+		im->refusal.log = xprintf("%s (%s)", cause != NULL ? cause :
+		    "?", img_err_text(err));
+		free(cause);
+		rc = INTAKE_REFUSED;
+		goto out;
+	}
+	*pages = st.pages;
+	*notes = st.notes != NULL ? xstrdup(st.notes) : NULL;
+	img_stats_free(&st);
+	rc = INTAKE_NEXT;
+out:
+	for (i = 0; i < n; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
+	free(names);
+	return rc;
+}
+
+/* The image notes, the ignored parts and the numbers not sent. */
+static char *
+bcast_notes(const struct intake_mail *im, const char *imgnotes)
+{
+	struct buf	nb;
+	size_t		i;
+
+	buf_init(&nb);
+	if (imgnotes != NULL)
+		buf_adds(&nb, imgnotes);
+	for (i = 0; i < im->m.nignored; i++)
+		buf_addf(&nb, "%sIgnored: %s", nb.len ? "\n" : "",
+		    im->m.ignored[i]);
+	if (im->bad != NULL)
+		buf_addf(&nb, "%sNot sent: %s", nb.len ? "\n" : "", im->bad);
+	return nb.len ? buf_steal(&nb, NULL) : NULL;
+}
+
+static void
+bcast_new(struct bcast *b, const struct intake_mail *im, const char *docpath,
+    int pages, const char *notes)
+{
+	const struct msg	*m = &im->m;
+
+	b->id = xstrdup(im->bcast);
+	b->mailkey = xstrdup(im->key);
+	b->user = xstrdup(im->user);
+	b->reply_to = xstrdup(m->from);
+	b->msgid = m->message_id ? xstrdup(m->message_id) : NULL;
+	b->references = m->references ? xstrdup(m->references) : NULL;
+	b->subject = xstrdup(m->subject_clean ? m->subject_clean :
+	    (m->subject ? m->subject : ""));
+	b->doc = xstrdup(docpath);
+	b->report = im->u.report == REPORT_PER_DEST;
+	b->notify = im->u.notify;
+	b->created = (long long)time(NULL);
+	b->pages = pages;
+	b->notes = bcast_notes(im, notes);
+}
+
+/* Adds id to the comma-separated list in *b unless it is there. */
+static void
+jobs_list_add(struct buf *b, const char *id)
+{
+	const char	*p = b->data;
+	size_t		 n = strlen(id);
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, id, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return;
+		p = strchr(p, ',');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	buf_addf(b, "%s%s", b->len ? "," : "", id);
+}
+
+/* A new job of this mail for destination fa; not yet shared. */
+static struct hjob *
+job_new(const struct intake_mail *im, const struct faxaddr *fa, char *jid,
+    const char *docpath, long long pages, int fine)
+{
+	struct hjob	*hj = xcalloc(1, sizeof(*hj));
+
+	hj->j.id = jid;
+	hj->j.broadcast = xstrdup(im->bcast);
+	hj->j.user = xstrdup(im->user);
+	hj->j.typed = xstrdup(fa->typed);
+	hj->j.e164 = xstrdup(fa->e164);
+	hj->j.dial = xstrdup(fa->dial);
+	hj->j.subaddr = fa->subaddr ? xstrdup(fa->subaddr) : NULL;
+	hj->j.doc = xstrdup(docpath);
+	hj->j.state = JOB_QUEUED;
+	hj->j.created = (long long)time(NULL);
+	hj->j.pages = pages;
+	hj->j.fine = fine;
+	return hj;
+}
+
+/*
+ * The document once per broadcast (whichever copy comes first), one job
+ * per number, and the broadcast; *target is the folder the mail goes to.
+ * Crash point intake-after-jobs follows.
+ *
+ * Locking: new jobs are written to the spool and logged before any other
+ * thread can see them, without the hub mutex; the mutex is held only to
+ * look up existing jobs and, at the end, for the broadcast record, which
+ * dispatch_finish() also reads and rewrites under it (so that a late copy
+ * of a mail and the end of its broadcast cannot overwrite each other),
+ * and to hand the new jobs over.
+ */
+enum intake_rc
+intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
+{
+	struct bcast	  b;
+	struct hjob	**fresh;
+	struct buf	  all;
+	char		 *docpath, *bpath, *notes = NULL, *cause = NULL, *jid;
+	char		**ids;
+	size_t		  i, nfresh = 0, nids = 0;
+	long long	  pages;
+	int		  npages = 0, have_b, fine;
+	enum intake_rc	  rc = INTAKE_RETRY;
+
+	fine = h->cfg.page.resolution == PAGE_FINE;
+	im->bcast = intake_bcast_id(im);
+	docpath = spool_path(h, "docs", im->bcast, ".tif");
+	bpath = spool_path(h, "bcast", im->bcast, NULL);
+	fresh = xcalloc(im->nlocals + 1, sizeof(*fresh));
+	ids = xcalloc(im->nlocals + 1, sizeof(*ids));
+	buf_init(&all);
+	memset(&b, 0, sizeof(b));
+	have_b = access(bpath, F_OK) == 0;
+	if (have_b && bcast_load(bpath, &b, &cause) == -1) {
+		log_warnx("mail %s: %s", im->key, cause);
+		free(cause);
+		goto out;
+	}
+	if (!have_b || access(docpath, F_OK) != 0) {
+		rc = intake_document(h, im, docpath, &npages, &notes);
+		if (rc != INTAKE_NEXT)
+			goto out;
+		rc = INTAKE_RETRY;
+	}
+	pages = have_b ? b.pages : npages;
+
+	/* The jobs of this mail; a copy of the same mail adds nothing. */
+	for (i = 0; i < im->nlocals; i++) {
+		if (im->fas[i].e164 == NULL)
+			continue;
+		jid = job_id_for(im->bcast, &im->fas[i]);
+		ids[nids++] = xstrdup(jid);
+		if (spool_exists(h, "jobs", jid, NULL))
+			free(jid);
+		else
+			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
+			    docpath, pages, fine);
+	}
+	for (i = 0; i < nfresh; i++) {
+		if (hub_job_save(h, fresh[i]) == -1)
+			goto out;
+		hub_log_job(h, fresh[i], "queued");
+		log_info("mail %s: job %s for %s (dial %s), %lld pages",
+		    im->key, fresh[i]->j.id, fresh[i]->j.e164,
+		    fresh[i]->j.dial, fresh[i]->j.pages);
+	}
+
+	pthread_mutex_lock(&h->mtx);
+	if (have_b) {
+		/* Again, under the mutex: dispatch may have ended it. */
+		bcast_free(&b);
+		if (bcast_load(bpath, &b, &cause) == -1) {
+			pthread_mutex_unlock(&h->mtx);
+			log_warnx("mail %s: %s", im->key, cause);
+			free(cause);
+			goto out;
+		}
+	} else
+		bcast_new(&b, im, docpath, npages, notes);
+	/* Every job of this mail in the broadcast's list, once. */
+	if (b.jobs != NULL)
+		buf_adds(&all, b.jobs);
+	for (i = 0; i < nids; i++)
+		jobs_list_add(&all, ids[i]);
+	job_setstr(&b.jobs, all.data != NULL ? all.data : "");
+	/*
+	 * A copy of a mail whose broadcast already ended adds nothing: it goes
+	 * straight to where its first copy went.  One that adds a number
+	 * (a late Bcc copy) reopens the broadcast.
+	 */
+	*target = h->cfg.imap.processing_folder;
+	if (nfresh > 0 && b.reported) {
+		b.reported = 0;
+		b.moved = 0;
+	} else if (b.reported)
+		*target = b.reported == 2 ? h->cfg.imap.failed_folder :
+		    h->cfg.imap.done_folder;
+	if (bcast_save(&b, bpath, &cause) == -1) {
+		pthread_mutex_unlock(&h->mtx);
+		log_warnx("mail %s: %s", im->key, cause);
+		free(cause);
+		goto out;
+	}
+	for (i = 0; i < nfresh; i++) {
+		if (hub_job_find(h, fresh[i]->j.id) == NULL) {
+			hub_job_add(h, fresh[i]);
+			fresh[i] = NULL;
+		}
+	}
+	dispatch_schedule(h);	/* now, not at the main thread's next tick */
+	hub_wake_all(h);
+	pthread_mutex_unlock(&h->mtx);
+	rc = INTAKE_NEXT;
+out:
+	for (i = 0; i < nfresh; i++)
+		if (fresh[i] != NULL) {
+			job_free(&fresh[i]->j);
+			free(fresh[i]);
+		}
+	free(fresh);
+	for (i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	bcast_free(&b);
+	buf_free(&all);
+	free(notes);
+	free(docpath);
+	free(bpath);
+	return rc;
+}
