@@ -78,7 +78,8 @@ doc_words(enum img_err e)
 	switch (e) {
 	case IMG_ENOTDOC:
 		return "it is not a document or image the gateway can fax "
-		    "(TIFF, PDF, PostScript, JPEG, PNG, GIF, BMP, WebP, HEIC)";
+		    "(TIFF, PDF, PostScript, JPEG, PNG, GIF, BMP, WebP, HEIC, "
+		    "Word, Excel, PowerPoint, OpenDocument, RTF)";
 	case IMG_EARCHIVE:
 		return "it is an archive (zip); the gateway never unpacks "
 		    "archives: attach the documents themselves";
@@ -95,9 +96,11 @@ doc_words(enum img_err e)
 	case IMG_EUNSUPPORTED:
 		return "its image coding is one the gateway cannot read";
 	case IMG_EPDFENCRYPTED:
-		return "the PDF is protected by a password";
+	case IMG_EENCRYPTED:
+		return "password-protected: send it without a password";
 	case IMG_EPDFBROKEN:
-		return "the PDF or PostScript file is damaged";
+		return "the file is damaged (or LibreOffice could not "
+		    "render it)";
 	case IMG_ETIMEOUT:
 		return "turning it into fax pages took too long";
 	case IMG_OK:
