@@ -120,6 +120,7 @@ struct config {
 	struct {
 		enum page_resolution	resolution;
 		enum page_size		size;
+		int			office_warm;	/* seconds, 0: cold */
 	} page;
 	struct {
 		int		 poll_interval;

@@ -158,6 +158,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	o.letter = h->cfg.page.size == PAGE_LETTER;
 	o.max_pages = h->cfg.limits.pages;
 	o.max_pixels = h->cfg.limits.pixels;
+	o.office_warm = h->cfg.page.office_warm;
 	memset(&st, 0, sizeof(st));
 	if (img_normalize((const char *const *)paths, names, n, docpath, &o,
 	    &st, &err, &cause) == -1) {
