@@ -680,6 +680,8 @@ office_render(const char *path, const char *name, enum img_fmt fmt,
 	}
 	if (lstat(pdfpath, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size == 0) {
+		if (usewarm)
+			warm_drain();
 		*err = IMG_EPDFBROKEN;
 		xasprintf(cause, "%s: LibreOffice cannot render the document "
 		    "(damaged, or not what it looks like)", name);

@@ -301,8 +301,10 @@ sb_copy(const char *src, const char *dst, int flags, mode_t mode, gid_t gid,
 		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
-	if (gid != (gid_t)-1 && fchown(out, (uid_t)-1, gid) == -1) {
-		xasprintf(cause, "chgrp %s: %s", dst, strerror(errno));
+	/* The mode whatever faxhubd's umask (systemd's UMask=0077). */
+	if ((gid != (gid_t)-1 && fchown(out, (uid_t)-1, gid) == -1) ||
+	    fchmod(out, mode) == -1) {
+		xasprintf(cause, "chgrp/chmod %s: %s", dst, strerror(errno));
 		goto out;
 	}
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
@@ -397,7 +399,7 @@ sandbox_write_in(const char *dir, const char *name, const void *data,
 
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0640)) != -1 && (sb_mode == SB_SELF ||
-	    fchown(fd, (uid_t)-1, sb_gid) == 0)) {
+	    fchown(fd, (uid_t)-1, sb_gid) == 0) && fchmod(fd, 0640) == 0) {
 		for (; len > 0; p += n, len -= (size_t)n) {
 			if ((n = write(fd, p, len)) == -1 && errno != EINTR)
 				break;
@@ -536,8 +538,20 @@ static void
 sb_child(const struct sb_exec *e)
 {
 	struct rlimit	rl;
-	int		null;
+	sigset_t	all;
+	int		null, sig;
 
+	/*
+	 * Signals as a fresh process has them: faxhubd blocks some for its
+	 * signal thread and ignores SIGPIPE, the spawner ignores more, and
+	 * both would survive exec (LibreOffice's single-instance hand-over
+	 * hangs without them).
+	 */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 	setsid();
 	null = open("/dev/null", O_RDWR);
 	dup2(e->in_fd != -1 ? e->in_fd : null, 0);
