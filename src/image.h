@@ -132,6 +132,30 @@ int	img_normalize(const char *const *inputs, const char *const *names,
 void	img_stats_free(struct img_stats *);
 
 /*
+ * Text and cover pages (img-text.c: Pango and cairo, fontconfig's fonts,
+ * CJK included), written as a fax-ready TIFF Class F at out_tif (temp file
+ * and rename) that img_normalize() passes through.
+ * img_text_pages(): UTF-8 text, wrapped and paginated on A4 or Letter at
+ * opts' resolution; *pages gets the count.
+ * img_cover_page(): one page with the sender, the fax number(s), the
+ * date, the subject, the page count and as much of the mail's text as
+ * fits.  All strings UTF-8; NULL or empty ones are left out.
+ */
+struct img_cover {
+	const char	*from_name;
+	const char	*from_addr;
+	const char	*to;		/* the fax number(s) */
+	const char	*date;
+	const char	*subject;
+	int		 pages;		/* of the fax, the cover included */
+	const char	*text;
+};
+int	img_text_pages(const char *text, const struct img_opts *,
+	    const char *out_tif, int *pages, char **cause);
+int	img_cover_page(const struct img_cover *, const struct img_opts *,
+	    const char *out_tif, char **cause);
+
+/*
  * office_warm > 0 keeps one LibreOffice running between Office documents
  * (in its sandbox, one document at a time) until it has been idle that
  * many seconds when the next document comes, or until img_office_stop();
