@@ -123,6 +123,12 @@ struct config {
 		int			office_warm;	/* seconds, 0: cold */
 	} page;
 	struct {
+		int		 enabled;	/* a cover page by default */
+	} cover;
+	struct {
+		int		 fax_body;	/* fax a mail's text alone */
+	} text;
+	struct {
 		int		 poll_interval;
 		int		 max_tries;
 		int		 max_dials;

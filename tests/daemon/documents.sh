@@ -3,15 +3,17 @@
 # 2-page DOCX and a phone photo in one mail become one job whose pages
 # keep the order of the mail's parts and whose notes (the report's "About
 # your document") say how each part was made; a password-protected PDF
-# and a zip are answered with a refusal that says so.  No fax servers:
-# accepted jobs stay queued.
+# and a zip are answered with a refusal that says so; a Japanese mail in
+# ISO-2022-JP with "[cover]" and no attachment (text.fax_body = yes) is
+# faxed as a cover page and its text, and the tag leaves the subject.
+# No fax servers: accepted jobs stay queued.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/daemon/lib-hub.sh"
 [ -x /usr/bin/soffice ] || skip_all "LibreOffice missing"
 command -v qpdf >/dev/null || skip_all "qpdf missing"
 
 hub_world nofax
-hub_setup
+hub_setup "text.fax_body = yes"
 A=alice@$TB_USER_DOMAIN
 F=$TB_FAX_DOMAIN
 python3 "$top_srcdir/tests/imaging/gen-office.py" "$T" || exit 1
@@ -70,5 +72,26 @@ send 15555557003 "zipped" "$T/plain.zip:application/zip:docs.zip"
 ok "zip: a refusal mail" wait_until 60 mbox_has alice $((before + 1))
 mbox_fetch alice $((before + 1)) "$T/r2.eml"
 like "the refusal names the archive" "$(body_text "$T/r2.eml")" "*docs.zip*archive*"
+# ISO-2022-JP, written by Python's codec as Japanese mail clients do.
+python3 - "$T/ja.eml" "$A" "+15555557004@$F" <<'PY'
+import sys
+from email.header import Header
+body = "拝啓\nいつもお世話になっております。\n見積書をお送りします。\n"
+sub = Header("[cover] 見積書の件", "iso-2022-jp").encode()
+name = Header("山田", "iso-2022-jp").encode()
+raw = ("From: %s <%s>\r\nTo: %s\r\nSubject: %s\r\nMIME-Version: 1.0\r\n"
+       "Content-Type: text/plain; charset=ISO-2022-JP\r\n"
+       "Content-Transfer-Encoding: 7bit\r\n\r\n" % (name, sys.argv[2], sys.argv[3],
+       sub))
+open(sys.argv[1], "wb").write(raw.encode("ascii") +
+    body.replace("\n", "\r\n").encode("iso-2022-jp"))
+PY
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555557004@$F" \
+    -r "$T/ja.eml" -q
+ok "Japanese text with [cover]: a job" wait_until 60 has_notes 5557004
+like "a cover page, then the text as pages" "$(notes_of 5557004)" \
+    "*cover page: 1 page; the mail's text: 1 page*"
+ok "the tag is taken out of the subject" sh -c \
+    "grep -rl 5557004 '$T/spool' | xargs grep -h '見積書の件' | grep -qv cover"
 hub_stop
 done_testing
