@@ -41,12 +41,11 @@ static PangoLayout *text_layout(cairo_t *, const char *, int);
 static void
 tpage_begin(struct tpage *p, const struct img_opts *o)
 {
-	double	inches = o->letter ? 11.0 : 297.0 / 25.4;
 	double	lpi = o->fine ? 196.0 : 98.0;
 
-	p->rows = (uint32_t)(inches * lpi);
+	p->rows = page_rows(o, o->fine);
 	p->yscale = lpi / FAX_XRES;
-	p->height = inches * FAX_XRES;
+	p->height = p->rows / p->yscale;
 	p->s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, FAX_WIDTH,
 	    (int)p->rows);
 	p->cr = cairo_create(p->s);

@@ -206,6 +206,8 @@ struct norm_out {
 int	img_page(struct imgsrc *src, int pageno, int classify,
 	    const struct img_opts *, struct norm_out *out, enum img_err *,
 	    char **cause);
+/* Rows of a full A4 or Letter page (HylaFAX's lengths) at 196 or 98 lpi. */
+uint32_t	page_rows(const struct img_opts *, int fine);
 /* The longest page, in rows: B4 (364 mm). */
 uint32_t img_page_maxrows(int fine);
 

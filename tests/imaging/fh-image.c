@@ -52,6 +52,7 @@ text_cmd(int argc, char **argv)
 	struct img_opts	 o;
 	struct img_cover c;
 	char		*cause = NULL, *text = NULL;
+	const char	*cmd = argv[0];
 	size_t		 len;
 	int		 pages = 1, rv;
 
@@ -62,11 +63,11 @@ text_cmd(int argc, char **argv)
 		else if (strcmp(argv[1], "--letter") == 0)
 			o.letter = 1;
 	}
-	if (strcmp(argv[0], "text") == 0 && argc == 3) {
+	if (strcmp(cmd, "text") == 0 && argc == 3) {
 		if (file_read(argv[1], 1 << 20, &text, &len, &cause) == -1)
 			goto fail;
 		rv = img_text_pages(text, &o, argv[2], &pages, &cause);
-	} else if (strcmp(argv[0], "cover") == 0 && argc >= 8) {
+	} else if (strcmp(cmd, "cover") == 0 && argc >= 8) {
 		if (argc > 8 && file_read(argv[8], 1 << 20, &text, &len,
 		    &cause) == -1)
 			goto fail;
@@ -89,7 +90,7 @@ text_cmd(int argc, char **argv)
 	free(text);
 	return 0;
 fail:
-	fprintf(stderr, "%s: %s\n", argv[0], cause);
+	fprintf(stderr, "%s: %s\n", cmd, cause);
 	free(cause);
 	free(text);
 	return 1;
