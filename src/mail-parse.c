@@ -47,6 +47,7 @@ struct walk {
 	int			 nparts;
 	enum msg_err		 err;
 	char			*cause;
+	int			 text_html;	/* m->text is an HTML's */
 };
 
 /* A MIME parameter, from Content-Type or Content-Disposition. */
@@ -88,7 +89,7 @@ static int	 walk_alternative(struct mailmime *, int, struct walk *,
 static void	 coll_move(struct coll *, struct coll *);
 static void	 coll_free(struct coll *);
 static void	 take_text(struct walk *, const char *, size_t,
-		    const struct mailmime_content *);
+		    const struct mailmime_content *, int);
 static void	 read_fields(struct mailimf_fields *, struct msg *);
 static void	 read_optional(struct mailimf_optional_field *, struct msg *,
 		    int *);
@@ -801,20 +802,32 @@ toobig:
 	    "the limit of %zu bytes", label, len, w->lim->attachment_size));
 }
 
-/* Keeps the first text/plain body part as msg.text. */
+/*
+ * Keeps the first text/plain body part as msg.text, or the text of an
+ * HTML body (html) when there is no plain one; a plain part after it
+ * takes its place.
+ */
 static void
 take_text(struct walk *w, const char *data, size_t len,
-    const struct mailmime_content *c)
+    const struct mailmime_content *c, int html)
 {
-	char	*cs;
+	char	*cs, *u;
 
-	if (w->m->text != NULL)
+	if (w->m->text != NULL && (html || !w->text_html))
 		return;
 	if (len > MSG_TEXT_MAX)
 		len = MSG_TEXT_MAX;
 	cs = c != NULL ? mailmime_content_charset_get(
 	    (struct mailmime_content *)c) : NULL;
-	w->m->text = charset_to_utf8(cs, data, strnlen(data, len));
+	u = charset_to_utf8(cs, data, strnlen(data, len));
+	if (html) {
+		w->m->text = html_to_text(u, strlen(u));
+		free(u);
+	} else {
+		free(w->m->text);
+		w->m->text = u;
+	}
+	w->text_html = html;
 }
 
 /*
@@ -896,8 +909,10 @@ walk_leaf(struct mailmime *mm, struct walk *w, struct coll *out)
 	is_doc = part_is_doc(mm, ctype, name, disp, data, len);
 	if (is_text && name == NULL && disp != 1) {
 		/* The body of the mail, not an attachment. */
-		if (strcmp(ctype, "text/plain") == 0)
-			take_text(w, data, len, mm->mm_content_type);
+		if (strcmp(ctype, "text/plain") == 0 ||
+		    strcmp(ctype, "text/html") == 0)
+			take_text(w, data, len, mm->mm_content_type,
+			    ctype[5] == 'h');
 		is_doc = 0;
 	} else if (!is_doc) {
 		xasprintf(&desc, "%s (%s, %s, not a fax document)",
