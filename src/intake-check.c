@@ -283,10 +283,11 @@ intake_numbers(const struct intake_env *env, struct intake_mail *im)
 	int			 anybarred = 0;
 	enum intake_rc		 rc = INTAKE_NEXT;
 
-	/* The mail's word, else the site's (per user: not yet). */
+	/* The mail's word, else the user's, else the site's. */
 	if ((im->cover = take_cover_tag(&im->m)) == -1)
-		im->cover = cfg->cover.enabled;
-	im->fax_text = cfg->text.fax_body && im->m.ndocs == 0 &&
+		im->cover = user_pref_get(im->u.cover, cfg->cover.enabled);
+	im->fax_text = user_pref_get(im->u.fax_text, cfg->text.fax_body) &&
+	    im->m.ndocs == 0 &&
 	    im->m.text != NULL && im->m.text[strspn(im->m.text,
 	    " \t\r\n")] != '\0';
 	if (im->m.ndocs == 0 && !im->fax_text)
