@@ -163,6 +163,8 @@ int	img_cover_page(const struct img_cover *, const struct img_opts *,
  * out conversion stops the warm one.
  */
 void	img_office_stop(void);
+/* Called now and then: stops it once idle that long (or dead). */
+void	img_office_idle(int idle);
 
 /*
  * Writes the fax TIFF tif as a PDF at pdf_path (temp file + rename): each

@@ -386,6 +386,23 @@ warm_stop_locked(void)
 	warm.up = 0;
 }
 
+/* Stops the warm instance when it died or has been idle idle seconds. */
+static void
+warm_reap_locked(int idle)
+{
+	if (warm.up && (!sandbox_alive(&warm.proc) ||
+	    now_ms() - warm.last > (long long)idle * 1000))
+		warm_stop_locked();
+}
+
+void
+img_office_idle(int idle)
+{
+	pthread_mutex_lock(&warm_mtx);
+	warm_reap_locked(idle);
+	pthread_mutex_unlock(&warm_mtx);
+}
+
 void
 img_office_stop(void)
 {
@@ -646,9 +663,7 @@ office_render(const char *path, const char *name, enum img_fmt fmt,
 	 */
 	if ((usewarm = o->office_warm > 0)) {
 		pthread_mutex_lock(&warm_mtx);
-		if (warm.up && (!sandbox_alive(&warm.proc) ||
-		    now_ms() - warm.last > (long long)o->office_warm * 1000))
-			warm_stop_locked();
+		warm_reap_locked(o->office_warm);
 		if (!warm.up && warm_start_locked(o, cause) == -1) {
 			log_warnx("office: %s; rendering without a warm "
 			    "LibreOffice", *cause);
