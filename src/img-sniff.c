@@ -28,14 +28,14 @@ static const struct {
 	{ IMG_FMT_WEBP, "WebP", ".webp " },
 	{ IMG_FMT_HEIF, "HEIC", ".heic .heif .hif " },
 	{ IMG_FMT_ZIP, "zip archive", ".zip " },
-	{ IMG_FMT_DOCX, "Word document (DOCX)", ".docx .docm .dotx " },
-	{ IMG_FMT_XLSX, "Excel workbook (XLSX)", ".xlsx .xlsm " },
-	{ IMG_FMT_PPTX, "PowerPoint presentation (PPTX)", ".pptx .ppsx " },
-	{ IMG_FMT_ODT, "OpenDocument text (ODT)", ".odt " },
-	{ IMG_FMT_ODS, "OpenDocument spreadsheet (ODS)", ".ods " },
-	{ IMG_FMT_ODP, "OpenDocument presentation (ODP)", ".odp " },
-	{ IMG_FMT_MSOLE, "Office 97-2003 document", ".doc .xls .ppt " },
-	{ IMG_FMT_RTF, "RTF document", ".rtf " },
+	{ IMG_FMT_DOCX, "DOCX", ".docx .docm .dotx " },
+	{ IMG_FMT_XLSX, "XLSX", ".xlsx .xlsm " },
+	{ IMG_FMT_PPTX, "PPTX", ".pptx .ppsx " },
+	{ IMG_FMT_ODT, "ODT", ".odt " },
+	{ IMG_FMT_ODS, "ODS", ".ods " },
+	{ IMG_FMT_ODP, "ODP", ".odp " },
+	{ IMG_FMT_MSOLE, "DOC/XLS/PPT", ".doc .xls .ppt " },
+	{ IMG_FMT_RTF, "RTF", ".rtf " },
 };
 
 static int

@@ -50,6 +50,8 @@ refused locked.docx "*locked.docx: password-protected: send it without a passwor
 refused locked.pdf "*locked.pdf: the PDF is password-protected: send it without a password*"
 cp plain.zip fake.docx
 refused fake.docx "*fake.docx: a zip archive*"
+printf 'just text\n' > text.docx
+refused text.docx "*text.docx: not a DOCX document: the name says so*"
 
 # Kept warm: both runs convert, then nothing of LibreOffice is left.
 "$F" office-times 2 letter.docx warm.tif >times.txt 2>&1
