@@ -120,7 +120,14 @@ struct config {
 	struct {
 		enum page_resolution	resolution;
 		enum page_size		size;
+		int			office_warm;	/* seconds, 0: cold */
 	} page;
+	struct {
+		int		 enabled;	/* a cover page by default */
+	} cover;
+	struct {
+		int		 fax_body;	/* fax a mail's text alone */
+	} text;
 	struct {
 		int		 poll_interval;
 		int		 max_tries;

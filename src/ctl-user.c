@@ -67,6 +67,18 @@ user_opts(struct ctl *c, struct user *u)
 		    "success, failure, both or none\n", v);
 		return -1;
 	}
+	if ((v = ctl_opt(c, "cover")) != NULL &&
+	    user_pref_parse(v, &u->cover) == -1) {
+		fprintf(stderr, "faxhubctl: --cover: bad value \"%s\": want "
+		    "yes, no or site\n", v);
+		return -1;
+	}
+	if ((v = ctl_opt(c, "fax-text")) != NULL &&
+	    user_pref_parse(v, &u->fax_text) == -1) {
+		fprintf(stderr, "faxhubctl: --fax-text: bad value \"%s\": want "
+		    "yes, no or site\n", v);
+		return -1;
+	}
 	return 0;
 }
 
@@ -320,6 +332,8 @@ user_print(const struct user *u, const char *server)
 	printf("report: %s\n", report_style_name(u->report));
 	printf("format: %s\n", inbound_format_name(u->format));
 	printf("notify: %s\n", notify_name(u->notify));
+	printf("cover: %s\n", user_pref_name(u->cover));
+	printf("fax-text: %s\n", user_pref_name(u->fax_text));
 	printf("server: %s\n", server != NULL ? server : "");
 }
 

@@ -29,7 +29,8 @@
 #include "xmalloc.h"
 
 #define USER_OPTS	{ "name=", "enabled=", "allow=", "bar=", "report=", \
-	"format=", "notify=", "password", "password-stdin" }
+	"format=", "notify=", "cover=", "fax-text=", "password", \
+	"password-stdin" }
 #define SERVER_OPTS	{ "host=", "priority=", "port=", "driver=", \
 	"account=", "password-file=", "admin-password-file=", "lines=", \
 	"fine=", "g4=", "enabled=", "send-modems=" }
@@ -50,7 +51,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "user passwd", "ID [--password-stdin]", { "password-stdin" }, 1, 1,
 	    ctl_user_passwd, "set a user's password" },
 	{ "user set", "ID [options]", { "name=", "enabled=", "allow=",
-	    "bar=", "report=", "format=", "notify=", "no-password" }, 1, 1,
+	    "bar=", "report=", "format=", "notify=", "cover=", "fax-text=",
+	    "no-password" }, 1, 1,
 	    ctl_user_set, "change a user" },
 	{ "user verify", "ID [--password-stdin]", { "password-stdin" }, 1, 1,
 	    ctl_user_verify, "check a password (exit 0 when it matches)" },

@@ -3,8 +3,8 @@
  * libwebp, libheif, Ghostscript).
  *
  * img_normalize() turns the attachments of a job (TIFF in any common form,
- * JPEG, PNG, GIF, BMP, WebP, HEIC images, PDF or PostScript, decided by
- * content) into ONE multi-page TIFF Class F file: bilevel, 1728 pixels
+ * JPEG, PNG, GIF, BMP, WebP, HEIC images, PDF or PostScript, Office
+ * documents rendered by LibreOffice, decided by content) into ONE multi-page TIFF Class F file: bilevel, 1728 pixels
  * wide, 204 dpi across, 196 or 98 lpi down, one strip per page, G4 (MMR)
  * or G3 2-D, FillOrder LSB2MSB, MinIsWhite.  Only the width decides the
  * scale: a page is A4 or Letter long, or longer up to B4 when its content
@@ -45,7 +45,8 @@ enum img_err {
 	IMG_ETIMEOUT,
 	IMG_EIO,
 	IMG_EARCHIVE,		/* a zip archive: never unpacked */
-	IMG_EMISMATCH		/* named like an image, content is not */
+	IMG_EMISMATCH,		/* named like an image, content is not */
+	IMG_EENCRYPTED		/* an Office file with a password */
 };
 
 /* What a file is, by its first bytes (image_sniff()). */
@@ -60,7 +61,15 @@ enum img_fmt {
 	IMG_FMT_BMP,
 	IMG_FMT_WEBP,
 	IMG_FMT_HEIF,
-	IMG_FMT_ZIP		/* recognised to be refused by name */
+	IMG_FMT_ZIP,		/* recognised to be refused by name */
+	IMG_FMT_DOCX,		/* Office documents: LibreOffice */
+	IMG_FMT_XLSX,
+	IMG_FMT_PPTX,
+	IMG_FMT_ODT,
+	IMG_FMT_ODS,
+	IMG_FMT_ODP,
+	IMG_FMT_MSOLE,		/* DOC, XLS, PPT (OLE2 compound file) */
+	IMG_FMT_RTF
 };
 
 /*
@@ -69,6 +78,13 @@ enum img_fmt {
  * part is a fax document: anything but IMG_FMT_NONE and IMG_FMT_ZIP is one.
  */
 enum img_fmt	image_sniff(const void *buf, size_t len);
+/*
+ * From the first bytes alone a zip stays IMG_FMT_ZIP: the pipeline looks
+ * into its central directory (OOXML, ODF) before refusing it, so the mail
+ * side hands zip parts on too and the report gets the plain refusal.
+ */
+/* An Office document, rendered by LibreOffice. */
+int		 image_fmt_office(enum img_fmt);
 /* "JPEG", "PNG", ...; "unknown" for IMG_FMT_NONE. */
 const char	*image_fmt_name(enum img_fmt);
 /* The format a file name's extension claims, IMG_FMT_NONE when none. */
@@ -84,6 +100,7 @@ struct img_opts {
 	int			keep_coding;	/* pass fax pages in any coding */
 	int			threads;	/* pages at once; 0: the cores */
 	enum write_sync		sync;		/* of out_path (util.h) */
+	int			office_warm;	/* idle seconds, 0: cold */
 };
 
 /*
@@ -118,6 +135,41 @@ int	img_normalize(const char *const *inputs, const char *const *names,
 	    size_t n, const char *out_path, const struct img_opts *,
 	    struct img_stats *, enum img_err *err, char **cause);
 void	img_stats_free(struct img_stats *);
+
+/*
+ * Text and cover pages (img-text.c: Pango and cairo, fontconfig's fonts,
+ * CJK included), written as a fax-ready TIFF Class F at out_tif (temp file
+ * and rename) that img_normalize() passes through.
+ * img_text_pages(): UTF-8 text, wrapped and paginated on A4 or Letter at
+ * opts' resolution; *pages gets the count.
+ * img_cover_page(): one page with the sender, the fax number(s), the
+ * date, the subject, the page count and as much of the mail's text as
+ * fits.  All strings UTF-8; NULL or empty ones are left out.
+ */
+struct img_cover {
+	const char	*from_name;
+	const char	*from_addr;
+	const char	*to;		/* the fax number(s) */
+	const char	*date;
+	const char	*subject;
+	int		 pages;		/* of the fax, the cover included */
+	const char	*text;
+};
+int	img_text_pages(const char *text, const struct img_opts *,
+	    const char *out_tif, int *pages, char **cause);
+int	img_cover_page(const struct img_cover *, const struct img_opts *,
+	    const char *out_tif, char **cause);
+
+/*
+ * office_warm > 0 keeps one LibreOffice running between Office documents
+ * (in its sandbox, one document at a time) until it has been idle that
+ * many seconds when the next document comes, or until img_office_stop();
+ * 0 starts and ends one for every document.  A failed, crashed or timed
+ * out conversion stops the warm one.
+ */
+void	img_office_stop(void);
+/* Called now and then: stops it once idle that long (or dead). */
+void	img_office_idle(int idle);
 
 /*
  * Writes the fax TIFF tif as a PDF at pdf_path (temp file + rename): each

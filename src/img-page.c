@@ -68,13 +68,12 @@ static int	emit_placed(void *, const uint8_t *);
 static int	page_produce(void *, scaler_emit, void *);
 static int	page_consume(void *, const uint8_t *);
 static struct tf tf_then(struct tf, struct tf);
-static uint32_t	page_rows(const struct img_opts *, int);
 
 /*
  * Rows of a full page at 196 or 98 lpi: HylaFAX's page lengths, A4 297 mm
  * and Letter 279 mm, rounded down as tiffcheck -l does.
  */
-static uint32_t
+uint32_t
 page_rows(const struct img_opts *o, int fine)
 {
 	double	inches = (o->letter ? 279.0 : 297.0) / 25.4;

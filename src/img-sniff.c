@@ -28,6 +28,14 @@ static const struct {
 	{ IMG_FMT_WEBP, "WebP", ".webp " },
 	{ IMG_FMT_HEIF, "HEIC", ".heic .heif .hif " },
 	{ IMG_FMT_ZIP, "zip archive", ".zip " },
+	{ IMG_FMT_DOCX, "DOCX", ".docx .docm .dotx " },
+	{ IMG_FMT_XLSX, "XLSX", ".xlsx .xlsm " },
+	{ IMG_FMT_PPTX, "PPTX", ".pptx .ppsx " },
+	{ IMG_FMT_ODT, "ODT", ".odt " },
+	{ IMG_FMT_ODS, "ODS", ".ods " },
+	{ IMG_FMT_ODP, "ODP", ".odp " },
+	{ IMG_FMT_MSOLE, "DOC/XLS/PPT", ".doc .xls .ppt " },
+	{ IMG_FMT_RTF, "RTF", ".rtf " },
 };
 
 static int
@@ -73,6 +81,10 @@ image_sniff(const void *buf, size_t len)
 		return IMG_FMT_WEBP;
 	if (len >= 4 && memcmp(p, "PK\x03\x04", 4) == 0)
 		return IMG_FMT_ZIP;
+	if (len >= 8 && memcmp(p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
+		return IMG_FMT_MSOLE;
+	if (len >= 5 && memcmp(p, "{\\rtf", 5) == 0)
+		return IMG_FMT_RTF;
 	/* ISO base media: a box "ftyp" whose major or a compatible brand is HEIF. */
 	if (len >= 12 && memcmp(p + 4, "ftyp", 4) == 0) {
 		boxlen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
@@ -93,6 +105,12 @@ image_sniff(const void *buf, size_t len)
 			return IMG_FMT_BMP;
 	}
 	return IMG_FMT_NONE;
+}
+
+int
+image_fmt_office(enum img_fmt f)
+{
+	return f >= IMG_FMT_DOCX && f <= IMG_FMT_RTF;
 }
 
 const char *

@@ -238,6 +238,39 @@ barred(const struct config *cfg, const struct user *u, const char *e164,
 	return 0;
 }
 
+/*
+ * Takes "[cover]" and "[nocover]" out of the subject the report shows;
+ * the last one counts: 1 cover, 0 none, -1 the mail does not say.
+ */
+static int
+take_cover_tag(struct msg *m)
+{
+	static const char *const tags[] = { "[nocover]", "[cover]" };
+	char	*s = m->subject_clean, *p;
+	size_t	 i, n;
+	int	 want = -1;
+
+	if (s == NULL)
+		return -1;
+	for (;;) {
+		p = NULL;
+		for (i = 0; i < nitems(tags); i++)
+			if ((p = strcasestr(s, tags[i])) != NULL)
+				break;
+		if (p == NULL)
+			break;
+		want = (int)i;
+		n = strlen(tags[i]);
+		/* "a [cover] b" becomes "a b" */
+		if (p > s && p[-1] == ' ' && p[n] == ' ')
+			n++;
+		memmove(p, p + n, strlen(p + n) + 1);
+	}
+	p = str_trim(s);
+	memmove(s, p, strlen(p) + 1);
+	return want;
+}
+
 enum intake_rc
 intake_numbers(const struct intake_env *env, struct intake_mail *im)
 {
@@ -250,9 +283,16 @@ intake_numbers(const struct intake_env *env, struct intake_mail *im)
 	int			 anybarred = 0;
 	enum intake_rc		 rc = INTAKE_NEXT;
 
-	if (im->m.ndocs == 0)
+	/* The mail's word, else the user's, else the site's. */
+	if ((im->cover = take_cover_tag(&im->m)) == -1)
+		im->cover = user_pref_get(im->u.cover, cfg->cover.enabled);
+	im->fax_text = user_pref_get(im->u.fax_text, cfg->text.fax_body) &&
+	    im->m.ndocs == 0 &&
+	    im->m.text != NULL && im->m.text[strspn(im->m.text,
+	    " \t\r\n")] != '\0';
+	if (im->m.ndocs == 0 && !im->fax_text)
 		return refuse(im, REFUSE_NO_ATTACHMENT, NULL, "the mail has no "
-		    "TIFF, PDF or PostScript attachment to fax");
+		    "document or image attached to fax");
 	memset(&dr, 0, sizeof(dr));
 	dr.country_code = cfg->dial.country_code;
 	dr.area_code = cfg->dial.area_code;

@@ -23,6 +23,9 @@
 
 static char	*job_id_for(const char *, const struct faxaddr *);
 static const char *doc_words(enum img_err);
+static int	intake_cover(struct hub *, struct intake_mail *,
+		    const struct img_opts *, const char *, const char *, int *,
+		    char **, enum img_err *, char **);
 static const char *doc_named(const struct msg *, const char *);
 static char	*bcast_notes(const struct intake_mail *, const char *);
 static void	 jobs_list_add(struct buf *, const char *);
@@ -79,7 +82,8 @@ doc_words(enum img_err e)
 	switch (e) {
 	case IMG_ENOTDOC:
 		return "it is not a document or image the gateway can fax "
-		    "(TIFF, PDF, PostScript, JPEG, PNG, GIF, BMP, WebP, HEIC)";
+		    "(TIFF, PDF, PostScript, JPEG, PNG, GIF, BMP, WebP, HEIC, "
+		    "Word, Excel, PowerPoint, OpenDocument, RTF)";
 	case IMG_EARCHIVE:
 		return "it is an archive (zip); the gateway never unpacks "
 		    "archives: attach the documents themselves";
@@ -96,9 +100,11 @@ doc_words(enum img_err e)
 	case IMG_EUNSUPPORTED:
 		return "its image coding is one the gateway cannot read";
 	case IMG_EPDFENCRYPTED:
-		return "the PDF is protected by a password";
+	case IMG_EENCRYPTED:
+		return "password-protected: send it without a password";
 	case IMG_EPDFBROKEN:
-		return "the PDF or PostScript file is damaged";
+		return "the file is damaged (or LibreOffice could not "
+		    "render it)";
 	case IMG_ETIMEOUT:
 		return "turning it into fax pages took too long";
 	case IMG_OK:
@@ -123,7 +129,70 @@ doc_named(const struct msg *m, const char *cause)
 	return m->ndocs == 1 ? m->docs[0].name : NULL;
 }
 
-/* Writes the mail's documents to tmp files and normalises them. */
+/*
+ * The cover page in front of body (the fax so far, pages long), written
+ * to docpath; notes gets the cover's line in front.
+ */
+static int
+intake_cover(struct hub *h, struct intake_mail *im, const struct img_opts *o,
+    const char *body, const char *docpath, int *pages, char **notes,
+    enum img_err *err, char **cause)
+{
+	struct img_cover	 c;
+	struct img_stats	 st;
+	struct buf		 to;
+	const char		*in[2], *names[2] = { "cover page", NULL };
+	char			*cpath, date[64], *n;
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+	size_t			 i;
+	int			 rv = -1;
+
+	buf_init(&to);
+	for (i = 0; i < im->nlocals; i++)
+		if (im->fas != NULL && im->fas[i].e164 != NULL)
+			buf_addf(&to, "%s%s", to.len ? ", " : "",
+			    im->fas[i].typed);
+	buf_add(&to, "", 1);
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", &tm);
+	memset(&c, 0, sizeof(c));
+	c.from_name = im->m.from_name;
+	c.from_addr = im->m.from;
+	c.to = to.data;
+	c.date = date;
+	c.subject = im->m.subject_clean != NULL ? im->m.subject_clean :
+	    im->m.subject;
+	c.pages = *pages + 1;
+	c.text = im->m.text;
+	cpath = xprintf("%s/tmp/%s-cover.tif", h->cfg.spool_dir, im->bcast);
+	*err = IMG_EIO;
+	if (img_cover_page(&c, o, cpath, cause) == -1)
+		goto out;
+	in[0] = cpath;
+	in[1] = body;
+	memset(&st, 0, sizeof(st));
+	if (img_normalize(in, names, 2, docpath, o, &st, err, cause) == -1)
+		goto out;
+	*pages = st.pages;
+	img_stats_free(&st);
+	n = xprintf("cover page: 1 page%s%s", *notes != NULL ? "; " : "",
+	    *notes != NULL ? *notes : "");
+	free(*notes);
+	*notes = n;
+	rv = 0;
+out:
+	unlink(cpath);
+	free(cpath);
+	buf_free(&to);
+	return rv;
+}
+
+/*
+ * Writes the mail's documents to tmp files (and its text as pages when
+ * it is faxed) and normalises them in the order of the mail's parts, a
+ * cover page first when wanted.
+ */
 enum intake_rc
 intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
     int *pages, char **notes)
@@ -131,13 +200,22 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	struct img_opts	  o;
 	struct img_stats  st;
 	enum img_err	  err = IMG_OK;
-	char		**paths, *cause = NULL;
+	char		**paths, *cause = NULL, *body;
 	const char	**names, *name;
 	size_t		  i, n = 0;
+	int		  tpages;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
-	paths = xcalloc(im->m.ndocs + 1, sizeof(char *));
-	names = xcalloc(im->m.ndocs + 1, sizeof(char *));
+	img_opts_default(&o);
+	o.fine = h->cfg.page.resolution == PAGE_FINE;
+	o.letter = h->cfg.page.size == PAGE_LETTER;
+	o.max_pages = h->cfg.limits.pages;
+	o.max_pixels = h->cfg.limits.pixels;
+	o.office_warm = h->cfg.page.office_warm;
+	o.sync = WRITE_ORDERED;	/* as the jobs: see intake_jobs() */
+	body = xprintf("%s.body", docpath);
+	paths = xcalloc(im->m.ndocs + 2, sizeof(char *));
+	names = xcalloc(im->m.ndocs + 2, sizeof(char *));
 	for (i = 0; i < im->m.ndocs; i++) {
 		paths[n] = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir,
 		    im->bcast, i);
@@ -151,34 +229,50 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 		names[n] = im->m.docs[i].name;
 		n++;
 	}
-	img_opts_default(&o);
-	o.fine = h->cfg.page.resolution == PAGE_FINE;
-	o.letter = h->cfg.page.size == PAGE_LETTER;
-	o.max_pages = h->cfg.limits.pages;
-	o.max_pixels = h->cfg.limits.pixels;
-	o.sync = WRITE_ORDERED;	/* as the jobs: see intake_jobs() */
-	memset(&st, 0, sizeof(st));
-	if (img_normalize((const char *const *)paths, names, n, docpath, &o,
-	    &st, &err, &cause) == -1) {
-		name = doc_named(&im->m, cause);
-		im->refusal.why = REFUSE_BAD_DOCUMENT;
-		im->refusal.value = name != NULL ? xstrdup(name) : NULL;
-		im->refusal.detail = xstrdup(doc_words(err));
-		im->refusal.log = xprintf("%s (%s)", cause != NULL ? cause :
-		    "?", img_err_text(err));
-		free(cause);
-		rc = INTAKE_REFUSED;
-		goto out;
+	if (im->fax_text) {
+		paths[n] = xprintf("%s/tmp/%s-text.tif", h->cfg.spool_dir,
+		    im->bcast);
+		if (img_text_pages(im->m.text, &o, paths[n], &tpages,
+		    &cause) == -1) {
+			log_warnx("mail %s: text pages: %s", im->key, cause);
+			free(cause);
+			free(paths[n]);
+			goto out;
+		}
+		names[n] = "the mail's text";
+		n++;
 	}
+	memset(&st, 0, sizeof(st));
+	if (img_normalize((const char *const *)paths, names, n,
+	    im->cover ? body : docpath, &o, &st, &err, &cause) == -1)
+		goto refused;
 	*pages = st.pages;
 	*notes = st.notes != NULL ? xstrdup(st.notes) : NULL;
 	img_stats_free(&st);
+	if (im->cover && intake_cover(h, im, &o, body, docpath, pages, notes,
+	    &err, &cause) == -1) {
+		free(*notes);
+		*notes = NULL;
+		goto refused;
+	}
 	rc = INTAKE_NEXT;
+	goto out;
+refused:
+	name = doc_named(&im->m, cause);
+	im->refusal.why = REFUSE_BAD_DOCUMENT;
+	im->refusal.value = name != NULL ? xstrdup(name) : NULL;
+	im->refusal.detail = xstrdup(doc_words(err));
+	im->refusal.log = xprintf("%s (%s)", cause != NULL ? cause : "?",
+	    img_err_text(err));
+	free(cause);
+	rc = INTAKE_REFUSED;
 out:
 	for (i = 0; i < n; i++) {
 		unlink(paths[i]);
 		free(paths[i]);
 	}
+	unlink(body);
+	free(body);
 	free(paths);
 	free(names);
 	return rc;

@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "fetch-imap.h"
 #include "hub.h"
+#include "image.h"
 #include "kvfile.h"
 #include "log.h"
 #include "util.h"
@@ -475,6 +476,7 @@ intake_main(void *arg)
 			pthread_mutex_unlock(&h->mtx);
 		}
 		h->intake_wake = 0;
+		img_office_idle(h->cfg.page.office_warm);
 		if (intake_scan(h, c) == -1 || intake_finish(h, c) == -1) {
 			imap_close(c);
 			c = NULL;
@@ -494,5 +496,6 @@ intake_main(void *arg)
 		}
 	}
 	imap_close(c);
+	img_office_stop();
 	return NULL;
 }

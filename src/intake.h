@@ -76,6 +76,8 @@ struct intake_mail {
 	size_t			 nok;		/* numbers that will be sent */
 	char			*bad;		/* "number: why" lines */
 	char			*bcast;		/* broadcast id */
+	int			 cover;		/* a cover page first */
+	int			 fax_text;	/* the text body becomes pages */
 	struct intake_refusal	 refusal;
 	struct spool_batch	*states;	/* borrowed: the pass's */
 };

@@ -14,6 +14,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "image.h"
 #include "mail-parse.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -46,6 +47,7 @@ struct walk {
 	int			 nparts;
 	enum msg_err		 err;
 	char			*cause;
+	int			 text_html;	/* m->text is an HTML's */
 };
 
 /* A MIME parameter, from Content-Type or Content-Disposition. */
@@ -79,13 +81,15 @@ static int	 walk_node(struct mailmime *, int, struct walk *,
 		    struct coll *);
 static int	 walk_leaf(struct mailmime *, struct walk *, struct coll *);
 static int	 hexval(int);
-static int	 ends_with(const char *, const char *);
+static int	 part_has_cid(const struct mailmime *);
+static int	 part_is_doc(const struct mailmime *, const char *,
+		    const char *, int, const char *, size_t);
 static int	 walk_alternative(struct mailmime *, int, struct walk *,
 		    struct coll *);
 static void	 coll_move(struct coll *, struct coll *);
 static void	 coll_free(struct coll *);
 static void	 take_text(struct walk *, const char *, size_t,
-		    const struct mailmime_content *);
+		    const struct mailmime_content *, int);
 static void	 read_fields(struct mailimf_fields *, struct msg *);
 static void	 read_optional(struct mailimf_optional_field *, struct msg *,
 		    int *);
@@ -798,28 +802,82 @@ toobig:
 	    "the limit of %zu bytes", label, len, w->lim->attachment_size));
 }
 
-/* Keeps the first text/plain body part as msg.text. */
+/*
+ * Keeps the first text/plain body part as msg.text, or the text of an
+ * HTML body (html) when there is no plain one; a plain part after it
+ * takes its place.
+ */
 static void
 take_text(struct walk *w, const char *data, size_t len,
-    const struct mailmime_content *c)
+    const struct mailmime_content *c, int html)
 {
-	char	*cs;
+	char	*cs, *u;
 
-	if (w->m->text != NULL)
+	if (w->m->text != NULL && (html || !w->text_html))
 		return;
 	if (len > MSG_TEXT_MAX)
 		len = MSG_TEXT_MAX;
 	cs = c != NULL ? mailmime_content_charset_get(
 	    (struct mailmime_content *)c) : NULL;
-	w->m->text = charset_to_utf8(cs, data, strnlen(data, len));
+	u = charset_to_utf8(cs, data, strnlen(data, len));
+	if (html) {
+		w->m->text = html_to_text(u, strlen(u));
+		free(u);
+	} else {
+		free(w->m->text);
+		w->m->text = u;
+	}
+	w->text_html = html;
 }
 
+/*
+ * An HTML body refers to the part ("cid:"): it has a Content-ID or sits
+ * in a multipart/related beside the HTML.
+ */
 static int
-ends_with(const char *s, const char *suffix)
+part_has_cid(const struct mailmime *mm)
 {
-	size_t	sl = strlen(s), xl = strlen(suffix);
+	const struct mailmime	*p;
+	clistiter		*it;
+	struct mailmime_field	*f;
 
-	return (sl >= xl && strcasecmp(s + sl - xl, suffix) == 0);
+	for (p = mm->mm_parent; p != NULL; p = p->mm_parent)
+		if (p->mm_content_type != NULL &&
+		    p->mm_content_type->ct_subtype != NULL &&
+		    strcasecmp(p->mm_content_type->ct_subtype, "related") == 0)
+			return (1);
+	if (mm->mm_mime_fields == NULL)
+		return (0);
+	for (it = clist_begin(mm->mm_mime_fields->fld_list); it != NULL;
+	    it = clist_next(it)) {
+		f = clist_content(it);
+		if (f->fld_type == MAILMIME_FIELD_ID && f->fld_data.fld_id !=
+		    NULL)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * A part is a fax document when its content says so (image_sniff(): a
+ * document, an image, an Office file, or a zip, which the imaging code
+ * refuses by name), its label or name claims a format faxhub reads (so a
+ * file that is not what it claims is named in the refusal), except an
+ * inline picture of an HTML body (a signature logo): that is the text's.
+ */
+static int
+part_is_doc(const struct mailmime *mm, const char *ctype, const char *name,
+    int disp, const char *data, size_t len)
+{
+	enum img_fmt	fmt = image_sniff(data, len);
+
+	if (fmt >= IMG_FMT_JPEG && fmt <= IMG_FMT_HEIF && disp != 1 &&
+	    part_has_cid(mm))
+		return (0);
+	return (fmt != IMG_FMT_NONE || strcmp(ctype, "image/tiff") == 0 ||
+	    strcmp(ctype, "application/pdf") == 0 ||
+	    strcmp(ctype, "application/postscript") == 0 ||
+	    image_fmt_by_name(name) != IMG_FMT_NONE);
 }
 
 static int
@@ -848,15 +906,13 @@ walk_leaf(struct mailmime *mm, struct walk *w, struct coll *out)
 	}
 	kind = doc_sniff(data, len);
 	is_text = strncmp(ctype, "text/", 5) == 0;
-	is_doc = kind != DOC_OTHER || strcmp(ctype, "image/tiff") == 0 ||
-	    strcmp(ctype, "application/pdf") == 0 ||
-	    strcmp(ctype, "application/postscript") == 0 ||
-	    (name != NULL && (ends_with(name, ".tif") ||
-	    ends_with(name, ".tiff")));
+	is_doc = part_is_doc(mm, ctype, name, disp, data, len);
 	if (is_text && name == NULL && disp != 1) {
 		/* The body of the mail, not an attachment. */
-		if (strcmp(ctype, "text/plain") == 0)
-			take_text(w, data, len, mm->mm_content_type);
+		if (strcmp(ctype, "text/plain") == 0 ||
+		    strcmp(ctype, "text/html") == 0)
+			take_text(w, data, len, mm->mm_content_type,
+			    ctype[5] == 'h');
 		is_doc = 0;
 	} else if (!is_doc) {
 		xasprintf(&desc, "%s (%s, %s, not a fax document)",

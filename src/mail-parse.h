@@ -82,7 +82,8 @@ struct msg_doc {
  * references	the thread a reply continues: the message's References,
  *		else its In-Reply-To, "<a> <b>" (without its own Message-ID),
  *		or NULL
- * text		the first text/plain body part, decoded, or NULL
+ * text		the first text/plain body part, decoded, or NULL; a mail
+ *		with only an HTML body: its text (html_to_text())
  * ignored	"logo.png (image/png, inline image, not a fax document)"
  */
 struct msg {
@@ -133,5 +134,12 @@ const char *msg_err_name(enum msg_err);
 
 /* Frees an array of allocated strings (n of them) and the array. */
 void	msg_strings_free(char **, size_t);
+
+/*
+ * mail-html.c: the text of UTF-8 HTML: tags removed, block ends as line
+ * ends, script/style/head left out, entities decoded, blanks collapsed.
+ * Allocated, NUL-terminated, ends with one newline.
+ */
+char	*html_to_text(const char *html, size_t len);
 
 #endif

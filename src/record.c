@@ -346,6 +346,32 @@ notify_parse(const char *s, unsigned *n)
 	return 0;
 }
 
+const char *
+user_pref_name(enum user_pref p)
+{
+	return p == PREF_YES ? "yes" : p == PREF_NO ? "no" : "site";
+}
+
+int
+user_pref_parse(const char *s, enum user_pref *p)
+{
+	if (strcasecmp(s, "yes") == 0)
+		*p = PREF_YES;
+	else if (strcasecmp(s, "no") == 0)
+		*p = PREF_NO;
+	else if (strcasecmp(s, "site") == 0)
+		*p = PREF_SITE;
+	else
+		return -1;
+	return 0;
+}
+
+int
+user_pref_get(enum user_pref p, int site)
+{
+	return p == PREF_SITE ? site : p == PREF_YES;
+}
+
 /* --- validation ------------------------------------------------------ */
 
 int
@@ -427,6 +453,7 @@ ENUM_FIELD(report, enum report_style, report_style_name, report_style_parse)
 ENUM_FIELD(format, enum inbound_format, inbound_format_name,
     inbound_format_parse)
 ENUM_FIELD(notify, unsigned, notify_name, notify_parse)
+ENUM_FIELD(pref, enum user_pref, user_pref_name, user_pref_parse)
 
 /* In the order they are written; the key holds the id. */
 static const struct field user_fields[] = {
@@ -439,6 +466,8 @@ static const struct field user_fields[] = {
 	RE(user, "report", report, report),
 	RE(user, "format", format, format),
 	RE(user, "notify", notify, notify),
+	RE(user, "cover", cover, pref),
+	RE(user, "fax_text", fax_text, pref),
 };
 
 static const struct field server_fields[] = {

@@ -39,6 +39,13 @@ enum inbound_format {
 #define NOTIFY_SUCCESS	0x1
 #define NOTIFY_FAILURE	0x2
 
+/* A user's choice where the site has a default. */
+enum user_pref {
+	PREF_SITE = 0,		/* as faxhub.conf says */
+	PREF_YES,
+	PREF_NO
+};
+
 struct user {
 	char			 *id;		/* lower-case mail address */
 	char			 *name;		/* or NULL */
@@ -49,6 +56,8 @@ struct user {
 	enum report_style	  report;
 	enum inbound_format	  format;
 	unsigned		  notify;	/* NOTIFY_* bits */
+	enum user_pref		  cover;	/* a cover page first */
+	enum user_pref		  fax_text;	/* fax a text-only mail */
 };
 
 struct server {
@@ -235,5 +244,9 @@ const char	*inbound_format_name(enum inbound_format);
 int		 inbound_format_parse(const char *, enum inbound_format *);
 const char	*notify_name(unsigned);
 int		 notify_parse(const char *, unsigned *);
+const char	*user_pref_name(enum user_pref);	/* site, yes, no */
+int		 user_pref_parse(const char *, enum user_pref *);
+/* The choice that holds: the user's, else the site's. */
+int		 user_pref_get(enum user_pref, int site);
 
 #endif

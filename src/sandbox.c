@@ -69,7 +69,7 @@ struct sb_req {
 	int32_t		 nargs;
 	uint64_t	 max_as;
 	uint64_t	 max_fsize;
-	/* prog\0 dir\0 argv[0]\0 ... */
+	/* prog\0 dir\0 tmp\0 (empty: none) argv[0]\0 ... */
 };
 
 /* What the child needs, built before fork: no allocation after it. */
@@ -88,7 +88,7 @@ static int	sb_setup(const char *, int, int, char **);
 static void	sb_warn_once(atomic_int *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	sb_exec_build(struct sb_exec *, const char *, const char *,
-		    const char *const *, int);
+		    const char *, const char *const *, int);
 static void	sb_exec_free(struct sb_exec *);
 static void	sb_child(const struct sb_exec *) __attribute__((noreturn));
 static void	sb_spawner(int) __attribute__((noreturn));
@@ -301,8 +301,10 @@ sb_copy(const char *src, const char *dst, int flags, mode_t mode, gid_t gid,
 		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
-	if (gid != (gid_t)-1 && fchown(out, (uid_t)-1, gid) == -1) {
-		xasprintf(cause, "chgrp %s: %s", dst, strerror(errno));
+	/* The mode whatever faxhubd's umask (systemd's UMask=0077). */
+	if ((gid != (gid_t)-1 && fchown(out, (uid_t)-1, gid) == -1) ||
+	    fchmod(out, mode) == -1) {
+		xasprintf(cause, "chgrp/chmod %s: %s", dst, strerror(errno));
 		goto out;
 	}
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
@@ -367,6 +369,56 @@ sandbox_copy_out(const char *dir, const char *name, const char *dst,
 	return sb_copy_job(dir, name, dst, 0, cause);
 }
 
+int
+sandbox_subdir(const char *dir, const char *name, int sticky, char **cause)
+{
+	char	*path = xprintf("%s/%s", dir, name);
+	int	 fd = -1, rv = -1;
+
+	if (mkdir(path, 0700) == -1 || (fd = open(path, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1 ||
+	    (sb_mode != SB_SELF && fchown(fd, (uid_t)-1, sb_gid) == -1) ||
+	    fchmod(fd, sticky ? 01777 : 0770) == -1)
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+	else
+		rv = 0;
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return rv;
+}
+
+int
+sandbox_write_in(const char *dir, const char *name, const void *data,
+    size_t len, char **cause)
+{
+	const char	*p = data;
+	char		*path = xprintf("%s/%s", dir, name);
+	ssize_t		 n = 0;
+	int		 fd, rv = -1;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0640)) != -1 && (sb_mode == SB_SELF ||
+	    fchown(fd, (uid_t)-1, sb_gid) == 0) && fchmod(fd, 0640) == 0) {
+		for (; len > 0; p += n, len -= (size_t)n) {
+			if ((n = write(fd, p, len)) == -1 && errno != EINTR)
+				break;
+			if (n == -1)
+				n = 0;
+		}
+	}
+	if (fd == -1 || n == -1 || len > 0)
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+	else
+		rv = 0;
+	if (fd != -1 && close(fd) == -1 && rv == 0) {
+		xasprintf(cause, "close %s: %s", path, strerror(errno));
+		rv = -1;
+	}
+	free(path);
+	return rv;
+}
+
 /* Removes what dfd holds, never following a link the converter left. */
 static void
 sb_rmtree(int dfd, const char *name)
@@ -404,16 +456,19 @@ sandbox_rmdir(const char *dir)
 
 /*
  * The command line: bubblewrap around the converter unless the host
- * refused it once.  Only /usr and the library links, fonts, Ghostscript's
- * and the linker's configuration are visible, read-only; the job
- * directory is the one writable place; no network, no other process.
+ * refused it once.  Only /usr and the library links, fonts, Ghostscript's,
+ * LibreOffice's and the linker's configuration are visible, read-only;
+ * the job directory is the one writable place (and tmp, when given, is
+ * its /tmp: a kept-warm LibreOffice and its clients meet on a socket
+ * there); no network, no other process.
  */
 static void
 sb_exec_build(struct sb_exec *e, const char *prog, const char *dir,
-    const char *const *argv, int bwrap)
+    const char *tmp, const char *const *argv, int bwrap)
 {
 	static const char *const ro[] = { "/usr", "/lib", "/lib64", "/lib32",
 	    "/bin", "/sbin", "/etc/fonts", "/etc/ghostscript",
+	    "/etc/libreoffice",
 	    "/etc/ld.so.cache", "/etc/alternatives", "/var/lib/ghostscript",
 	    "/var/cache/fontconfig" };
 	size_t	n = 0, i, cap;
@@ -438,7 +493,11 @@ sb_exec_build(struct sb_exec *e, const char *prog, const char *dir,
 		e->argv[n++] = xstrdup("/proc");
 		e->argv[n++] = xstrdup("--dev");
 		e->argv[n++] = xstrdup("/dev");
-		e->argv[n++] = xstrdup("--tmpfs");
+		if (tmp != NULL) {
+			e->argv[n++] = xstrdup("--bind");
+			e->argv[n++] = xstrdup(tmp);
+		} else
+			e->argv[n++] = xstrdup("--tmpfs");
 		e->argv[n++] = xstrdup("/tmp");
 		e->argv[n++] = xstrdup("--bind");
 		e->argv[n++] = xstrdup(dir);
@@ -479,8 +538,20 @@ static void
 sb_child(const struct sb_exec *e)
 {
 	struct rlimit	rl;
-	int		null;
+	sigset_t	all;
+	int		null, sig;
 
+	/*
+	 * Signals as a fresh process has them: faxhubd blocks some for its
+	 * signal thread and ignores SIGPIPE, the spawner ignores more, and
+	 * both would survive exec (LibreOffice's single-instance hand-over
+	 * hangs without them).
+	 */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 	setsid();
 	null = open("/dev/null", O_RDWR);
 	dup2(e->in_fd != -1 ? e->in_fd : null, 0);
@@ -632,7 +703,7 @@ sb_worker(int rq)
 	struct sb_exec	 e;
 	struct sb_req	 h;
 	struct pollfd	 pfd;
-	const char	*argv[SANDBOX_MAX_ARGS + 1], *prog, *dir, *p, *end;
+	const char	*argv[SANDBOX_MAX_ARGS + 1], *prog, *dir, *tmp, *p, *end;
 	char		*buf;
 	ssize_t		 n;
 	pid_t		 pid;
@@ -656,6 +727,8 @@ sb_worker(int rq)
 	p += strlen(p) + 1;
 	dir = p < end ? p : "";
 	p += strlen(p) + 1;
+	tmp = p < end ? p : "";
+	p += strlen(p) + 1;
 	for (i = 0; i < h.nargs; i++) {
 		if (p >= end)
 			_exit(1);
@@ -663,9 +736,10 @@ sb_worker(int rq)
 		p += strlen(p) + 1;
 	}
 	argv[i] = NULL;
-	if (*prog != '/' || *dir != '/')
+	if (*prog != '/' || *dir != '/' || (*tmp != '\0' && *tmp != '/'))
 		_exit(1);
-	sb_exec_build(&e, prog, dir, argv, h.bwrap);
+	sb_exec_build(&e, prog, dir, *tmp != '\0' ? tmp : NULL, argv,
+	    h.bwrap);
 	e.out_fd = fds[0];
 	e.in_fd = fds[1];
 	e.cpu = h.cpu;
@@ -725,6 +799,8 @@ sb_spawn_via(const struct sandbox_spec *s, int out_w, int bwrap,
 	buf_add(&b, &h, sizeof(h));
 	buf_add(&b, s->prog, strlen(s->prog) + 1);
 	buf_add(&b, s->dir, strlen(s->dir) + 1);
+	buf_add(&b, s->tmp != NULL ? s->tmp : "", s->tmp != NULL ?
+	    strlen(s->tmp) + 1 : 1);
 	for (nargs = 0; s->argv[nargs] != NULL; nargs++)
 		buf_add(&b, s->argv[nargs], strlen(s->argv[nargs]) + 1);
 	if (b.len > SB_MAX_REQ) {
@@ -791,7 +867,7 @@ sandbox_spawn(const struct sandbox_spec *s, struct sandbox_proc *sp,
 		close(p[1]);
 		return 0;
 	}
-	sb_exec_build(&e, s->prog, s->dir, s->argv, bwrap);
+	sb_exec_build(&e, s->prog, s->dir, s->tmp, s->argv, bwrap);
 	e.in_fd = s->in_fd;
 	e.out_fd = p[1];
 	e.cpu = s->cpu;
@@ -918,4 +994,36 @@ sandbox_run(const struct sandbox_spec *s, struct sandbox_result *r,
 		return sandbox_run(s, r, cause);
 	}
 	return 0;
+}
+
+int
+sandbox_alive(struct sandbox_proc *sp)
+{
+	struct pollfd	pfd;
+	siginfo_t	si;
+
+	if (sp->req_fd != -1) {
+		/* The spawner's worker writes the status when it ends. */
+		pfd.fd = sp->req_fd;
+		pfd.events = POLLIN;
+		return poll(&pfd, 1, 0) == 0;
+	}
+	memset(&si, 0, sizeof(si));
+	if (sp->pid <= 0 || waitid(P_PID, (id_t)sp->pid, &si, WEXITED |
+	    WNOHANG | WNOWAIT) == -1)
+		return 0;
+	return si.si_pid == 0;
+}
+
+void
+sandbox_stop(struct sandbox_proc *sp, struct sandbox_result *r)
+{
+	struct sandbox_result	 mine;
+	char			*cause = NULL;
+
+	sp->deadline = now_ms();
+	if (sandbox_wait(sp, r != NULL ? r : &mine, &cause) == -1) {
+		log_debug("%s", cause);
+		free(cause);
+	}
 }

@@ -54,6 +54,7 @@ struct sandbox_spec {
 	int		 cpu;		/* CPU seconds */
 	unsigned long long max_as;	/* address space, bytes */
 	unsigned long long max_fsize;	/* largest file it may write */
+	const char	*tmp;		/* bound as /tmp, NULL: empty tmpfs */
 };
 
 struct sandbox_proc {
@@ -98,6 +99,17 @@ int	sandbox_copy_in(const char *dir, const char *name, const char *src,
 int	sandbox_copy_out(const char *dir, const char *name, const char *dst,
 	    char **cause);
 
+/*
+ * For a converter kept warm: a subdirectory name of the job directory
+ * the converter user may write (mode 0770, its group; with sticky
+ * 01777 when shared as its /tmp), and a small file written there
+ * (mode 0640, its group).
+ */
+int	sandbox_subdir(const char *dir, const char *name, int sticky,
+	    char **cause);
+int	sandbox_write_in(const char *dir, const char *name, const void *data,
+	    size_t len, char **cause);
+
 int	sandbox_spawn(const struct sandbox_spec *, struct sandbox_proc *,
 	    char **cause);
 /* Reads the output until exit or the deadline; kills at the deadline. */
@@ -105,5 +117,9 @@ int	sandbox_wait(struct sandbox_proc *, struct sandbox_result *,
 	    char **cause);
 int	sandbox_run(const struct sandbox_spec *, struct sandbox_result *,
 	    char **cause);
+/* A spawned converter still running (kept warm): 1, else 0. */
+int	sandbox_alive(struct sandbox_proc *);
+/* Kills a spawned converter now and collects it (r may be NULL). */
+void	sandbox_stop(struct sandbox_proc *, struct sandbox_result *);
 
 #endif

@@ -155,8 +155,8 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 		}
 		if (yes) {
 			*err = IMG_EPDFENCRYPTED;
-			xasprintf(cause, "%s: the PDF is encrypted (password "
-			    "protected); send it without protection", name);
+			xasprintf(cause, "%s: the PDF is password-protected: "
+			    "send it without a password", name);
 			return -1;
 		}
 		if (!pdf_has_eof(path)) {

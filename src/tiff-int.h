@@ -8,6 +8,7 @@
  *	tiff-write.c	TIFF Class F writer (G3 2-D / G4, one strip a page)
  *	tiff-g4.c	our G4 (MMR) encoder, used by the writer
  *	tiff-gs.c	PDF/PostScript to TIFF through a Ghostscript child
+ *	img-office.c	Office documents to PDF through LibreOffice
  *	tiff-norm.c	img_normalize(): the pipeline
  *	tiff-pdf.c	img_topdf()
  *	tiff-png.c	img_preview_png()
@@ -232,6 +233,8 @@ struct norm_out {
 int	img_page(struct imgsrc *src, int pageno, int classify,
 	    const struct img_opts *, struct norm_out *out, enum img_err *,
 	    char **cause);
+/* Rows of a full A4 or Letter page (HylaFAX's lengths) at 196 or 98 lpi. */
+uint32_t	page_rows(const struct img_opts *, int fine);
 /* The longest page, in rows: B4 (364 mm). */
 uint32_t img_page_maxrows(int fine);
 
@@ -246,6 +249,13 @@ int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,
+	    const char *out_tif, const struct img_opts *, enum img_err *,
+	    char **cause);
+
+/* img-office.c: a zip's Office kind from its central directory. */
+enum img_fmt	office_sniff(const char *path, enum img_fmt);
+/* Renders an Office document to a grey TIFF (LibreOffice, then gs). */
+int	office_render(const char *path, const char *name, enum img_fmt,
 	    const char *out_tif, const struct img_opts *, enum img_err *,
 	    char **cause);
 

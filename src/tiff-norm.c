@@ -149,6 +149,8 @@ img_err_text(enum img_err e)
 		return "input/output error";
 	case IMG_EARCHIVE:
 		return "an archive: faxhub does not unpack archives";
+	case IMG_EENCRYPTED:
+		return "password-protected";
 	case IMG_EMISMATCH:
 		return "the file is not what its name says";
 	}
@@ -185,7 +187,9 @@ norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 		return -1;
 	}
 	in->kind = doc_sniff(hdr, (size_t)n);
-	in->fmt = image_sniff(hdr, (size_t)n);
+	in->fmt = office_sniff(in->path, image_sniff(hdr, (size_t)n));
+	if (image_fmt_office(in->fmt))
+		in->kind = DOC_PDF;	/* LibreOffice, then Ghostscript */
 	in->named = image_fmt_by_name(in->name);
 	if (in->fmt == IMG_FMT_ZIP) {
 		*err = IMG_EARCHIVE;
@@ -199,14 +203,15 @@ norm_sniff(struct norm_in *in, enum img_err *err, char **cause)
 		xasprintf(cause, "%s: not a %s %s: the name says so, but the "
 		    "content is not a document or image faxhub reads",
 		    in->name, image_fmt_name(in->named),
-		    in->named == IMG_FMT_PDF || in->named == IMG_FMT_PS ?
-		    "document" : "image");
+		    in->named == IMG_FMT_PDF || in->named == IMG_FMT_PS ||
+		    image_fmt_office(in->named) ? "document" : "image");
 		return -1;
 	}
 	if (in->fmt == IMG_FMT_NONE) {
 		*err = IMG_ENOTDOC;
 		xasprintf(cause, "%s: not a TIFF, JPEG, PNG, GIF, BMP, WebP "
-		    "or HEIC image, PDF or PostScript document", in->name);
+		    "or HEIC image, PDF, PostScript or Office document",
+		    in->name);
 		return -1;
 	}
 	if (in->kind != DOC_TIFF)
@@ -521,6 +526,7 @@ put_file_note(struct norm_run *r, struct norm_in *in)
 	buf_addf(notes, "%s%s: %d page%s%s (%.*s)", notes->len ? "; " : "",
 	    in->name, in->pages, in->pages == 1 ? "" : "s",
 	    in->kind == DOC_TIFF || in->kind == DOC_OTHER ? "" :
+	    image_fmt_office(in->fmt) ? ", rendered by LibreOffice" :
 	    in->kind == DOC_PDF ? ", PDF rendered by Ghostscript" :
 	    ", PostScript rendered by Ghostscript", (int)note->len,
 	    note->data != NULL ? note->data : "");
@@ -587,8 +593,11 @@ img_normalize(const char *const *inputs, const char *const *names, size_t n,
 				goto out;
 			}
 			close(fd);
-			if (gs_render(in[i].path, in[i].name, in[i].kind,
-			    in[i].rendered, o, err, cause) == -1)
+			if ((image_fmt_office(in[i].fmt) ?
+			    office_render(in[i].path, in[i].name, in[i].fmt,
+			    in[i].rendered, o, err, cause) :
+			    gs_render(in[i].path, in[i].name, in[i].kind,
+			    in[i].rendered, o, err, cause)) == -1)
 				goto out;
 			in[i].path = in[i].rendered;
 		}

@@ -7,7 +7,9 @@ PKGS="build-essential autoconf automake libtool pkg-config
  libetpan-dev libesmtp-dev libgdbm-dev libtiff-dev libcrypt-dev libpng-dev
  libgnutls28-dev libssl-dev libdpkg-perl
  libjpeg62-turbo-dev libgif-dev libwebp-dev libheif-dev libheif-examples
- libtiff-tools ghostscript imagemagick qpdf poppler-utils
+ libtiff-tools ghostscript imagemagick qpdf poppler-utils zlib1g-dev
+ libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui
+ libpango1.0-dev libcairo2-dev fonts-dejavu-core fonts-noto-cjk
  postfix dovecot-imapd dovecot-lmtpd swaks curl openssl
  hylafax-server hylafax-client iaxmodem
  valgrind clang libclang-rt-14-dev mandoc bsdextrautils procps psmisc netcat-openbsd python3

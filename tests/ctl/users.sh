@@ -24,6 +24,12 @@ ok "user set" fx user set alice@example.com --format both --notify failure --ena
 s=$(fx user show alice@example.com)
 like "show format" "$s" '*format: both*'
 like "show notify" "$s" '*notify: failure*'
+like "cover follows the site by default" "$s" '*cover: site*'
+ok "user set --cover --fax-text" fx user set alice@example.com --cover yes --fax-text no
+s=$(fx user show alice@example.com)
+like "show cover" "$s" '*cover: yes*'
+like "show fax-text" "$s" '*fax-text: no*'
+fails "bad --cover refused" fx user set alice@example.com --cover maybe
 like "show enabled" "$s" '*enabled: no*'
 like "show allow" "$s" '*allow: +81\**'
 fails "show unknown" fx user show nobody@x.org

@@ -39,9 +39,10 @@ mbox_fetch alice 1 "$T/report.eml"
 like "report says the fax went out" "$(grep -i '^X-Faxhub-Status' "$T/report.eml")" "*ok*"
 like "report is an auto-reply" "$(grep -i '^Auto-Submitted' "$T/report.eml")" "*auto-replied*"
 like "report names the number" "$(cat "$T/report.eml")" "*$NUM*"
-like "report shows 2 pages" "$(grep -i '^X-Faxhub-Pages' "$T/report.eml")" "*2*"
+# The PNG is attached (not an HTML body's inline logo): it is a page too.
+like "report shows 3 pages" "$(grep -i '^X-Faxhub-Pages' "$T/report.eml")" "*3*"
 ok "report answers alice's mail" grep -qi '^In-Reply-To:' "$T/report.eml"
-ok "report mentions the ignored signature image" grep -q 'logo.png' "$T/report.eml"
+ok "report lists the attached image" grep -q 'logo.png' "$T/report.eml"
 ok "report says what was done to the document" grep -qi 'About your document' "$T/report.eml"
 ok "the mail moves to the done folder" wait_until 30 \
     sh -c "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count -F faxhub.done)\" = 1 ]"

@@ -57,7 +57,7 @@ refused() {	# refused FILE 'message glob'
 	ok "$1: no output left" test ! -e out.tif
 	ok "$1: no temp file left" sh -c '! ls out.tif.* 2>/dev/null | grep -q .'
 }
-refused letter.txt "*letter.txt: not a TIFF, JPEG, PNG, GIF, BMP, WebP or HEIC image, PDF or PostScript document*"
+refused letter.txt "*letter.txt: not a TIFF, JPEG, PNG, GIF, BMP, WebP or HEIC image, PDF, PostScript or Office document*"
 refused truncated.tif "*truncated.tif*corrupt*"
 refused zero.tif "*zero.tif: the TIFF image has no pages*"
 refused bomb.tif "*bomb.tif: page 1: 100000x100000 pixels is more than the limit*"
@@ -67,7 +67,7 @@ refused many.tif "*many.tif: more than 500 pages*"
 for p in $pdfs; do
 	case $p in
 	broken.pdf) refused broken.pdf "*broken.pdf: broken PDF*" ;;
-	encrypted.pdf) refused encrypted.pdf "*encrypted.pdf: the PDF is encrypted*" ;;
+	encrypted.pdf) refused encrypted.pdf "*encrypted.pdf: the PDF is password-protected: send it without a password*" ;;
 	esac
 done
 # A good file after a bad one: the whole job is refused, nothing written.

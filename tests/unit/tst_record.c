@@ -28,6 +28,8 @@ t_user(void)
 	u.report = REPORT_PER_DEST;
 	u.format = FMT_BOTH;
 	u.notify = NOTIFY_FAILURE;
+	u.cover = PREF_NO;
+	u.fax_text = PREF_YES;
 	u.enabled = 0;
 	enc = user_encode(&u);
 	ok(strncmp(enc, "v1\t", 3) == 0, "user: starts with the version");
@@ -43,6 +45,8 @@ t_user(void)
 	is_int(d.report, REPORT_PER_DEST, "user: report style");
 	is_int(d.format, FMT_BOTH, "user: format");
 	is_int(d.notify, NOTIFY_FAILURE, "user: notify");
+	is_int(d.cover, PREF_NO, "user: cover");
+	is_int(d.fax_text, PREF_YES, "user: fax_text");
 	is_int(d.enabled, 0, "user: disabled");
 	user_free(&d);
 	free(enc);
@@ -239,7 +243,8 @@ t_golden(void)
 			    (char *)"carol@x.test", NULL };
 	struct user	 u = { (char *)"alice@x.test", (char *)"Alice\tA.", 0,
 			    (char *)"$y$j9T$salt$hash", allow, bar,
-			    REPORT_PER_DEST, FMT_BOTH, NOTIFY_FAILURE };
+			    REPORT_PER_DEST, FMT_BOTH, NOTIFY_FAILURE, PREF_YES,
+			    PREF_SITE };
 	struct server	 s = { (char *)"fax1", 5, (char *)"hylafax",
 			    (char *)"127.0.0.1", 4559, (char *)"acct",
 			    (char *)"/etc/pw", NULL, 2, 0, 1, 1, NULL };
@@ -255,7 +260,8 @@ t_golden(void)
 	golden(user_encode(&u), "v1\tname=Alice\\tA.\tenabled=0\t"
 	    "pwhash=$y$j9T$salt$hash\tallow=+81*\tallow=0120*\t"
 	    "bar=+8190*\treport=per-destination\tformat=both\t"
-	    "notify=failure", "user: the same bytes as before");
+	    "notify=failure\tcover=yes\tfax_text=site",
+	    "user: the same bytes as before, the new fields at the end");
 	golden(server_encode(&s), "v1\tpriority=5\tdriver=hylafax\t"
 	    "host=127.0.0.1\tport=4559\taccount=acct\t"
 	    "password_file=/etc/pw\tlines=2\tfine=0\tg4=1\tenabled=1",

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""gen-office.py DIR: writes the Office documents tests/imaging/office.sh
+feeds faxhub, built here from their XML so that no binary comes from
+elsewhere:
+  letter.docx   two pages (an explicit page break), OOXML
+  sheet.xlsx    one sheet of figures, OOXML
+  note.odt      OpenDocument text, "mimetype" stored first
+  memo.rtf      RTF
+  plain.zip     a zip archive holding a text file (no Office document)
+  locked.odt    OpenDocument whose manifest lists encryption data and
+                whose content is ciphertext, as LibreOffice writes a
+                password-protected file
+  locked.docx   what Office writes for a password: an OLE2 compound file
+                with EncryptionInfo and EncryptedPackage streams (their
+                directory entries; the payload is random)
+"""
+import os
+import struct
+import sys
+import zipfile
+
+D = sys.argv[1]
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = ("http://schemas.openxmlformats.org/officeDocument/2006/"
+       "relationships/officeDocument")
+
+
+def ooxml(path, ctype_main, main_name, main_xml, extra=()):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/'
+                   'vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/%s" ContentType="%s"/>%s</Types>'
+                   % (main_name, ctype_main,
+                      "".join('<Override PartName="/%s" ContentType="%s"/>'
+                              % (n, t) for n, t, _ in extra)))
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<Relationships xmlns="%s"><Relationship Id="rId1" '
+                   'Type="%s" Target="%s"/></Relationships>'
+                   % (R, DOC, main_name))
+        z.writestr(main_name, main_xml)
+        for n, _, x in extra:
+            z.writestr(n, x)
+
+
+def para(text):
+    return '<w:p><w:r><w:t>%s</w:t></w:r></w:p>' % text
+
+
+body = "".join(para("Page one, line %d: please fax this letter." % i)
+               for i in range(1, 11))
+body += '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+body += "".join(para("Page two, line %d: signed and dated." % i)
+                for i in range(1, 6))
+ooxml(os.path.join(D, "letter.docx"),
+      "application/vnd.openxmlformats-officedocument.wordprocessingml."
+      "document.main+xml", "word/document.xml",
+      '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="%s">'
+      '<w:body>%s</w:body></w:document>' % (W, body))
+
+S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+rows = "".join('<row r="%d"><c r="A%d" t="inlineStr"><is><t>Item %d</t>'
+               '</is></c><c r="B%d"><v>%d</v></c></row>'
+               % (i, i, i, i, i * 100) for i in range(1, 21))
+ooxml(os.path.join(D, "sheet.xlsx"),
+      "application/vnd.openxmlformats-officedocument.spreadsheetml."
+      "sheet.main+xml", "xl/workbook.xml",
+      '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="%s" '
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+      'relationships"><sheets><sheet name="Figures" sheetId="1" '
+      'r:id="rId1"/></sheets></workbook>' % S,
+      [("xl/_rels/workbook.xml.rels", "application/vnd.openxmlformats-"
+        "package.relationships+xml",
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="%s">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>' % R),
+       ("xl/worksheets/sheet1.xml", "application/vnd.openxmlformats-"
+        "officedocument.spreadsheetml.worksheet+xml",
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="%s">'
+        '<sheetData>%s</sheetData></worksheet>' % (S, rows))])
+
+ODT_MIME = "application/vnd.oasis.opendocument.text"
+
+
+def odt(path, content, encrypted):
+    enc = ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+           'manifest:checksum="AAAA"><manifest:algorithm '
+           'manifest:algorithm-name="Blowfish CFB" '
+           'manifest:initialisation-vector="AAAA"/><manifest:key-derivation '
+           'manifest:key-derivation-name="PBKDF2" manifest:iteration-count='
+           '"1024" manifest:salt="AAAA"/></manifest:encryption-data>'
+           if encrypted else "")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), ODT_MIME,
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?>'
+                   '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:'
+                   'opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="%s"/><manifest:file-entry '
+                   'manifest:full-path="content.xml" manifest:media-type='
+                   '"text/xml">%s</manifest:file-entry></manifest:manifest>'
+                   % (ODT_MIME, enc))
+        z.writestr("content.xml", content)
+
+
+odt(os.path.join(D, "note.odt"),
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'office:version="1.2"><office:body><office:text>'
+    '<text:p>An OpenDocument note for the fax.</text:p>'
+    '</office:text></office:body></office:document-content>', False)
+odt(os.path.join(D, "locked.odt"), os.urandom(2048), True)
+
+with open(os.path.join(D, "memo.rtf"), "w") as f:
+    f.write("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Helvetica;}}\\f0\\fs28 "
+            "Memo: the RTF page.\\par}\n")
+
+with zipfile.ZipFile(os.path.join(D, "plain.zip"), "w") as z:
+    z.writestr("readme.txt", "not an Office document\n")
+
+# OLE2 compound file: a 512-byte header, then a directory sector whose
+# 128-byte entries carry UTF-16LE names.
+hdr = bytearray(512)
+hdr[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+struct.pack_into("<HHHH", hdr, 24, 0x3e, 3, 0xfffe, 9)
+directory = bytearray()
+for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage"):
+    e = bytearray(128)
+    u = name.encode("utf-16-le")
+    e[0:len(u)] = u
+    struct.pack_into("<H", e, 64, len(u) + 2)
+    e[66] = 5 if name == "Root Entry" else 2
+    directory += e
+directory += bytes(512 - len(directory))
+with open(os.path.join(D, "locked.docx"), "wb") as f:
+    f.write(hdr + directory + os.urandom(4096))
