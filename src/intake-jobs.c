@@ -282,7 +282,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	char		**ids;
 	size_t		  i, nfresh = 0, nids = 0;
 	long long	  pages;
-	int		  npages = 0, have_b, fine;
+	int		  npages = 0, have_b, retired = 0, fine;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	fine = h->cfg.page.resolution == PAGE_FINE;
@@ -294,6 +294,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	buf_init(&all);
 	memset(&b, 0, sizeof(b));
 	have_b = access(bpath, F_OK) == 0;
+	if (!have_b && spool_exists(h, "done/bcast", im->bcast, NULL)) {
+		/* A late copy of a mail whose broadcast was retired. */
+		free(bpath);
+		bpath = spool_path(h, "done/bcast", im->bcast, NULL);
+		have_b = retired = 1;
+	}
 	if (have_b && bcast_load(bpath, &b, &cause) == -1) {
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
@@ -313,7 +319,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			continue;
 		jid = job_id_for(im->bcast, &im->fas[i]);
 		ids[nids++] = xstrdup(jid);
-		if (spool_exists(h, "jobs", jid, NULL))
+		if (hub_job_known(h, jid))
 			free(jid);
 		else
 			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
@@ -358,7 +364,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	} else if (b.reported)
 		*target = b.reported == 2 ? h->cfg.imap.failed_folder :
 		    h->cfg.imap.done_folder;
-	if (bcast_save(&b, bpath, &cause) == -1) {
+	if (retired && nfresh > 0) {
+		/* Reopened: live again, in bcast/ (done/ keeps the old copy). */
+		free(bpath);
+		bpath = spool_path(h, "bcast", im->bcast, NULL);
+	}
+	if ((!retired || nfresh > 0) && bcast_save(&b, bpath, &cause) == -1) {
 		pthread_mutex_unlock(&h->mtx);
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
