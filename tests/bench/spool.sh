@@ -80,6 +80,9 @@ for n in $SIZES; do
 	    "$T/spool/docs" "$T/spool/outbox" "$T/spool/sent" "$T/spool/in" \
 	    "$T/spool/seen.db" "$T/spool/logq"
 	"$FHS" "$T/spool" "$n" || bail "fh-spool $n failed"
+	# The fixture's writeback must not be counted as faxhubd's start-up
+	# (its first fsyncs would wait behind it).
+	sync
 	HUBLOG=$T/hub-$n.log
 	rm -f "$T/hub.fifo"
 	mkfifo "$T/hub.fifo" || bail "mkfifo"
