@@ -62,9 +62,8 @@ srv_find(struct hub *h, const char *name)
 /* ---- reports --------------------------------------------------------- */
 
 /*
- * The jobs of a broadcast: the live ones from memory, the others (ended
- * in an earlier life of a broadcast a late copy reopened) read from the
- * spool; bcast_jobs_free() frees what was read.
+ * The jobs of a broadcast, from memory (a broadcast a late copy reopened
+ * brought its ended jobs back with it, intake-jobs.c); no disk I/O.
  */
 static void
 bcast_jobs(struct hub *h, const struct bcast *b, struct hjob ***out,
@@ -79,26 +78,12 @@ bcast_jobs(struct hub *h, const struct bcast *b, struct hjob ***out,
 		return;
 	list = xstrdup(b->jobs);
 	for (p = list; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
-		if ((hj = hub_job_find(h, tok)) == NULL &&
-		    (hj = hub_job_read(h, tok)) == NULL)
+		if ((hj = hub_job_find(h, tok)) == NULL)
 			continue;
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[(*n)++] = hj;
 	}
 	free(list);
-}
-
-static void
-bcast_jobs_free(struct hub *h, struct hjob **jobs, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (hub_job_find(h, jobs[i]->j.id) != jobs[i]) {
-			job_free(&jobs[i]->j);
-			free(jobs[i]);
-		}
-	free(jobs);
 }
 
 static void
@@ -189,7 +174,7 @@ finish(struct hub *h, struct hjob *hj, int again)
 		}
 		h->intake_wake = 1;
 	}
-	bcast_jobs_free(h, jobs, n);
+	free(jobs);
 	bcast_free(&b);
 	free(path);
 }

@@ -188,8 +188,8 @@ hub_jobs_free(struct hub *h)
 }
 
 /*
- * An ended job's record from the spool, live or retired, for a combined
- * report that names jobs no longer in memory; NULL when there is none.
+ * An ended job's record from the spool, live or retired, for a
+ * broadcast a late copy reopens; NULL when there is none.
  * No mutex needed; the caller frees the result (job_free, free).
  */
 struct hjob *
@@ -215,6 +215,29 @@ hub_job_read(struct hub *h, const char *id)
 	}
 	free(hj);
 	return NULL;
+}
+
+/*
+ * hub_job_read() for each id of a comma-separated list (ids without a
+ * record are left out); no mutex.  The array and the jobs are the
+ * caller's.
+ */
+struct hjob **
+hub_jobs_read(struct hub *h, const char *list, size_t *n)
+{
+	struct hjob	**out = NULL, *hj;
+	char		 *copy, *p, *tok, *save = NULL;
+
+	*n = 0;
+	copy = xstrdup(list != NULL ? list : "");
+	for (p = copy; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+		if ((hj = hub_job_read(h, tok)) == NULL)
+			continue;
+		out = xreallocarray(out, *n + 1, sizeof(*out));
+		out[(*n)++] = hj;
+	}
+	free(copy);
+	return out;
 }
 
 /* 1 when a job of this id was ever made (live or retired); no mutex. */

@@ -100,6 +100,8 @@ void	 hub_job_drop(struct hub *, struct hjob *);
 int	 hub_job_save(struct hub *, struct hjob *);
 /* An ended job read from the spool (no mtx needed); caller frees. */
 struct hjob *hub_job_read(struct hub *, const char *id);
+/* The same for each id of a comma-separated list; caller owns all. */
+struct hjob **hub_jobs_read(struct hub *, const char *list, size_t *n);
 int	 hub_job_known(struct hub *, const char *id);	/* no mtx */
 int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_jobs_free(struct hub *);

@@ -276,11 +276,11 @@ enum intake_rc
 intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 {
 	struct bcast	  b;
-	struct hjob	**fresh;
+	struct hjob	**fresh, **old = NULL;
 	struct buf	  all;
 	char		 *docpath, *bpath, *notes = NULL, *cause = NULL, *jid;
 	char		**ids;
-	size_t		  i, nfresh = 0, nids = 0;
+	size_t		  i, nfresh = 0, nids = 0, nold = 0;
 	long long	  pages;
 	int		  npages = 0, have_b, retired = 0, fine;
 	enum intake_rc	  rc = INTAKE_RETRY;
@@ -334,6 +334,10 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		    fresh[i]->j.dial, fresh[i]->j.pages);
 	}
 
+	/* A reopened broadcast's ended jobs come back to memory with it. */
+	if (retired && nfresh > 0)
+		old = hub_jobs_read(h, b.jobs, &nold);
+
 	pthread_mutex_lock(&h->mtx);
 	if (have_b) {
 		/* Again, under the mutex: dispatch may have ended it. */
@@ -381,6 +385,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			fresh[i] = NULL;
 		}
 	}
+	for (i = 0; i < nold; i++) {
+		if (hub_job_find(h, old[i]->j.id) == NULL) {
+			hub_job_add(h, old[i]);
+			old[i] = NULL;
+		}
+	}
 	dispatch_schedule(h);	/* now, not at the main thread's next tick */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
@@ -392,6 +402,12 @@ out:
 			free(fresh[i]);
 		}
 	free(fresh);
+	for (i = 0; i < nold; i++)
+		if (old[i] != NULL) {
+			job_free(&old[i]->j);
+			free(old[i]);
+		}
+	free(old);
 	for (i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);
