@@ -142,6 +142,12 @@ static const struct ckey ckeys[] = {
 	{ "inbound.remove", C_BOOL, O(inbound.remove), 0, 0, 0, 0 },
 	{ "inbound.default_format", C_FORMAT, O(inbound.default_format), 0,
 	    0, 0, 0 },
+	{ "retention.records", C_DUR, O(retention.records), 0, 0, 0,
+	    20 * 365 * DAY },
+	{ "retention.log", C_DUR, O(retention.log), 0, 0, 0, 20 * 365 * DAY },
+	{ "retention.seen", C_DUR, O(retention.seen), 0, 0, 0,
+	    20 * 365 * DAY },
+	{ "retention.interval", C_DUR, O(retention.interval), 0, 0, 60, DAY },
 	{ "limits.message_size", C_SIZE, O(limits.message_size), 0, 0, 1024,
 	    1LL << 32 },
 	{ "limits.mime_depth", C_INT, O(limits.mime_depth), 0, 0, 1, 100 },
@@ -226,7 +232,11 @@ config_defaults(struct config *cfg)
 	cfg->inbound.poll_interval = 10;
 	cfg->inbound.remove = 1;
 	cfg->inbound.default_format = FMT_PDF;
-	cfg->limits.message_size = 30 << 20;
+	cfg->retention.records = 30 * DAY;
+	cfg->retention.log = (6 * 365 + 2) * DAY;	/* six years */
+	cfg->retention.seen = 400 * DAY;
+	cfg->retention.interval = 3600;
+		cfg->limits.message_size = 30 << 20;
 	cfg->limits.mime_depth = 10;
 	cfg->limits.mime_parts = 100;
 	cfg->limits.header_size = 64 << 10;

@@ -135,6 +135,12 @@ struct config {
 		int			remove;
 		enum inbound_format	default_format;
 	} inbound;
+	struct {			/* 0: kept for ever */
+		int		 records;	/* ended work's spool records */
+		int		 log;		/* communication log */
+		int		 seen;		/* ids in the seen index */
+		int		 interval;	/* faxhubd prunes this often */
+	} retention;
 	struct {
 		size_t		 message_size;
 		int		 mime_depth;

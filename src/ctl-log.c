@@ -1,11 +1,13 @@
 /*
- * ctl-log.c: faxhubctl log list|show: the communication log, as
- * tab-separated lines or JSON (--json).
+ * ctl-log.c: faxhubctl log list|show|export: the communication log, as
+ * tab-separated lines or JSON (--json), exported as CSV (RFC 4180) or
+ * JSON lines.  Listings stream from the log's day index (record-log.c).
  */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +19,44 @@
 #include "util.h"
 #include "xmalloc.h"
 
+enum col_kind { COL_STR, COL_LL, COL_INT };
+
+/* The columns of the export and JSON forms, in order. */
+static const struct col {
+	const char	*name;
+	enum col_kind	 kind;
+	size_t		 off;
+} log_cols[] = {
+#define COL(n, k)	{ #n, k, offsetof(struct logrec, n) }
+	COL(id, COL_STR), COL(direction, COL_STR), COL(job, COL_STR),
+	COL(broadcast, COL_STR), COL(user, COL_STR),
+	COL(number_typed, COL_STR), COL(number_dialled, COL_STR),
+	COL(server, COL_STR), COL(start, COL_LL), COL(end, COL_LL),
+	COL(pages, COL_INT), COL(duration, COL_INT), COL(csid, COL_STR),
+	COL(status, COL_STR), COL(reason, COL_STR), COL(attempts, COL_INT),
+	COL(rule, COL_STR), COL(msgid, COL_STR)
+#undef COL
+};
+
+enum log_form { FORM_TEXT, FORM_JSON, FORM_JSONL, FORM_CSV };
+
+struct log_out {
+	enum log_form	form;
+	size_t		n;
+};
+
 static int	 log_time(const char *, const char *, long long *);
 static void	 log_fmt_time(long long, char *, size_t);
 static void	 json_str(const char *);
 static void	 json_rec(const struct logrec *);
+static void	 csv_str(const char *);
+static void	 csv_head(void);
+static void	 csv_rec(const struct logrec *);
 static const char *dash(const char *);
 static void	 log_clean(struct logrec *);
+static int	 log_filter(struct ctl *, struct logfilter *);
+static int	 log_print(const struct logrec *, void *, char **);
+static int	 log_walk(struct ctl *, enum log_form);
 
 /* Accepts unix seconds, YYYY-MM-DD or YYYY-MM-DD[ T]HH:MM[:SS] (local). */
 static int
@@ -111,97 +145,199 @@ json_str(const char *s)
 static void
 json_rec(const struct logrec *l)
 {
-	printf("{\"id\":");
-	json_str(l->id);
-	printf(",\"direction\":");
-	json_str(l->direction);
-	printf(",\"job\":");
-	json_str(l->job);
-	printf(",\"broadcast\":");
-	json_str(l->broadcast);
-	printf(",\"user\":");
-	json_str(l->user);
-	printf(",\"number_typed\":");
-	json_str(l->number_typed);
-	printf(",\"number_dialled\":");
-	json_str(l->number_dialled);
-	printf(",\"server\":");
-	json_str(l->server);
-	printf(",\"start\":%lld,\"end\":%lld,\"pages\":%d,\"duration\":%d",
-	    l->start, l->end, l->pages, l->duration);
-	printf(",\"csid\":");
-	json_str(l->csid);
-	printf(",\"status\":");
-	json_str(l->status);
-	printf(",\"reason\":");
-	json_str(l->reason);
-	printf(",\"attempts\":%d,\"rule\":", l->attempts);
-	json_str(l->rule);
-	printf(",\"msgid\":");
-	json_str(l->msgid);
-	printf("}");
+	const void	*f;
+	size_t		 i;
+
+	putchar('{');
+	for (i = 0; i < nitems(log_cols); i++) {
+		f = (const char *)l + log_cols[i].off;
+		printf("%s\"%s\":", i == 0 ? "" : ",", log_cols[i].name);
+		if (log_cols[i].kind == COL_STR)
+			json_str(*(char *const *)f);
+		else if (log_cols[i].kind == COL_LL)
+			printf("%lld", *(const long long *)f);
+		else
+			printf("%d", *(const int *)f);
+	}
+	putchar('}');
 }
 
-int
-ctl_log_list(struct ctl *c)
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
+static void
+csv_str(const char *s)
 {
-	struct logfilter	 f;
-	struct logrec		*l;
-	const char		*dir, *v;
-	char			*cause = NULL, when[32];
-	size_t			 n, i;
-	int			 json = ctl_opt(c, "json") != NULL;
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
 
-	memset(&f, 0, sizeof(f));
+static void
+csv_head(void)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(log_cols); i++)
+		printf("%s%s", i == 0 ? "" : ",", log_cols[i].name);
+	printf("\r\n");
+}
+
+/* Times as ISO 8601 UTC, unknown ones empty. */
+static void
+csv_rec(const struct logrec *l)
+{
+	const void	*f;
+	struct tm	 tm;
+	time_t		 t;
+	char		 when[32];
+	size_t		 i;
+
+	for (i = 0; i < nitems(log_cols); i++) {
+		f = (const char *)l + log_cols[i].off;
+		if (i > 0)
+			putchar(',');
+		if (log_cols[i].kind == COL_STR)
+			csv_str(*(char *const *)f);
+		else if (log_cols[i].kind == COL_INT)
+			printf("%d", *(const int *)f);
+		else if ((t = (time_t)*(const long long *)f) != 0 &&
+		    gmtime_r(&t, &tm) != NULL) {
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			fputs(when, stdout);
+		}
+	}
+	printf("\r\n");
+}
+
+static int
+log_filter(struct ctl *c, struct logfilter *f)
+{
+	const char	*v;
+
+	memset(f, 0, sizeof(*f));
 	if ((v = ctl_opt(c, "direction")) != NULL) {
 		if (strcmp(v, "in") != 0 && strcmp(v, "out") != 0) {
 			fprintf(stderr, "faxhubctl: --direction: bad value "
 			    "\"%s\": want in or out\n", v);
-			return CTL_USAGE;
+			return -1;
 		}
-		f.direction = v;
+		f->direction = v;
 	}
-	f.user = ctl_opt(c, "user");
-	f.status = ctl_opt(c, "status");
+	f->user = ctl_opt(c, "user");
+	f->status = ctl_opt(c, "status");
 	if ((v = ctl_opt(c, "number")) != NULL) {
 		if (!dial_pattern_valid(v)) {
 			fprintf(stderr, "faxhubctl: --number: bad value \"%s\":"
 			    " want digits with an optional leading '+' and "
 			    "trailing '*'\n", v);
-			return CTL_USAGE;
+			return -1;
 		}
-		f.number = v;
+		f->number = v;
 	}
 	if ((v = ctl_opt(c, "since")) != NULL &&
-	    log_time("since", v, &f.since) == -1)
-		return CTL_USAGE;
+	    log_time("since", v, &f->since) == -1)
+		return -1;
 	if ((v = ctl_opt(c, "until")) != NULL &&
-	    log_time("until", v, &f.until) == -1)
+	    log_time("until", v, &f->until) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+log_print(const struct logrec *r, void *arg, char **cause)
+{
+	struct log_out	*o = arg;
+	struct logrec	 l;
+	char		 when[32];
+
+	(void)cause;
+	switch (o->form) {
+	case FORM_JSON:
+		printf("%s\n", o->n == 0 ? "" : ",");
+		json_rec(r);
+		break;
+	case FORM_JSONL:
+		json_rec(r);
+		putchar('\n');
+		break;
+	case FORM_CSV:
+		csv_rec(r);
+		break;
+	case FORM_TEXT:
+		l = *r;		/* log_clean changes the strings in place */
+		log_clean(&l);
+		log_fmt_time(l.start, when, sizeof(when));
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", l.id,
+		    dash(l.direction), when, dash(l.user),
+		    dash(l.number_typed != NULL ? l.number_typed : l.csid),
+		    dash(l.server), dash(l.status), l.pages, dash(l.reason));
+		break;
+	}
+	o->n++;
+	return ferror(stdout) ? -1 : 0;
+}
+
+/* Streams the matching records in time order, one day in memory. */
+static int
+log_walk(struct ctl *c, enum log_form form)
+{
+	struct logfilter	 f;
+	struct log_out		 o = { form, 0 };
+	const char		*dir;
+	char			*cause = NULL;
+	int			 rc;
+
+	if (log_filter(c, &f) == -1)
 		return CTL_USAGE;
 	if ((dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
-	if (logs_all(dir, &f, &l, &n, &cause) == -1)
-		return ctl_fail(cause);
-	if (json)
+	if (form == FORM_JSON)
 		printf("[");
-	for (i = 0; i < n; i++) {
-		if (json) {
-			printf("%s\n", i == 0 ? "" : ",");
-			json_rec(&l[i]);
-			continue;
-		}
-		log_clean(&l[i]);
-		log_fmt_time(l[i].start, when, sizeof(when));
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", l[i].id,
-		    dash(l[i].direction), when, dash(l[i].user),
-		    dash(l[i].number_typed != NULL ? l[i].number_typed :
-		    l[i].csid), dash(l[i].server), dash(l[i].status),
-		    l[i].pages, dash(l[i].reason));
-	}
-	if (json)
-		printf("%s]\n", n > 0 ? "\n" : "");
-	logrecs_free(l, n);
+	else if (form == FORM_CSV)
+		csv_head();
+	rc = logs_walk(dir, &f, log_print, &o, &cause);
+	if (rc == -1 && cause != NULL)
+		return ctl_fail(cause);
+	if (form == FORM_JSON)
+		printf("%s]\n", o.n > 0 ? "\n" : "");
+	if (fflush(stdout) == EOF || rc != 0)
+		return ctl_failf("writing the listing: %s", strerror(errno));
 	return CTL_OK;
+}
+
+int
+ctl_log_list(struct ctl *c)
+{
+	return log_walk(c, ctl_opt(c, "json") != NULL ? FORM_JSON :
+	    FORM_TEXT);
+}
+
+int
+ctl_log_export(struct ctl *c)
+{
+	const char	*v = ctl_opt(c, "format");
+
+	if (ctl_opt(c, "since") == NULL) {
+		fprintf(stderr, "faxhubctl: log export: --since is "
+		    "required\n");
+		return CTL_USAGE;
+	}
+	if (v == NULL || strcmp(v, "csv") == 0)
+		return log_walk(c, FORM_CSV);
+	if (strcmp(v, "jsonl") == 0)
+		return log_walk(c, FORM_JSONL);
+	fprintf(stderr, "faxhubctl: --format: bad value \"%s\": want csv or "
+	    "jsonl\n", v);
+	return CTL_USAGE;
 }
 
 int

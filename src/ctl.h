@@ -97,6 +97,8 @@ int	ctl_route_move(struct ctl *);
 int	ctl_route_test(struct ctl *);
 int	ctl_log_list(struct ctl *);
 int	ctl_log_show(struct ctl *);
+int	ctl_log_export(struct ctl *);
+int	ctl_prune(struct ctl *);
 int	ctl_init(struct ctl *);
 /* ctl-status.c, ctl-image.c */
 int	ctl_status(struct ctl *);

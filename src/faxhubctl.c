@@ -34,6 +34,8 @@
 	"fine=", "g4=", "enabled=", "send-modems=" }
 #define LOG_OPTS	{ "direction=", "user=", "number=", "status=", \
 	"since=", "until=", "json" }
+#define LOG_EXPORT_OPTS	{ "direction=", "user=", "number=", "status=", \
+	"since=", "until=", "format=" }
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "init", "", { NULL }, 0, 0, ctl_init,
@@ -86,12 +88,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "list communication log records" },
 	{ "log show", "ID [--json]", { "json" }, 1, 1, ctl_log_show,
 	    "show one log record" },
+	{ "log export", "--since WHEN [filters] [--format csv|jsonl]",
+	    LOG_EXPORT_OPTS, 0, 0, ctl_log_export,
+	    "write log records as CSV or JSON lines" },
 	{ "dump", "[FILE]", { NULL }, 0, 1, ctl_dump,
 	    "write every table as text" },
 	{ "load", "[FILE]", { NULL }, 0, 1, ctl_load,
 	    "replace every table by a dump (all or nothing)" },
 	{ "check-config", "[FILE]", { NULL }, 0, 1, ctl_check_config,
 	    "check a configuration file" },
+	{ "prune", "[--dry-run]", { "dry-run" }, 0, 0, ctl_prune,
+	    "remove ended work, old log records, delivered fax images" },
 	{ "status", "", { NULL }, 0, 0, ctl_status,
 	    "show faxhubd's servers, sessions and queue" },
 	{ "convert", "[--fine|--normal] [--g4|--g3] [--letter] [--keep-coding] "

@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "hub.h"
 #include "log.h"
+#include "retention.h"
 #include "sandbox.h"
 #include "table.h"
 #include "util.h"
@@ -45,6 +46,8 @@ usage(void)
 	fprintf(stderr, "usage: faxhubd [-dn] [-c config]\n");
 	exit(2);
 }
+
+static void	prune_tick(struct hub *, long long *);
 
 static const char *
 default_config(void)
@@ -237,6 +240,34 @@ config_changed(const char *path, const char *loaded)
 	return 1;
 }
 
+/*
+ * Retention (retention.h), at start-up and then every retention.interval,
+ * from the main thread without h->mtx: it only reads h->cfg, and removes
+ * nothing another thread still works on.
+ */
+static void
+prune_tick(struct hub *h, long long *next)
+{
+	struct retention_stats	 st;
+	long long		 now = (long long)time(NULL);
+	char			*cause = NULL;
+
+	if (now < *next)
+		return;
+	*next = now + h->cfg.retention.interval;
+	if (retention_prune(h, now, 0, NULL, NULL, &st, &cause) == -1) {
+		log_warnx("retention: %s (will retry)", cause);
+		free(cause);
+		return;
+	}
+	if (st.bcasts + st.jobs + st.mails + st.sent + st.images + st.log +
+	    st.seen > 0)
+		log_info("retention: pruned %zu broadcast(s), %zu job(s), %zu "
+		    "mail(s), %zu sent tombstone(s), %zu fax image(s), %zu "
+		    "log record(s), %zu seen id(s)", st.bcasts, st.jobs,
+		    st.mails, st.sent, st.images, st.log, st.seen);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -248,6 +279,7 @@ main(int argc, char **argv)
 	char		*loaded;
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
+	long long	 next_prune = 0;
 	pthread_t	 intake, outbox;
 	size_t		 i;
 
@@ -366,6 +398,7 @@ main(int argc, char **argv)
 		dispatch_schedule(&h);
 		hub_write_status(&h);
 		pthread_mutex_unlock(&h.mtx);
+		prune_tick(&h, &next_prune);
 	}
 
 	pthread_join(intake, NULL);

@@ -136,8 +136,12 @@ hublog_queue(struct hub *h, enum qkind kind, const char *id, char *val)
 void
 hub_log_put(struct hub *h, const struct logrec *r)
 {
-	if (r->id == NULL || *r->id == '\0') {
-		log_warnx("communication log: record without an id");
+	char	*cause = NULL;
+
+	if (r->id == NULL || logrec_id_valid(r->id, &cause) == -1) {
+		log_warnx("communication log: %s", r->id == NULL ?
+		    "record without an id" : cause);
+		free(cause);
 		return;
 	}
 	hublog_queue(h, Q_PUT, r->id, logrec_encode(r));
@@ -280,7 +284,7 @@ hublog_apply(struct table *t, const struct qent *e, char **cause)
 	int		 rc;
 
 	if (e->kind == Q_PUT)
-		return table_put(t, e->id, e->val, 0, cause);
+		return logrec_store(t, e->id, e->val, 0, cause);
 	if ((rc = table_get(t, e->id, &old, cause)) != 0)
 		return rc == 1 ? 0 : -1;
 	rc = logrec_decode(e->id, old, &r, &why);
@@ -299,7 +303,7 @@ hublog_apply(struct table *t, const struct qent *e, char **cause)
 	upd.status = upd.reason = NULL;
 	logrec_free(&upd);
 	val = logrec_encode(&r);
-	rc = table_put(t, e->id, val, 0, cause);
+	rc = logrec_store(t, e->id, val, 0, cause);
 	free(val);
 	logrec_free(&r);
 	return rc;

@@ -50,6 +50,8 @@ struct win {
 static void	win_init(struct win *, uint32_t, uint32_t, uint32_t);
 static void	win_free(struct win *);
 static void	win_row(struct win *, const uint8_t *, int);
+static void	col_sums(uint32_t *, uint64_t *, const uint8_t *, uint32_t,
+		    int);
 static void	win_stats(const struct win *, float *, float *);
 
 static void
@@ -74,22 +76,28 @@ win_free(struct win *wn)
 static void
 win_row(struct win *wn, const uint8_t *row, int sign)
 {
-	uint32_t	x, v;
-
-	if (sign > 0) {
-		for (x = 0; x < wn->w; x++) {
-			v = row[x];
-			wn->cs[x] += v;
-			wn->cq[x] += v * v;
-		}
+	col_sums(wn->cs, wn->cq, row, wn->w, sign);
+	if (sign > 0)
 		wn->nrows++;
-	} else {
-		for (x = 0; x < wn->w; x++) {
-			v = row[x];
-			wn->cs[x] -= v;
-			wn->cq[x] -= v * v;
-		}
+	else
 		wn->nrows--;
+}
+
+/*
+ * The loop itself, vectorised: removing is adding the value times -1,
+ * which unsigned arithmetic does exactly.
+ */
+static IMG_HOT void
+col_sums(uint32_t *restrict cs, uint64_t *restrict cq,
+    const uint8_t *restrict row, uint32_t w, int sign)
+{
+	uint32_t	x, v, s = sign > 0 ? 1 : UINT32_MAX;
+	uint64_t	sq = sign > 0 ? 1 : UINT64_MAX;
+
+	for (x = 0; x < w; x++) {
+		v = row[x];
+		cs[x] += v * s;
+		cq[x] += (uint64_t)(v * v) * sq;
 	}
 }
 

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +36,19 @@ struct norm_page {
 	char		**cause;
 };
 
-/* The reading half of a page: rows from the source through the scaler. */
+/* The reading half of a page: rows from the source. */
 struct page_src {
 	struct imgsrc	*src;
-	struct scaler	*sc;
 	uint8_t		*grey;
 	enum img_err	 err;
 	char		*cause;
+};
+
+/* The other half: a source row through the scaler to the page. */
+struct page_sink {
+	struct scaler	*sc;
+	scaler_emit	 emit;		/* emit_row or emit_placed */
+	void		*arg;
 };
 
 /*
@@ -59,6 +66,7 @@ static int	put_row(struct norm_page *, const uint8_t *);
 static int	emit_row(void *, const uint8_t *);
 static int	emit_placed(void *, const uint8_t *);
 static int	page_produce(void *, scaler_emit, void *);
+static int	page_consume(void *, const uint8_t *);
 static struct tf tf_then(struct tf, struct tf);
 static uint32_t	page_rows(const struct img_opts *, int);
 
@@ -116,7 +124,7 @@ emit_row(void *arg, const uint8_t *row)
 	return put_row(p, p->grey);
 }
 
-/* Reads every row of the source and scales it, emitting to emit(arg). */
+/* Reads every row of the source, handing each to emit(arg). */
 static int
 page_produce(void *vpa, scaler_emit emit, void *arg)
 {
@@ -127,10 +135,19 @@ page_produce(void *vpa, scaler_emit emit, void *arg)
 		if (pa->src->row(pa->src, pa->grey, &pa->err,
 		    &pa->cause) == -1)
 			return -1;
-		if (scaler_push(pa->sc, pa->grey, emit, arg) == -1)
+		if (emit(arg, pa->grey) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* A source row scaled, its output rows to the page. */
+static int
+page_consume(void *arg, const uint8_t *row)
+{
+	struct page_sink	*ps = arg;
+
+	return scaler_push(ps->sc, row, ps->emit, ps->arg);
 }
 
 /* tf applied after t: the transform of doing t, then u. */
@@ -151,7 +168,8 @@ emit_placed(void *arg, const uint8_t *row)
 {
 	struct norm_page	*p = arg;
 	uint32_t		 i, u, v, j;
-
+	uint8_t			*dst;
+	ptrdiff_t		 step;
 
 	if (p->srow >= (p->tf.swap ? p->ow : p->oh))
 		return 0;
@@ -161,15 +179,23 @@ emit_placed(void *arg, const uint8_t *row)
 		memcpy(p->pagebuf + (size_t)v * p->ow, row, p->ow);
 		return 0;
 	}
-	for (i = 0; i < p->sw; i++) {
-		u = p->tf.swap ? j : i;
-		v = p->tf.swap ? i : j;
-		if (p->tf.fx)
-			u = p->ow - 1 - u;
-		if (p->tf.fy)
-			v = p->oh - 1 - v;
-		p->pagebuf[(size_t)v * p->ow + u] = row[i];
-	}
+	/*
+	 * Pixel i of the row goes to (u, v) = (i, j) or, turned, (j, i),
+	 * each mirrored as the transform says: a start and a step.
+	 */
+	u = p->tf.swap ? j : 0;
+	v = p->tf.swap ? 0 : j;
+	if (p->tf.fx)
+		u = p->ow - 1 - u;
+	if (p->tf.fy)
+		v = p->oh - 1 - v;
+	dst = p->pagebuf + (size_t)v * p->ow + u;
+	if (p->tf.swap)
+		step = p->tf.fy ? -(ptrdiff_t)p->ow : (ptrdiff_t)p->ow;
+	else
+		step = p->tf.fx ? -1 : 1;
+	for (i = 0; i < p->sw; i++, dst += step)
+		*dst = row[i];
 	return 0;
 }
 
@@ -187,6 +213,7 @@ img_page(struct imgsrc *src, int pageno, int classify,
 	struct buf		*note = &out->note;
 	struct norm_page	 p;
 	struct page_src		 pa;
+	struct page_sink	 ps;
 	struct scaler		*sc = NULL;
 	struct tf		 tf;
 	uint32_t		 rows, maxr, y, ow, oh, uw, uh, in_w, in_h;
@@ -279,13 +306,18 @@ img_page(struct imgsrc *src, int pageno, int classify,
 	p.bitpage = xcalloc(maxr, FAX_WIDTH / 8);
 	memset(&pa, 0, sizeof(pa));
 	pa.src = src;
-	pa.sc = sc;
 	pa.grey = grey;
-	/* A streamed page alone in its job: read and scale on a 2nd core. */
-	if (out->piped && !held)
-		rv = rowpipe_run(p.sw, page_produce, &pa, emit_row, &p);
+	ps.sc = sc;
+	ps.emit = held ? emit_placed : emit_row;
+	ps.arg = &p;
+	/*
+	 * A page alone in its job: the source is read (decoded, turned
+	 * grey) on a second core while this one scales and reduces it.
+	 */
+	if (out->piped)
+		rv = rowpipe_run(src->w, page_produce, &pa, page_consume, &ps);
 	else
-		rv = page_produce(&pa, held ? emit_placed : emit_row, &p);
+		rv = page_produce(&pa, page_consume, &ps);
 	if (rv == -1) {
 		*err = pa.cause != NULL ? pa.err : IMG_EIO;
 		*cause = pa.cause != NULL ? pa.cause :

@@ -133,19 +133,21 @@ pageq_run(size_t n, int nthreads, size_t window,
 /*
  * Two stages of one page on two cores: produce() runs on a new thread and
  * hands rows of w bytes to push(); the calling thread receives them in
- * the same order through consume().  A ring of ROWPIPE_ROWS rows sits
- * between them.  When consume() fails, push() fails too, so produce()
+ * the same order through consume().  A ring of ROWPIPE_ROWS rows (fewer
+ * for very wide rows, ROWPIPE_BYTES at most, never under 8) sits between
+ * them.  When consume() fails, push() fails too, so produce()
  * ends; when produce() fails, consume() has seen every row before it.
  * Returns 0 when both succeeded, else -1 (each side keeps its own cause).
  * If no thread can be started, produce() runs here, feeding consume().
  */
 #define ROWPIPE_ROWS	64
+#define ROWPIPE_BYTES	(1U << 20)
 
 struct rowpipe {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	uint8_t		*ring;
-	uint32_t	 w;
+	uint32_t	 w, rows;
 	uint64_t	 head, tail;
 	int		 done, stop, prv;
 	int		(*produce)(void *, scaler_emit, void *);
@@ -161,7 +163,7 @@ rowpipe_push(void *arg, const uint8_t *row)
 	struct rowpipe	*rp = arg;
 
 	pthread_mutex_lock(&rp->mu);
-	while (!rp->stop && rp->head - rp->tail == ROWPIPE_ROWS)
+	while (!rp->stop && rp->head - rp->tail == rp->rows)
 		pthread_cond_wait(&rp->cv, &rp->mu);
 	if (rp->stop) {
 		pthread_mutex_unlock(&rp->mu);
@@ -169,7 +171,7 @@ rowpipe_push(void *arg, const uint8_t *row)
 	}
 	pthread_mutex_unlock(&rp->mu);
 	/* The slot at head is the producer's until head moves on. */
-	memcpy(rp->ring + (size_t)(rp->head % ROWPIPE_ROWS) * rp->w, row,
+	memcpy(rp->ring + (size_t)(rp->head % rp->rows) * rp->w, row,
 	    rp->w);
 	pthread_mutex_lock(&rp->mu);
 	rp->head++;
@@ -206,7 +208,10 @@ rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 	rp.w = w;
 	rp.produce = produce;
 	rp.parg = parg;
-	rp.ring = xreallocarray(NULL, ROWPIPE_ROWS, w);
+	rp.rows = ROWPIPE_BYTES / w;
+	rp.rows = rp.rows > ROWPIPE_ROWS ? ROWPIPE_ROWS : rp.rows < 8 ? 8 :
+	    rp.rows;
+	rp.ring = xreallocarray(NULL, rp.rows, w);
 	pthread_mutex_init(&rp.mu, NULL);
 	pthread_cond_init(&rp.cv, NULL);
 	if (pthread_create(&th, NULL, rowpipe_thread, &rp) != 0) {
@@ -224,7 +229,7 @@ rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 			break;
 		}
 		pthread_mutex_unlock(&rp.mu);
-		row = rp.ring + (size_t)(rp.tail % ROWPIPE_ROWS) * w;
+		row = rp.ring + (size_t)(rp.tail % rp.rows) * w;
 		crv = consume(carg, row);
 		pthread_mutex_lock(&rp.mu);
 		rp.tail++;

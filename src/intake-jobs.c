@@ -26,6 +26,7 @@ static const char *doc_words(enum img_err);
 static const char *doc_named(const struct msg *, const char *);
 static char	*bcast_notes(const struct intake_mail *, const char *);
 static void	 jobs_list_add(struct buf *, const char *);
+static int	jobs_pruned(struct hub *, const struct intake_mail *, char **);
 static struct hjob *job_new(const struct intake_mail *,
 		    const struct faxaddr *, char *, const char *, long long,
 		    int);
@@ -261,6 +262,29 @@ job_new(const struct intake_mail *im, const struct faxaddr *fa, char *jid,
 }
 
 /*
+ * 1 when every job of the mail is in the seen index (its broadcast was
+ * pruned), 0 when one is not, -1 on an index error.
+ */
+static int
+jobs_pruned(struct hub *h, const struct intake_mail *im, char **cause)
+{
+	char	*jid;
+	size_t	 i;
+	int	 seen = 0;
+
+	for (i = 0; i < im->nlocals; i++) {
+		if (im->fas[i].e164 == NULL)
+			continue;
+		jid = job_id_for(im->bcast, &im->fas[i]);
+		seen = spool_seen(h, jid, cause);
+		free(jid);
+		if (seen != 1)
+			return seen;
+	}
+	return seen;
+}
+
+/*
  * The document once per broadcast (whichever copy comes first), one job
  * per number, and the broadcast; *target is the folder the mail goes to.
  * Crash point intake-after-jobs follows.
@@ -282,7 +306,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	char		**ids;
 	size_t		  i, nfresh = 0, nids = 0, nold = 0;
 	long long	  pages;
-	int		  npages = 0, have_b, retired = 0, fine;
+	int		  npages = 0, have_b, retired = 0, fine, seen = 0;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	fine = h->cfg.page.resolution == PAGE_FINE;
@@ -305,6 +329,25 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		free(cause);
 		goto out;
 	}
+	/*
+	 * A copy of a mail whose broadcast ended and was pruned (retention.c
+	 * put its job ids into the seen index): nothing to send, and it goes
+	 * where its first copy went (done: the outcome went with the records).
+	 */
+	if (!have_b) {
+		switch (jobs_pruned(h, im, &cause)) {
+		case -1:
+			log_warnx("mail %s: %s", im->key, cause);
+			free(cause);
+			goto out;
+		case 1:
+			log_info("mail %s: broadcast %s ended and was pruned; "
+			    "nothing to send", im->key, im->bcast);
+			*target = h->cfg.imap.done_folder;
+			rc = INTAKE_NEXT;
+			goto out;
+		}
+	}
 	if (!have_b || access(docpath, F_OK) != 0) {
 		rc = intake_document(h, im, docpath, &npages, &notes);
 		if (rc != INTAKE_NEXT)
@@ -319,8 +362,15 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			continue;
 		jid = job_id_for(im->bcast, &im->fas[i]);
 		ids[nids++] = xstrdup(jid);
-		if (hub_job_known(h, jid))
+		if (hub_job_known(h, jid) ||
+		    (seen = spool_seen(h, jid, &cause)) == 1)
 			free(jid);
+		else if (seen == -1) {
+			log_warnx("mail %s: %s", im->key, cause);
+			free(cause);
+			free(jid);
+			goto out;
+		}
 		else
 			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
 			    docpath, pages, fine);

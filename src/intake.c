@@ -83,7 +83,7 @@ intake_scan(struct hub *h, struct imap_conn *c)
 	uint32_t	*uids = NULL, uidv = imap_uidvalidity(c);
 	size_t		 n = 0, i, len;
 	char		*cause = NULL, *key, *raw, *path;
-	int		 toobig, rc = 0;
+	int		 toobig, rc = 0, seen;
 
 	if (imap_uids(c, &uids, &n, &cause) == -1) {
 		log_warnx("imap: %s", cause);
@@ -93,6 +93,16 @@ intake_scan(struct hub *h, struct imap_conn *c)
 	for (i = 0; i < n && !h->stop; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state")) {
+			/* Taken, ended and pruned (retention.c): done with. */
+			if ((seen = spool_seen(h, key, &cause)) != 0) {
+				if (seen == -1) {
+					log_warnx("mail %s: %s", key, cause);
+					free(cause);
+					cause = NULL;
+				}
+				free(key);
+				continue;
+			}
 			if (!spool_exists(h, "mail", key, ".eml")) {
 				if (imap_fetch(c, uids[i],
 				    h->cfg.limits.message_size, &raw, &len,

@@ -21,6 +21,7 @@
 
 #include "conf.h"
 #include "hub.h"
+#include "hub-log.h"
 #include "kvfile.h"
 #include "log.h"
 #include "mail-smtp.h"
@@ -95,31 +96,19 @@ out:
 static void	outbox_give_up(struct hub *, const char *, struct kv *,
 		    const char *, const char *);
 
+/*
+ * The delivery's outcome goes to the communication log through the log
+ * writer (hub-log.h), which applies it after the record itself is
+ * written and never makes this thread wait for the table.
+ */
 static void
 outbox_log(struct hub *h, const struct kv *kv, const char *status,
     const char *reason)
 {
 	const char	*id = kv_get(kv, "log");
-	struct logrec	 r;
-	char		*cause = NULL;
 
-	if (id == NULL)
-		return;
-	memset(&r, 0, sizeof(r));
-	if (logrec_get(h->cfg.table_dir, id, &r, &cause) != 0) {
-		free(cause);
-		return;
-	}
-	free(r.status);
-	r.status = xstrdup(status);
-	free(r.reason);
-	r.reason = reason != NULL ? xstrdup(reason) : NULL;
-	r.end = (long long)time(NULL);
-	if (logrec_put(h->cfg.table_dir, &r, &cause) == -1) {
-		log_warnx("communication log: %s", cause);
-		free(cause);
-	}
-	logrec_free(&r);
+	if (id != NULL)
+		hub_log_status(h, id, status, reason);
 }
 
 static void

@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <sys/time.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,7 +40,6 @@ struct collect {
 	size_t		 n, cap, size;
 	int		(*decode)(const char *, const char *, void *,
 			    char **);
-	const struct logfilter *filter;
 };
 
 static void	rec_escape(struct buf *, const char *);
@@ -63,7 +61,6 @@ static int	rec_collect(const char *, const char *, struct collect *,
 static int	dec_user(const char *, const char *, void *, char **);
 static int	dec_server(const char *, const char *, void *, char **);
 static int	dec_route(const char *, const char *, void *, char **);
-static int	dec_logrec(const char *, const char *, void *, char **);
 static int	dec_assign(const char *, const char *, void *, char **);
 static int	cmp_server(const void *, const void *);
 static int	cmp_route(const void *, const void *);
@@ -845,10 +842,6 @@ rec_collect_cb(const char *key, const char *val, void *arg, char **cause)
 		free(why);
 		return -1;
 	}
-	if (c->filter != NULL && !logrec_matches(slot, c->filter)) {
-		logrec_free(slot);
-		return 0;
-	}
 	c->n++;
 	return 0;
 }
@@ -886,12 +879,6 @@ static int
 dec_route(const char *k, const char *v, void *p, char **cause)
 {
 	return route_decode(k, v, p, cause);
-}
-
-static int
-dec_logrec(const char *k, const char *v, void *p, char **cause)
-{
-	return logrec_decode(k, v, p, cause);
 }
 
 static int
@@ -1143,82 +1130,4 @@ routes_put_all(const char *dir, const struct route *r, size_t n,
 	}
 	free(kv);
 	return rc;
-}
-
-int
-logrec_append(const char *dir, struct logrec *l, char **cause)
-{
-	struct table	*t;
-	struct timeval	 tv;
-	char		*val;
-	int		 rc = -1, counter, given = (l->id != NULL);
-
-	if (table_open(dir, TABLE_LOG, TABLE_WRITE, &t, cause) == -1)
-		return -1;
-	val = logrec_encode(l);
-	gettimeofday(&tv, NULL);
-	for (counter = 0; counter < 10000; counter++) {
-		if (!given) {
-			free(l->id);
-			l->id = xprintf("%010lld%06ld-%04d",
-			    (long long)tv.tv_sec, (long)tv.tv_usec, counter);
-		}
-		rc = table_put(t, l->id, val, 1, cause);
-		if (rc != 1 || given)
-			break;
-	}
-	if (rc == 1) {
-		xasprintf(cause, "log: record %s exists", l->id);
-		rc = -1;
-	}
-	if (table_close(t, rc == 0 ? cause : NULL) == -1)
-		rc = -1;
-	free(val);
-	return rc;
-}
-
-int
-logrec_put(const char *dir, const struct logrec *l, char **cause)
-{
-	char	*val;
-	int	 rc;
-
-	if (l->id == NULL || *l->id == '\0') {
-		xasprintf(cause, "log: record without an id");
-		return -1;
-	}
-	val = logrec_encode(l);
-	rc = rec_put(dir, TABLE_LOG, l->id, val, cause);
-	free(val);
-	return rc;
-}
-
-int
-logrec_get(const char *dir, const char *id, struct logrec *l, char **cause)
-{
-	char	*val;
-	int	 rc;
-
-	rc = rec_get(dir, TABLE_LOG, id, &val, cause);
-	if (rc == 0) {
-		rc = logrec_decode(id, val, l, cause);
-		free(val);
-	}
-	return rc;
-}
-
-int
-logs_all(const char *dir, const struct logfilter *f, struct logrec **out,
-    size_t *n, char **cause)
-{
-	struct collect	c = { .size = sizeof(struct logrec),
-	    .decode = dec_logrec, .filter = f };
-
-	if (rec_collect(dir, TABLE_LOG, &c, cause) != 0) {
-		logrecs_free(c.arr, c.n);
-		return -1;
-	}
-	*out = c.arr;
-	*n = c.n;
-	return 0;
 }

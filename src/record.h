@@ -184,17 +184,48 @@ int	routes_put_all(const char *dir, const struct route *, size_t n,
 	    char **cause);
 
 /*
- * log: key = id.  logrec_append gives rec->id (allocated, owned by rec) a
- * new unique, sortable id when it is NULL: "SSSSSSSSSSUUUUUU-NNNN" (unix
- * seconds, microseconds, counter).  logrec_put replaces the record with
- * rec->id.  logs_all returns the matching records sorted by id.
+ * log: key = id (record-log.c).  logrec_append gives rec->id (allocated,
+ * owned by rec) a new unique, sortable id when it is NULL:
+ * "SSSSSSSSSSUUUUUU-NNNN" (unix seconds, microseconds, counter).
+ * logrec_put replaces the record with rec->id.  The table also holds an
+ * index of the records by the UTC day they started on, in keys that begin
+ * with '#' (logrec_index_key()); record ids never do (logrec_id_valid()).
+ *
+ * logs_walk calls cb for every record that matches f (NULL: all), in the
+ * order of start time, then id; it reads only the days f's since/until
+ * cover and holds one day's records in memory at a time.  The record is
+ * only valid during the call; a non-zero cb return stops the walk and is
+ * returned.  logs_all collects the same into an array.
  */
 int	logrec_append(const char *dir, struct logrec *, char **cause);
 int	logrec_put(const char *dir, const struct logrec *, char **cause);
 int	logrec_get(const char *dir, const char *id, struct logrec *,
 	    char **cause);
+int	logs_walk(const char *dir, const struct logfilter *,
+	    int (*cb)(const struct logrec *, void *, char **), void *arg,
+	    char **cause);
 int	logs_all(const char *dir, const struct logfilter *,
 	    struct logrec **, size_t *n, char **cause);
+/*
+ * Removes the records that started on a UTC day before the day of
+ * `before' (whole days), with their index entries; cb (or NULL) is called
+ * for each first.  With dry_run nothing changes.  *removed counts them.
+ */
+int	logs_prune(const char *dir, long long before, int dry_run,
+	    int (*cb)(const struct logrec *, void *, char **), void *arg,
+	    size_t *removed, char **cause);
+
+/*
+ * For a writer that holds the log table open (the daemon's log writer):
+ * stores the encoded record val under id and keeps the index; with insert
+ * set, returns 1 when id exists.  Builds the index first when the table
+ * has none (a table written by an older faxhub).
+ */
+struct table;
+int	logrec_store(struct table *, const char *id, const char *val,
+	    int insert, char **cause);
+int	logrec_index_key(const char *key);
+int	logrec_id_valid(const char *id, char **cause);
 int	logrec_matches(const struct logrec *, const struct logfilter *);
 
 /* Names for the enums (static strings) and parsers (0 ok, -1 bad). */

@@ -164,6 +164,8 @@ hub_save_kv(const struct kv *kv, const char *path, const char *what)
 
 #define SEEN_TABLE	"seen"
 
+static int	seen_old_cb(const char *, const char *, void *, char **);
+
 int
 spool_seen(const struct hub *h, const char *id, char **cause)
 {
@@ -197,6 +199,53 @@ spool_seen_add(const struct hub *h, const char *id, long long when,
 	if (table_close(t, rc != -1 ? cause : NULL) == -1)
 		rc = -1;
 	return rc == -1 ? -1 : 0;
+}
+
+struct seen_old {
+	long long	  before;
+	char		**ids;
+	size_t		  n;
+};
+
+static int
+seen_old_cb(const char *key, const char *val, void *arg, char **cause)
+{
+	struct seen_old	*o = arg;
+
+	(void)cause;
+	if (strtoll(val, NULL, 10) >= o->before)
+		return 0;
+	o->ids = xreallocarray(o->ids, o->n + 1, sizeof(*o->ids));
+	o->ids[o->n++] = xstrdup(key);
+	return 0;
+}
+
+int
+spool_seen_prune(const struct hub *h, long long before, int dry_run,
+    size_t *removed, char **cause)
+{
+	struct seen_old	 o = { before, NULL, 0 };
+	struct table	*t;
+	size_t		 i;
+	int		 rc;
+
+	*removed = 0;
+	if (table_open(h->cfg.spool_dir, SEEN_TABLE, dry_run ? TABLE_READ :
+	    TABLE_WRITE, &t, cause) == -1)
+		return -1;
+	/* Collected first: gdbm's walk must not see the file change. */
+	rc = table_scan(t, seen_old_cb, &o, cause);
+	for (i = 0; i < o.n; i++) {
+		if (rc == 0 && !dry_run && table_del(t, o.ids[i], cause) == -1)
+			rc = -1;
+		free(o.ids[i]);
+	}
+	free(o.ids);
+	if (rc == 0)
+		*removed = o.n;
+	if (table_close(t, rc == 0 ? cause : NULL) == -1)
+		rc = -1;
+	return rc;
 }
 
 /* ---- one instance per spool ------------------------------------------ */

@@ -57,20 +57,27 @@ char	*hub_id_hash(const char *s);
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);
 
 /*
- * The seen index (spool_dir/seen.db): the ids of the mails and broadcasts
- * faxhubd has taken (mail keys, broadcast ids), each with the time it
- * was first seen.  It outlives their spool records, which retention
- * prunes, so that a late copy of a mail or a mail the mailbox hands over
- * again is still recognised; it is kept as long as the mailbox can do
- * that (docs/architecture.md).  A few dozen bytes per mail.  Both do
- * table I/O: call them without h->mtx.
+ * The seen index (spool_dir/seen.db): the ids of the mails, broadcasts
+ * and jobs whose spool records retention pruned (retention.c), each with
+ * the time it was added.  It outlives their records, so that a late copy
+ * of a mail or a mail the mailbox hands over again is still recognised;
+ * an id is kept for retention.seen (docs/architecture.md says why that
+ * long).  A few dozen bytes per mail.  They do table I/O: call them
+ * without h->mtx.
  *
  * spool_seen: 1 seen, 0 not, -1 error (*cause set).
  * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
+ * spool_seen_prune: removes the ids seen before `before' (with dry_run
+ * only counts them) and sets *removed; 0 or -1.
+ *
+ * Ids: mail keys (UIDVALIDITY-UID), broadcast and job ids as the spool
+ * names them, "sent/ID" for an outbox mail that was sent.
  */
 int	 spool_seen(const struct hub *, const char *id, char **cause);
 int	 spool_seen_add(const struct hub *, const char *id, long long when,
 	    char **cause);
+int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
+	    size_t *removed, char **cause);
 
 /*
  * One faxhubd per spool: takes an exclusive open-file-description lock

@@ -24,8 +24,8 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define TABLE_MAX_RECORDS	(1024 * 1024)
 #define TABLE_BUSY_TEXT		"table busy"
+#define TABLE_CACHE_BUCKETS	256
 
 struct table {
 	char		*path;
@@ -43,8 +43,10 @@ static int	table_gdbm_error(const char *, const char *, char **);
 static int	table_lockerr(int);
 static int	table_corrupt(int);
 static void	table_nap(void);
+static void	table_bound(GDBM_FILE);
 static int	table_same_file(GDBM_FILE, const char *);
 static int	table_cmp(const void *, const void *);
+static int	table_keep(const char *, const char *, void *, char **);
 static char	*table_datum_str(datum, const char *, const char *, char **);
 static int	table_build(const char *, const char *,
 		    const struct table_kv *, size_t, char **);
@@ -117,6 +119,22 @@ table_nap(void)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Bounds what a reader holds in memory whatever the file's size: gdbm
+ * caches buckets, a number growing with the file by default, and maps
+ * the file (so a walk through a log of millions of records would end
+ * with the whole file resident): readers open with GDBM_NOMMAP and a
+ * fixed cache.  A failure leaves gdbm's default (only memory is at
+ * stake).
+ */
+static void
+table_bound(GDBM_FILE db)
+{
+	size_t	cache = TABLE_CACHE_BUCKETS;
+
+	gdbm_setopt(db, GDBM_SETCACHESIZE, &cache, sizeof(cache));
+}
+
 /* 1 when the open database is still the file under path. */
 static int
 table_same_file(GDBM_FILE db, const char *path)
@@ -143,7 +161,8 @@ table_open(const char *dir, const char *name, enum table_mode mode,
 	t = xcalloc(1, sizeof(*t));
 	t->path = table_path(dir, name);
 	t->writer = (mode == TABLE_WRITE);
-	flags = (t->writer ? GDBM_WRCREAT : GDBM_READER) | GDBM_CLOEXEC;
+	flags = (t->writer ? GDBM_WRCREAT : GDBM_READER | GDBM_NOMMAP) |
+	    GDBM_CLOEXEC;
 	deadline = now_ms() + TABLE_WAIT_MS;
 	for (;;) {
 		if (!t->writer && stat(t->path, &sb) == -1 && errno == ENOENT)
@@ -151,8 +170,11 @@ table_open(const char *dir, const char *name, enum table_mode mode,
 		errno = 0;
 		t->db = gdbm_open(t->path, 0, flags, 0640, NULL);
 		if (t->db != NULL) {
-			if (table_same_file(t->db, t->path))
+			if (table_same_file(t->db, t->path)) {
+				if (!t->writer)
+					table_bound(t->db);
 				break;
+			}
 			gdbm_close(t->db);	/* replaced meanwhile */
 			t->db = NULL;
 			continue;
@@ -270,66 +292,88 @@ table_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/*
+ * Walks the file in gdbm's own order, one record in memory at a time.
+ * The table must not be changed during the walk.
+ */
 int
-table_iter(struct table *t, int (*cb)(const char *, const char *, void *,
+table_scan(struct table *t, int (*cb)(const char *, const char *, void *,
     char **), void *arg, char **cause)
 {
-	struct kvpair	*v = NULL;
-	size_t		 n = 0, cap = 0, i;
-	datum		 k, next, d;
-	int		 rc = -1;
+	datum	 k, next, d;
+	char	*key = NULL, *val = NULL;
+	int	 rc = 0;
 
 	if (t->db == NULL)
 		return 0;
 	k = gdbm_firstkey(t->db);
 	while (k.dptr != NULL) {
-		if (n == TABLE_MAX_RECORDS) {
-			free(k.dptr);
-			xasprintf(cause, "%s: more than %d records", t->path,
-			    TABLE_MAX_RECORDS);
-			goto out;
-		}
-		if (n == cap) {
-			cap = cap == 0 ? 64 : cap * 2;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
 		d = gdbm_fetch(t->db, k);
 		if (d.dptr == NULL) {
 			free(k.dptr);
-			table_gdbm_error(t->path, "read", cause);
-			goto out;
+			return table_gdbm_error(t->path, "read", cause);
 		}
-		v[n].key = table_datum_str(k, t->path, "key", cause);
-		v[n].val = v[n].key == NULL ? NULL :
+		key = table_datum_str(k, t->path, "key", cause);
+		val = key == NULL ? NULL :
 		    table_datum_str(d, t->path, "record", cause);
 		free(d.dptr);
-		if (v[n].val == NULL) {
-			free(v[n].key);
+		rc = val == NULL ? -1 : cb(key, val, arg, cause);
+		free(key);
+		free(val);
+		if (rc != 0) {
 			free(k.dptr);
-			goto out;
+			return rc;
 		}
-		n++;
 		next = gdbm_nextkey(t->db, k);
 		free(k.dptr);
 		k = next;
 	}
-	if (gdbm_errno != GDBM_ITEM_NOT_FOUND && gdbm_errno != GDBM_NO_ERROR) {
-		table_gdbm_error(t->path, "read", cause);
-		goto out;
+	if (gdbm_errno != GDBM_ITEM_NOT_FOUND && gdbm_errno != GDBM_NO_ERROR)
+		return table_gdbm_error(t->path, "read", cause);
+	return 0;
+}
+
+struct kvlist {
+	struct kvpair	*v;
+	size_t		 n, cap;
+};
+
+static int
+table_keep(const char *key, const char *val, void *arg, char **cause)
+{
+	struct kvlist	*l = arg;
+
+	(void)cause;
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 64 : l->cap * 2;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
 	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), table_cmp);
-	rc = 0;
-	for (i = 0; i < n; i++) {
-		if ((rc = cb(v[i].key, v[i].val, arg, cause)) != 0)
-			break;
+	l->v[l->n].key = xstrdup(key);
+	l->v[l->n].val = xstrdup(val);
+	l->n++;
+	return 0;
+}
+
+int
+table_iter(struct table *t, int (*cb)(const char *, const char *, void *,
+    char **), void *arg, char **cause)
+{
+	struct kvlist	l = { NULL, 0, 0 };
+	size_t		i;
+	int		rc;
+
+	if ((rc = table_scan(t, table_keep, &l, cause)) == 0) {
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof(*l.v), table_cmp);
+		for (i = 0; i < l.n; i++)
+			if ((rc = cb(l.v[i].key, l.v[i].val, arg, cause)) != 0)
+				break;
 	}
-out:
-	for (i = 0; i < n; i++) {
-		free(v[i].key);
-		free(v[i].val);
+	for (i = 0; i < l.n; i++) {
+		free(l.v[i].key);
+		free(l.v[i].val);
 	}
-	free(v);
+	free(l.v);
 	return rc;
 }
 

@@ -45,8 +45,15 @@ int	table_del(struct table *, const char *key, char **cause);
 /*
  * Calls cb for every record in key order (sorted by strcmp); the strings
  * are only valid during the call.  A non-zero cb return stops the walk
- * and is returned.
+ * and is returned.  table_iter holds the whole table in memory to sort
+ * it (for the small tables: users, servers, assignments, routes);
+ * table_scan streams in the file's own (hash) order with one record in
+ * memory at a time, for tables of any size.  The table must not be
+ * changed during either walk.
  */
+int	table_scan(struct table *, int (*cb)(const char *key,
+	    const char *val, void *arg, char **cause), void *arg,
+	    char **cause);
 int	table_iter(struct table *, int (*cb)(const char *key,
 	    const char *val, void *arg, char **cause), void *arg,
 	    char **cause);

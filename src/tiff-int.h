@@ -6,6 +6,7 @@
  *	tiff-read.c	any common TIFF page as 8-bit grey rows
  *	tiff-scale.c	area-averaging scaler, threshold/error diffusion
  *	tiff-write.c	TIFF Class F writer (G3 2-D / G4, one strip a page)
+ *	tiff-g4.c	our G4 (MMR) encoder, used by the writer
  *	tiff-gs.c	PDF/PostScript to TIFF through a Ghostscript child
  *	tiff-norm.c	img_normalize(): the pipeline
  *	tiff-pdf.c	img_topdf()
@@ -35,6 +36,17 @@
 #define FAX_XRES	204
 #define MAX_ROW_PIXELS	200000U		/* widest input row we accept */
 #define MAX_RAW_STRIP	(16U << 20)	/* largest CCITT strip copied */
+
+/*
+ * IMG_HOT marks a per-pixel loop written for the vectoriser (plain counted
+ * loops, restrict arrays, integers): GCC's -O2 cost model leaves most such
+ * loops scalar.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define IMG_HOT	__attribute__((optimize("tree-vectorize")))
+#else
+#define IMG_HOT
+#endif
 
 /* Per-open diagnostics: the first libtiff error is kept for *cause. */
 struct tiff_diag {
@@ -102,6 +114,18 @@ struct dither *dither_new(uint32_t w, int diffuse);
 void	dither_row(struct dither *, const uint8_t *grey, uint8_t *bits);
 void	dither_free(struct dither *);
 
+/*
+ * G4 (T.6) encoder: rows of w MinIsWhite bits (1 black, MSB first) to one
+ * strip in that bit order, ending with EOFB.  g4_end()'s strip belongs to
+ * the encoder and lasts until the next g4_begin() or g4_free().
+ */
+struct g4enc;
+struct g4enc	*g4_new(uint32_t w);
+void		 g4_begin(struct g4enc *);
+void		 g4_row(struct g4enc *, const uint8_t *row);
+const uint8_t	*g4_end(struct g4enc *, size_t *len);
+void		 g4_free(struct g4enc *);
+
 /* The TIFF Class F writer. */
 struct faxw {
 	TIFF		*tif;
@@ -112,6 +136,9 @@ struct faxw {
 	int		 pages;		/* written so far */
 	int		 total;		/* for PageNumber, 0 unknown */
 	uint32_t	 rows, row;
+	struct g4enc	*g4;		/* our G4 encoder, made once */
+	int		 page_g4;	/* this page goes through it */
+	uint8_t		*strip;		/* its strip in file bit order */
 };
 int	faxw_open(struct faxw *, const char *path, char **cause);
 int	faxw_page_begin(struct faxw *, uint32_t rows, int g4, int fine,

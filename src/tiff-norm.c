@@ -344,7 +344,8 @@ norm_page(struct norm_in *in, TIFF *tif, struct tiff_diag *d, int pageno,
 	if (tiff_rd_begin(&rd, tif, in->name, pageno, o->max_pixels, err,
 	    cause) == -1)
 		return -1;
-	if (is_fax_page(&rd, o, img_page_maxrows(o->fine))) {
+	if (in->rendered == NULL &&
+	    is_fax_page(&rd, o, img_page_maxrows(o->fine))) {
 		comp = rd.compression;
 		TIFFGetField(tif, TIFFTAG_GROUP3OPTIONS, &g3);
 		tiff_rd_end(&rd);

@@ -1,8 +1,9 @@
 /*
  * tiff-write.c: the TIFF Class F writer.  Pages are 1728 pixels wide,
  * 204 dpi across and 196 or 98 lpi down, bilevel MinIsWhite, FillOrder
- * LSB2MSB, one strip per page, coded G4 (MMR) or G3 2-D: what HylaFAX's
- * tiffcheck accepts without converting again.  The file is written beside
+ * LSB2MSB, one strip per page, coded G4 (MMR, our encoder in tiff-g4.c,
+ * the strip written raw) or G3 2-D (libtiff's): what HylaFAX's tiffcheck
+ * accepts without converting again.  The file is written beside
  * its final path and renamed into place only when complete.
  */
 #include "config.h"
@@ -89,6 +90,12 @@ faxw_page_begin(struct faxw *w, uint32_t rows, int g4, int fine,
 	TIFFSetField(t, TIFFTAG_CLEANFAXDATA, CLEANFAXDATA_CLEAN);
 	w->rows = rows;
 	w->row = 0;
+	if (g4) {
+		if (w->g4 == NULL)
+			w->g4 = g4_new(FAX_WIDTH);
+		g4_begin(w->g4);
+	}
+	w->page_g4 = g4;
 	(void)cause;
 	return 0;
 }
@@ -101,7 +108,9 @@ faxw_row(struct faxw *w, uint8_t *bits, char **cause)
 		    w->pages + 1);
 		return -1;
 	}
-	if (TIFFWriteScanline(w->tif, bits, w->row, 0) == -1) {
+	if (w->page_g4)
+		g4_row(w->g4, bits);
+	else if (TIFFWriteScanline(w->tif, bits, w->row, 0) == -1) {
 		xasprintf(cause, "%s: %s", w->path,
 		    tiff_diag_msg(&w->diag, "write error"));
 		return -1;
@@ -113,10 +122,27 @@ faxw_row(struct faxw *w, uint8_t *bits, char **cause)
 int
 faxw_page_end(struct faxw *w, char **cause)
 {
+	const uint8_t	*strip;
+	size_t		 len;
+
 	if (w->row != w->rows) {
 		xasprintf(cause, "%s: page %d: %u of %u rows written",
 		    w->path, w->pages + 1, w->row, w->rows);
 		return -1;
+	}
+	if (w->page_g4) {
+		/* The encoder's bits, reversed for FillOrder LSB2MSB. */
+		w->page_g4 = 0;
+		strip = g4_end(w->g4, &len);
+		w->strip = xreallocarray(w->strip, len, 1);
+		memcpy(w->strip, strip, len);
+		TIFFReverseBits(w->strip, (tmsize_t)len);
+		if (TIFFWriteRawStrip(w->tif, 0, w->strip, (tmsize_t)len) ==
+		    -1) {
+			xasprintf(cause, "%s: %s", w->path,
+			    tiff_diag_msg(&w->diag, "write error"));
+			return -1;
+		}
 	}
 	if (!TIFFWriteDirectory(w->tif)) {
 		xasprintf(cause, "%s: %s", w->path,
@@ -226,4 +252,8 @@ faxw_abort(struct faxw *w)
 	}
 	free(w->path);
 	w->path = NULL;
+	g4_free(w->g4);
+	w->g4 = NULL;
+	free(w->strip);
+	w->strip = NULL;
 }

@@ -66,7 +66,7 @@ pair() {
 	FM=$(awk '$1 == "A" && $2 == "peak" { print $5 }' fb.txt)
 	PS=$(awk '$1 == "B" && $2 == "wall" { print $5 }' fb.txt)
 	PM=$(awk '$1 == "B" && $2 == "peak" { print $5 }' fb.txt)
-	R=$(awk '$1 == "A/B" && $2 == "wall" && $4 > 0 { printf "%.1fx", 1 / $4 }' fb.txt)
+	R=$(awk '$1 == "A/B" && $2 == "wall" && $4 > 0 { printf "%.2fx", 1 / $4 }' fb.txt)
 	[ -n "$FS" ] && [ -n "$PS" ] && [ -n "$R" ] ||
 	    BAD=${BAD:-"no figures: $(head -c 200 fb.txt)"}
 }
@@ -87,6 +87,7 @@ imc() {		# the ImageMagick command of issue 16 for IN
 }
 
 "$FB" -n 1 -- true 2>&1 | head -1 | sed 's/^/machine: /'
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 head_row "pages: faxhub vs ImageMagick (paired, median of $RUNS)" ImageMagick
 for f in colour.tif grey200.tif bw300.tif photo.jpg doc200.tif; do
 	# 200 pages take ImageMagick minutes: one run, no warm-up.
@@ -116,11 +117,27 @@ S=$(awk '$1 == "A" && $2 == "wall" { print $5 }' fb.txt)
 pps=$(awk -v s="$S" 'BEGIN { if (s > 0) printf "%.0f", 200 / s; else print "-" }')
 printf '\nexport: 200 fax pages to PDF: %s s, %s pages/s\n' "${S:--}" "$pps"
 
+# verdict RATIO MIN: "met" when RATIO ("12.3x") is at least MIN.
+verdict() {
+	awk -v r="${1%x}" -v m="$2" 'BEGIN {
+		if (r == "" || r == "-") print "no figure"
+		else if (r + 0 >= m) print "met"
+		else print "NOT met" }'
+}
+
 echo
-echo "targets (issues 16, 17):"
-echo "  colour A4 >= 12x ImageMagick              ${r_colour_tif:--}"
-echo "  12 Mpixel JPEG >= 8x ImageMagick, <= 32 MiB ${r_photo_jpg:--}, ${m_photo_jpg:--} MiB"
-echo "  fax-ready page within 1.2x of tiffcp      ${r_pass:--} (1.0x = same time; >= 0.83x meets it)"
-echo "  colour PDF within 1.2x of plain gs        ${r_pdf:--} (>= 0.83x meets it)"
-echo "  200 pages in the same RSS as one page     bw300 ${m_bw300_tif:--} MiB vs doc200 ${m_doc200_tif:--} MiB"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "targets (issues 16, 17), ratios are medians of paired runs:"
+printf '  %-44s %8s  %s\n' "colour A4 300 dpi >= 12x ImageMagick" \
+    "${r_colour_tif:--}" "$(verdict "$r_colour_tif" 12)"
+printf '  %-44s %8s  %s (%s MiB)\n' \
+    "12 Mpixel JPEG >= 8x ImageMagick, <= 32 MiB" "${r_photo_jpg:--}" \
+    "$(verdict "$r_photo_jpg" 8)" "${m_photo_jpg:--}"
+printf '  %-44s %8s  %s\n' "fax-ready page within 1.2x of tiffcp" \
+    "${r_pass:--}" "$(verdict "$r_pass" 0.83)"
+printf '  %-44s %8s  %s\n' "colour PDF within 1.2x of plain gs" \
+    "${r_pdf:--}" "$(verdict "$r_pdf" 0.83)"
+echo "  (within 1.2x: a speed of at least 0.83x; 1.0x is the same time)"
+echo "  200 pages in the same RSS as one page: bw300 ${m_bw300_tif:--} MiB," \
+    "doc200 ${m_doc200_tif:--} MiB"
 exit 0

@@ -257,6 +257,123 @@ t_records(void)
 		free(ids[i]);
 }
 
+static int
+count_cb(const struct logrec *l, void *arg, char **cause)
+{
+	struct buf	*b = arg;
+
+	(void)cause;
+	buf_addf(b, "%s@%lld;", l->id, l->start);
+	return 0;
+}
+
+/* Walks the log of d with filter f and compares "id@start;..." to want. */
+static void
+walk_is(const char *d, const struct logfilter *f, const char *want,
+    const char *name)
+{
+	struct buf	 b;
+	char		*cause = NULL;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (logs_walk(d, f, count_cb, &b, &cause) != 0) {
+		diag("logs_walk: %s", cause);
+		free(cause);
+	}
+	is_str(b.data, want, name);
+	buf_free(&b);
+}
+
+/* The log's day index: moves between days, old tables, pruning. */
+static void
+t_logindex(void)
+{
+	struct logfilter	 f;
+	struct logrec		 l;
+	struct table		*t;
+	struct buf		 b;
+	char			*cause = NULL, *val, ldir[256];
+	size_t			 n;
+	long long		 day2 = 20000LL * 86400;
+
+	snprintf(ldir, sizeof(ldir), "%s/logidx", dir);
+	ok(mkdir(ldir, 0700) == 0, "log dir");
+	memset(&l, 0, sizeof(l));
+	l.direction = "out";
+	l.status = "queued";
+	l.id = "j1.1";
+	l.start = day2 + 100;
+	ok(logrec_put(ldir, &l, &cause) == 0, "queued record on day 2");
+	l.id = "j2.1";
+	l.start = day2 - 86400 + 5;
+	ok(logrec_put(ldir, &l, &cause) == 0, "a record on day 1");
+	/* Started a day later: its start moves to day 3, and back. */
+	l.id = "j1.1";
+	l.status = "sending";
+	l.start = day2 + 86400 + 7;
+	ok(logrec_put(ldir, &l, &cause) == 0, "moved to day 3");
+	buf_init(&b);
+	walk_is(ldir, NULL, "j2.1@1727913605;j1.1@1728086407;",
+	    "a moved record is listed once, on its new day, in time order");
+	l.start = day2 + 100;
+	ok(logrec_put(ldir, &l, &cause) == 0, "moved back to day 2");
+	l.id = "j3.1";
+	l.start = day2 + 50;
+	ok(logrec_put(ldir, &l, &cause) == 0, "another on day 2");
+	walk_is(ldir, NULL, "j2.1@1727913605;j3.1@1728000050;j1.1@1728000100;",
+	    "listed twice for day 2, shown once");
+	memset(&f, 0, sizeof(f));
+	f.since = day2;
+	f.until = day2 + 60;
+	walk_is(ldir, &f, "j3.1@1728000050;", "the range inside the day");
+	is_int(logrec_get(ldir, "#days", &l, &cause), 1,
+	    "index keys are not records");
+	l.id = "#x";
+	ok(logrec_put(ldir, &l, &cause) == -1 && strstr(cause, "bad record id"),
+	    "an id like an index key is refused");
+	free(cause);
+	cause = NULL;
+
+	/* Pruning whole days before day 2, dry run first. */
+	ok(logs_prune(ldir, day2 + 500, 1, count_cb, &b, &n, &cause) == 0 &&
+	    n == 1, "dry run counts one");
+	is_str(b.data, "j2.1@1727913605;", "and names it");
+	buf_reset(&b);
+	walk_is(ldir, NULL, "j2.1@1727913605;j3.1@1728000050;j1.1@1728000100;",
+	    "dry run removed nothing");
+	ok(logs_prune(ldir, day2 + 500, 0, NULL, NULL, &n, &cause) == 0 &&
+	    n == 1, "prune removes one");
+	walk_is(ldir, NULL, "j3.1@1728000050;j1.1@1728000100;", "day 1 is gone");
+	ok(table_open(ldir, TABLE_LOG, TABLE_READ, &t, &cause) == 0, "open");
+	is_int(table_get(t, "#d/19999", &val, &cause), 1,
+	    "its index entries too");
+	table_close(t, NULL);
+
+	/* A table without an index (written by an older faxhub). */
+	snprintf(ldir, sizeof(ldir), "%s/logold", dir);
+	ok(mkdir(ldir, 0700) == 0, "old log dir");
+	ok(table_open(ldir, TABLE_LOG, TABLE_WRITE, &t, &cause) == 0, "open");
+	l.id = NULL;
+	l.start = day2 + 3;
+	val = logrec_encode(&l);
+	ok(table_put(t, "old2", val, 0, &cause) == 0, "old record");
+	free(val);
+	l.start = day2 - 3;
+	val = logrec_encode(&l);
+	ok(table_put(t, "old1", val, 0, &cause) == 0, "an older one");
+	free(val);
+	table_close(t, NULL);
+	walk_is(ldir, NULL, "old1@1727999997;old2@1728000003;",
+	    "an old table lists in time order");
+	l.id = "new1";
+	l.start = day2 + 1;
+	ok(logrec_put(ldir, &l, &cause) == 0, "a new record beside them");
+	walk_is(ldir, NULL, "old1@1727999997;new1@1728000001;old2@1728000003;",
+	    "and all three are listed");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -271,6 +388,7 @@ main(void)
 	t_corrupt();
 	t_replace();
 	t_records();
+	t_logindex();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
