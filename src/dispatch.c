@@ -25,6 +25,8 @@
 #include "util.h"
 #include "xmalloc.h"
 
+static void	finish(struct hub *, struct hjob *, int);
+
 static int
 job_ended(const struct hjob *hj)
 {
@@ -59,6 +61,10 @@ srv_find(struct hub *h, const char *name)
 
 /* ---- reports --------------------------------------------------------- */
 
+/*
+ * The jobs of a broadcast, from memory (a broadcast a late copy reopened
+ * brought its ended jobs back with it, intake-jobs.c); no disk I/O.
+ */
 static void
 bcast_jobs(struct hub *h, const struct bcast *b, struct hjob ***out,
     size_t *n)
@@ -111,6 +117,17 @@ queue_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 void
 dispatch_finish(struct hub *h, struct hjob *hj)
 {
+	finish(h, hj, 0);
+}
+
+/*
+ * The end of a job: its log record, its reports, the broadcast's end.
+ * Each step is idempotent, so that a restart may take an ended job up
+ * again (again = 1: said at debug level, not as a second end).
+ */
+static void
+finish(struct hub *h, struct hjob *hj, int again)
+{
 	struct bcast	  b;
 	struct hjob	**jobs;
 	size_t		  n, i;
@@ -118,9 +135,13 @@ dispatch_finish(struct hub *h, struct hjob *hj)
 	int		  all = 1, anyok = 0;
 
 	hub_log_job(h, hj, hj->j.state == JOB_DONE ? "done" : "failed");
-	log_info("job %s to %s: %s%s%s", hj->j.id, hj->j.e164,
-	    hj->j.state == JOB_DONE ? "sent" : "failed",
-	    hj->j.reason ? ": " : "", hj->j.reason ? hj->j.reason : "");
+	if (again)
+		log_debug("job %s: its end taken up again after a restart",
+		    hj->j.id);
+	else
+		log_info("job %s to %s: %s%s%s", hj->j.id, hj->j.e164,
+		    hj->j.state == JOB_DONE ? "sent" : "failed",
+		    hj->j.reason ? ": " : "", hj->j.reason ? hj->j.reason : "");
 	path = spool_path(h, "bcast", hj->j.broadcast, NULL);
 	if (bcast_load(path, &b, &cause) == -1) {
 		log_warnx("job %s: %s", hj->j.id, cause);
@@ -184,7 +205,7 @@ dispatch_reports(struct hub *h)
 	for (i = 0; i < h->njobs; i++)
 		if (job_ended(h->jobs[i]) && !bcast_reported(h,
 		    h->jobs[i]->j.broadcast))
-			dispatch_finish(h, h->jobs[i]);
+			finish(h, h->jobs[i], 1);
 }
 
 /* ---- scheduling (main thread, mtx held) ------------------------------ */

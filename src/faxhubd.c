@@ -420,11 +420,7 @@ main(int argc, char **argv)
 		free(h.srvs[i]);
 	}
 	free(h.srvs);
-	for (i = 0; i < h.njobs; i++) {
-		job_free(&h.jobs[i]->j);
-		free(h.jobs[i]);
-	}
-	free(h.jobs);
+	hub_jobs_free(&h);
 	hub_tables_free(&h.t);
 	free(h.imap_err);
 	free(h.smtp_err);

@@ -30,6 +30,8 @@ struct hjob {
 	struct job	 j;
 	int		 verify;	/* SUBMITTING: check the tag first */
 	int		 busy;		/* a thread works on it unlocked */
+	size_t		 slot;		/* hub.c: index in hub->jobs */
+	struct hjob	*hnext;		/* hub.c: next in its hash chain */
 };
 
 struct hub;
@@ -79,8 +81,11 @@ struct hub {
 	struct tables	 t;
 	struct hsrv	**srvs;
 	size_t		  nsrvs;
-	struct hjob	**jobs;
+	struct hjob	**jobs;		/* live jobs only (hub.c) */
 	size_t		  njobs;
+	struct hjob	**jobhash;	/* hub.c: by id */
+	size_t		  nbuckets;
+	long long	  retired[2];	/* done, failed: left memory */
 	unsigned	  rr;
 
 	int		  imap_up;
@@ -91,16 +96,29 @@ struct hub {
 	struct hublog	 *log;		/* hub-log.c: the log writer */
 };
 
-/* jobs: in memory + spool; call with hub->mtx held. */
+/*
+ * jobs: the live ones in memory, every one in the spool (jobs/ while its
+ * broadcast is live, done/jobs/ once it was retired); with hub->mtx held
+ * unless said otherwise.
+ */
 struct hjob *hub_job_find(struct hub *, const char *id);
 void	 hub_job_add(struct hub *, struct hjob *);
+void	 hub_job_drop(struct hub *, struct hjob *);
 int	 hub_job_save(struct hub *, struct hjob *);
 /* The same with the durability of file_write_sync() (util.h). */
 int	 hub_job_save_sync(struct hub *, struct hjob *, enum write_sync);
 /* The save without mtx: mtx held on entry and exit, hj->busy set. */
 int	 hub_job_commit(struct hub *, struct hjob *);
 int	 hub_job_commit_sync(struct hub *, struct hjob *, enum write_sync);
+/* An ended job read from the spool (no mtx needed); caller frees. */
+struct hjob *hub_job_read(struct hub *, const char *id);
+/* The same for each id of a comma-separated list; caller owns all. */
+struct hjob **hub_jobs_read(struct hub *, const char *list, size_t *n);
+int	 hub_job_known(struct hub *, const char *id);	/* no mtx */
 int	 hub_jobs_load(struct hub *, char **cause);
+void	 hub_jobs_free(struct hub *);
+/* A broadcast whose mail was moved: its records to done/; without mtx. */
+int	 hub_bcast_retire(struct hub *, const struct bcast *, char **cause);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
 

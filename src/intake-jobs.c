@@ -395,13 +395,13 @@ enum intake_rc
 intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 {
 	struct bcast	  b;
-	struct hjob	**fresh;
+	struct hjob	**fresh, **old = NULL;
 	struct buf	  all;
 	char		 *docpath, *bpath, *notes = NULL, *cause = NULL, *jid;
 	char		**ids;
-	size_t		  i, nfresh = 0, nids = 0;
+	size_t		  i, nfresh = 0, nids = 0, nold = 0;
 	long long	  pages;
-	int		  npages = 0, have_b, fine, seen = 0;
+	int		  npages = 0, have_b, retired = 0, fine, seen = 0;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	fine = h->cfg.page.resolution == PAGE_FINE;
@@ -413,6 +413,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	buf_init(&all);
 	memset(&b, 0, sizeof(b));
 	have_b = access(bpath, F_OK) == 0;
+	if (!have_b && spool_exists(h, "done/bcast", im->bcast, NULL)) {
+		/* A late copy of a mail whose broadcast was retired. */
+		free(bpath);
+		bpath = spool_path(h, "done/bcast", im->bcast, NULL);
+		have_b = retired = 1;
+	}
 	if (have_b && bcast_load(bpath, &b, &cause) == -1) {
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
@@ -451,7 +457,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			continue;
 		jid = job_id_for(im->bcast, &im->fas[i]);
 		ids[nids++] = xstrdup(jid);
-		if (spool_exists(h, "jobs", jid, NULL) ||
+		if (hub_job_known(h, jid) ||
 		    (seen = spool_seen(h, jid, &cause)) == 1)
 			free(jid);
 		else if (seen == -1) {
@@ -479,6 +485,10 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		    im->key, fresh[i]->j.id, fresh[i]->j.e164,
 		    fresh[i]->j.dial, fresh[i]->j.pages);
 	}
+
+	/* A reopened broadcast's ended jobs come back to memory with it. */
+	if (retired && nfresh > 0)
+		old = hub_jobs_read(h, b.jobs, &nold);
 
 	pthread_mutex_lock(&h->mtx);
 	if (have_b) {
@@ -510,7 +520,13 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	} else if (b.reported)
 		*target = b.reported == 2 ? h->cfg.imap.failed_folder :
 		    h->cfg.imap.done_folder;
-	if (bcast_save(&b, bpath, WRITE_ORDERED, &cause) == -1) {
+	if (retired && nfresh > 0) {
+		/* Reopened: live again, in bcast/ (done/ keeps the old copy). */
+		free(bpath);
+		bpath = spool_path(h, "bcast", im->bcast, NULL);
+	}
+	if ((!retired || nfresh > 0) &&
+	    bcast_save(&b, bpath, WRITE_ORDERED, &cause) == -1) {
 		pthread_mutex_unlock(&h->mtx);
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
@@ -520,6 +536,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		if (hub_job_find(h, fresh[i]->j.id) == NULL) {
 			hub_job_add(h, fresh[i]);
 			fresh[i] = NULL;
+		}
+	}
+	for (i = 0; i < nold; i++) {
+		if (hub_job_find(h, old[i]->j.id) == NULL) {
+			hub_job_add(h, old[i]);
+			old[i] = NULL;
 		}
 	}
 	dispatch_schedule(h);	/* now, not at the main thread's next tick */
@@ -533,6 +555,12 @@ out:
 			free(fresh[i]);
 		}
 	free(fresh);
+	for (i = 0; i < nold; i++)
+		if (old[i] != NULL) {
+			job_free(&old[i]->j);
+			free(old[i]);
+		}
+	free(old);
 	for (i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);

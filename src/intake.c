@@ -354,7 +354,11 @@ intake_scan(struct hub *h, struct imap_conn *c)
 
 /*
  * Broadcasts whose every destination has ended: move their mail from the
- * processing folder to the done or failed folder.
+ * processing folder to the done or failed folder, then retire the
+ * broadcast (hub_bcast_retire: its records to done/, its jobs out of
+ * memory), so that bcast/ holds only live broadcasts and each pass reads
+ * as many records as there is work in flight.  The first pass over a
+ * spool written before done/ existed retires every ended broadcast.
  */
 static int
 intake_finish(struct hub *h, struct imap_conn *c)
@@ -399,6 +403,12 @@ intake_finish(struct hub *h, struct imap_conn *c)
 				log_info("broadcast %s: %d mail(s) moved to %s",
 				    b.id, moved, to);
 			}
+		}
+		if (b.reported && (b.moved || b.msgid == NULL) &&
+		    hub_bcast_retire(h, &b, &cause) == -1) {
+			log_warnx("%s", cause);
+			free(cause);
+			cause = NULL;
 		}
 		bcast_free(&b);
 		free(path);

@@ -95,6 +95,14 @@ job_load(const char *path, struct job *j, char **cause)
 	return 0;
 }
 
+void
+job_encode(const struct job *j, struct kv *kv)
+{
+	kv_set(kv, "v", "1");
+	kv_set(kv, "state", job_state_name(j->state));
+	fields_each(j, job_fields, nitems(job_fields), kv_emit, kv);
+}
+
 int
 job_save(const struct job *j, const char *path, enum write_sync sync,
     char **cause)
@@ -103,9 +111,7 @@ job_save(const struct job *j, const char *path, enum write_sync sync,
 	int		rc;
 
 	kv_init(&kv);
-	kv_set(&kv, "v", "1");
-	kv_set(&kv, "state", job_state_name(j->state));
-	fields_each(j, job_fields, nitems(job_fields), kv_emit, &kv);
+	job_encode(j, &kv);
 	rc = kv_save_sync(&kv, path, sync, cause);
 	kv_free(&kv);
 	return rc;
@@ -137,6 +143,13 @@ bcast_load(const char *path, struct bcast *b, char **cause)
 	return 0;
 }
 
+void
+bcast_encode(const struct bcast *b, struct kv *kv)
+{
+	kv_set(kv, "v", "1");
+	fields_each(b, bcast_fields, nitems(bcast_fields), kv_emit, kv);
+}
+
 int
 bcast_save(const struct bcast *b, const char *path, enum write_sync sync,
     char **cause)
@@ -145,8 +158,7 @@ bcast_save(const struct bcast *b, const char *path, enum write_sync sync,
 	int		rc;
 
 	kv_init(&kv);
-	kv_set(&kv, "v", "1");
-	fields_each(b, bcast_fields, nitems(bcast_fields), kv_emit, &kv);
+	bcast_encode(b, &kv);
 	rc = kv_save_sync(&kv, path, sync, cause);
 	kv_free(&kv);
 	return rc;

@@ -81,7 +81,12 @@ struct bcast {
 	long long	 pages;
 };
 
+struct kv;
+
 const char	*job_state_name(enum job_state);
+/* The record's fields into kv (kvfile.h), as job_save() writes them. */
+void		 job_encode(const struct job *, struct kv *);
+void		 bcast_encode(const struct bcast *, struct kv *);
 int		 job_load(const char *path, struct job *, char **cause);
 /* sync: file_write_sync()'s (util.h); WRITE_DURABLE unless said why. */
 int		 job_save(const struct job *, const char *path,

@@ -19,6 +19,10 @@
  *   log         records that started before now - retention.log
  *   seen        seen-index ids added before now - retention.seen
  *
+ * Broadcasts and jobs are looked for where they live (bcast/, jobs/) and
+ * where a retired broadcast's records are (done/bcast/, done/jobs/; hub.c
+ * hub_bcast_retire).
+ *
  * Every id whose records go is first put into the seen index, so a late
  * copy of the mail, a mail the mailbox hands over again, or a restart
  * finds it there and does nothing twice.  Anything not ended (a job
@@ -60,8 +64,11 @@ struct prune {
 static int	 prune_seen(struct prune *, const char *, char **);
 static void	 prune_say(struct prune *, const char *, const char *);
 static int	 job_ended(const struct hub *, const char *, long long *);
-static int	 prune_bcast(struct prune *, const char *, char **);
+static int	 prune_bcast(struct prune *, const char *, const char *,
+		    char **);
+static int	 bcast_exists(const struct hub *, const char *);
 static int	 prune_bcasts(struct prune *, char **);
+static int	 prune_jobs_in(struct prune *, const char *, char **);
 static int	 prune_jobs(struct prune *, char **);
 static int	 prune_mails(struct prune *, char **);
 static int	 prune_sent(struct prune *, char **);
@@ -108,6 +115,10 @@ job_ended(const struct hub *h, const char *id, long long *ended)
 	path = spool_path(h, "jobs", id, NULL);
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
 		free(path);
+		path = spool_path(h, "done/jobs", id, NULL);
+	}
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		free(path);
 		return 1;
 	}
 	memset(&j, 0, sizeof(j));
@@ -121,9 +132,20 @@ job_ended(const struct hub *h, const char *id, long long *ended)
 	return rc;
 }
 
-/* One broadcast: 0 (pruned or kept), -1 on a seen-index error. */
+/* A broadcast record, live or retired. */
 static int
-prune_bcast(struct prune *p, const char *id, char **cause)
+bcast_exists(const struct hub *h, const char *id)
+{
+	return spool_exists(h, "bcast", id, NULL) ||
+	    spool_exists(h, "done/bcast", id, NULL);
+}
+
+/*
+ * One broadcast of dir (bcast or done/bcast): 0 (pruned or kept), -1 on a
+ * seen-index error.
+ */
+static int
+prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
 {
 	struct bcast	 b;
 	char		*path, *why = NULL, **jobs = NULL, *list, *s, *tok;
@@ -131,7 +153,7 @@ prune_bcast(struct prune *p, const char *id, char **cause)
 	long long	 last;
 	int		 live = 0, rc = 0;
 
-	path = spool_path(p->h, "bcast", id, NULL);
+	path = spool_path(p->h, dir, id, NULL);
 	memset(&b, 0, sizeof(b));
 	if (bcast_load(path, &b, &why) == -1) {
 		free(why);
@@ -166,8 +188,10 @@ prune_bcast(struct prune *p, const char *id, char **cause)
 	for (i = 0; i < n; i++) {
 		prune_say(p, "job", jobs[i]);
 		p->st->jobs++;
-		if (!p->dry_run)
+		if (!p->dry_run) {
 			spool_unlink(p->h, "jobs", jobs[i], NULL);
+			spool_unlink(p->h, "done/jobs", jobs[i], NULL);
+		}
 	}
 	if (b.mailkey != NULL) {
 		prune_say(p, "mail", b.mailkey);
@@ -182,7 +206,7 @@ prune_bcast(struct prune *p, const char *id, char **cause)
 	p->st->bcasts++;
 	if (!p->dry_run) {
 		spool_unlink(p->h, "docs", b.id, ".tif");
-		spool_unlink(p->h, "bcast", b.id, NULL);
+		spool_unlink(p->h, dir, b.id, NULL);
 	}
 out:
 	free(jobs);
@@ -195,36 +219,43 @@ out:
 static int
 prune_bcasts(struct prune *p, char **cause)
 {
+	static const char *dirs[] = { "done/bcast", "bcast" };
 	char	**names;
-	size_t	  n, i;
+	size_t	  n, i, d;
 	int	  rc = 0;
 
-	if (spool_list(p->h, "bcast", "", &names, &n, cause) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = prune_bcast(p, names[i], cause);
-	spool_names_free(names, n);
+	for (d = 0; d < nitems(dirs) && rc == 0; d++) {
+		if (!spool_exists(p->h, dirs[d], "", NULL))
+			continue;	/* a spool faxhubd has not run on yet */
+		if (spool_list(p->h, dirs[d], "", &names, &n, cause) == -1)
+			return -1;
+		for (i = 0; i < n && rc == 0; i++)
+			rc = prune_bcast(p, dirs[d], names[i], cause);
+		spool_names_free(names, n);
+	}
 	return rc;
 }
 
-/* Ended jobs whose broadcast is gone. */
+/* Ended jobs of dir (jobs or done/jobs) whose broadcast is gone. */
 static int
-prune_jobs(struct prune *p, char **cause)
+prune_jobs_in(struct prune *p, const char *dir, char **cause)
 {
 	struct job	  j;
 	char		**names, *path, *why = NULL;
 	size_t		  n, i;
 	int		  rc = 0, ended;
 
-	if (spool_list(p->h, "jobs", "", &names, &n, cause) == -1)
+	if (!spool_exists(p->h, dir, "", NULL))
+		return 0;	/* a spool faxhubd has not run on yet */
+	if (spool_list(p->h, dir, "", &names, &n, cause) == -1)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		path = spool_path(p->h, "jobs", names[i], NULL);
+		path = spool_path(p->h, dir, names[i], NULL);
 		memset(&j, 0, sizeof(j));
 		ended = job_load(path, &j, &why) == 0 &&
 		    (j.state == JOB_DONE || j.state == JOB_FAILED) &&
 		    j.ended < p->cutoff && (j.broadcast == NULL ||
-		    !spool_exists(p->h, "bcast", j.broadcast, NULL));
+		    !bcast_exists(p->h, j.broadcast));
 		free(why);
 		why = NULL;
 		job_free(&j);
@@ -236,10 +267,18 @@ prune_jobs(struct prune *p, char **cause)
 		prune_say(p, "job", names[i]);
 		p->st->jobs++;
 		if (!p->dry_run)
-			spool_unlink(p->h, "jobs", names[i], NULL);
+			spool_unlink(p->h, dir, names[i], NULL);
 	}
 	spool_names_free(names, n);
 	return rc;
+}
+
+static int
+prune_jobs(struct prune *p, char **cause)
+{
+	if (prune_jobs_in(p, "done/jobs", cause) == -1)
+		return -1;
+	return prune_jobs_in(p, "jobs", cause);
 }
 
 /* Mails without a broadcast (refused ones), moved to their folder. */
@@ -261,7 +300,7 @@ prune_mails(struct prune *p, char **cause)
 		    kv_getll(&kv, "moved", 0) != 0 &&
 		    file_mtime(path) < p->cutoff &&
 		    ((bc = kv_get(&kv, "bcast")) == NULL ||
-		    !spool_exists(p->h, "bcast", bc, NULL));
+		    !bcast_exists(p->h, bc));
 		free(why);
 		why = NULL;
 		kv_free(&kv);

@@ -28,7 +28,8 @@
 #define SPOOL_LOCK_ENV	"FAXHUB_LOCK_FD"
 
 static const char *spool_dirs[] = {
-	"mail", "bcast", "jobs", "docs", "in", "outbox", "sent", "tmp"
+	"mail", "bcast", "jobs", "done/bcast", "done/jobs", "docs", "in",
+	"outbox", "sent", "tmp"
 };
 
 int

@@ -10,6 +10,8 @@
  *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
  *   bcast/ID         a broadcast: the jobs of one mail
  *   jobs/ID          one job per destination (job.h)
+ *   done/bcast/ID, done/jobs/ID  the same, once the broadcast's mail was
+ *                    moved to its last folder (hub.c hub_bcast_retire)
  *   docs/ID.tif      normalised document of a broadcast
  *   in/KEY.tif,.meta a received fax and what is known about it
  *   outbox/ID.msg,.env  mails to send; sent/ID  tombstones of sent mails

@@ -46,8 +46,11 @@ hub_write_status(struct hub *h)
 	kv_set(&kv, "smtp", h->smtp_err == NULL ? "up" : "down");
 	if (h->smtp_err != NULL)
 		kv_set(&kv, "smtp.error", h->smtp_err);
+	/* Live jobs, and the ended ones: still in memory or retired. */
 	for (i = 0; i < h->njobs; i++)
 		count[h->jobs[i]->j.state]++;
+	count[JOB_DONE] += h->retired[0];
+	count[JOB_FAILED] += h->retired[1];
 	for (i = 0; i < 5; i++) {
 		snprintf(k, sizeof(k), "jobs.%s",
 		    job_state_name((enum job_state)i));

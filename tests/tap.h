@@ -8,6 +8,7 @@
 #define FAXHUB_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -43,6 +44,17 @@ tap_ok(int cond, const char *file, int line, const char *name)
 } while (0)
 
 #define diag(...) do { printf("# "); printf(__VA_ARGS__); printf("\n"); } while (0)
+
+/* Removes a test's temporary directory (made by mkdtemp, no quotes). */
+static inline void
+tap_rmtree(const char *dir)
+{
+	char	cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (strchr(dir, '\'') != NULL || system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
 
 static inline int
 done_testing(void)

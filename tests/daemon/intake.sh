@@ -41,7 +41,7 @@ ok "five address forms give five jobs" wait_until 40 sh -c \
 for d in 0101 0102 0103 0104 0105; do
 	ok "job for ...$d queued" has_jobs "555$d" 1
 done
-ok "subaddress kept" sh -c "grep -rq 'subaddr=12' '$T/spool/jobs'"
+ok "subaddress kept" sh -c "grep -rq 'subaddr=12' '$T/spool/jobs' '$T/spool/done/jobs'"
 
 # --- broadcast: one mail to three numbers = three copies in the mailbox --
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" \
@@ -175,7 +175,7 @@ POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551301@$F" \
     -s "[pw:pw-alice] contract" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q
 ok "password mode: right password in the Subject accepted" wait_until 30 has_jobs 5551301 1
 ok "password mode: the password is removed from the Subject" sh -c \
-    "! grep -rq 'pw-alice' '$T/spool/bcast'"
+    "! grep -rq 'pw-alice' '$T/spool/bcast' '$T/spool/done/bcast'"
 before=$(refusals alice)
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "+15555551302@$F" \
     -s "[pw:guess] contract" -m hi -a "$T/doc.tif:image/tiff:c.tif" -q

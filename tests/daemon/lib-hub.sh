@@ -198,6 +198,16 @@ hub_tables_loads() { grep -c 'tables loaded:' "$HUBLOG"; }
 # Writes message K of USER's FOLDER (default INBOX) to FILE.
 mbox_fetch() { "$TB/tb-fetch" -d "$W" -u "$1" --fetch "$2" ${4:+-F "$4"} -o "$3"; }
 
+# hub_hold STATE: both servers' OUT modems to STATE (faxstate: busy keeps
+# submitted jobs waiting on the servers, nothing is dialled; ready frees).
+hub_hold() {
+	for _i in 1 2; do
+		eval "_spool=\$TB_HFAX${_i}_SPOOL _tty=\$TB_HFAX${_i}_OUT_TTY"
+		/usr/lib/hylafax/bin/faxstate -q "$_spool" -s "$1" "$_tty" ||
+		    return 1
+	done
+}
+
 make_tiff() {
 	_pages=${2:-1}
 	_args=""
