@@ -29,6 +29,7 @@
 
 #include "conf.h"
 #include "hub.h"
+#include "intake.h"
 #include "log.h"
 #include "retention.h"
 #include "sandbox.h"
@@ -358,6 +359,10 @@ main(int argc, char **argv)
 	pthread_mutex_lock(&h.mtx);
 	if (hub_tables_reload(&h, 1, &cause) == -1)
 		fatalx("tables: %s", cause);
+	/* Spool I/O: without the mutex, before anything acts on a job. */
+	pthread_mutex_unlock(&h.mtx);
+	intake_recover(&h);
+	pthread_mutex_lock(&h.mtx);
 	if (hub_jobs_load(&h, &cause) == -1)
 		fatalx("spool: %s", cause);
 	log_notice("faxhubd started: instance %s, %zu job(s) in the spool",

@@ -48,6 +48,7 @@ intake_mail_free(struct intake_mail *im)
 	user_free(&im->u);
 	free(im->bad);
 	free(im->bcast);
+	free(im->jobs);
 	free(im->refusal.value);
 	free(im->refusal.detail);
 	free(im->refusal.log);

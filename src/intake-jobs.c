@@ -35,6 +35,20 @@ static struct hjob *job_new(const struct intake_mail *,
 		    int);
 static void	 bcast_new(struct bcast *, const struct intake_mail *,
 		    const char *, int, const char *);
+static enum write_sync intake_sync(const struct intake_mail *);
+
+/*
+ * How durable the document, jobs and broadcast of a mail are written: not
+ * at all (a crash that loses or tears them leaves them to be re-derived
+ * from the durable .eml at the next start, intake-recover.c, before
+ * anything acts on them; a job is made durable by dispatch's SUBMITTING
+ * save before it is submitted), and durably when they are re-derived.
+ */
+static enum write_sync
+intake_sync(const struct intake_mail *im)
+{
+	return im->recover ? WRITE_DURABLE : WRITE_SCRATCH;
+}
 
 char *
 intake_bcast_id(const struct intake_mail *im)
@@ -212,7 +226,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	o.max_pages = h->cfg.limits.pages;
 	o.max_pixels = h->cfg.limits.pixels;
 	o.office_warm = h->cfg.page.office_warm;
-	o.sync = WRITE_ORDERED;	/* as the jobs: see intake_jobs() */
+	o.sync = intake_sync(im);	/* as the jobs: see intake_jobs() */
 	body = xprintf("%s.body", docpath);
 	paths = xcalloc(im->m.ndocs + 2, sizeof(char *));
 	names = xcalloc(im->m.ndocs + 2, sizeof(char *));
@@ -396,7 +410,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 {
 	struct bcast	  b;
 	struct hjob	**fresh, **old = NULL;
-	struct buf	  all;
+	struct buf	  all, mine;
 	char		 *docpath, *bpath, *notes = NULL, *cause = NULL, *jid;
 	char		**ids;
 	size_t		  i, nfresh = 0, nids = 0, nold = 0;
@@ -443,7 +457,11 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			goto out;
 		}
 	}
-	if (!have_b || access(docpath, F_OK) != 0) {
+	/*
+	 * A retired broadcast's document is not checked at start-up
+	 * (intake-recover.c): it is made again when a late copy reopens it.
+	 */
+	if (!have_b || retired || access(docpath, F_OK) != 0) {
 		rc = intake_document(h, im, docpath, &npages, &notes);
 		if (rc != INTAKE_NEXT)
 			goto out;
@@ -471,20 +489,29 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			    docpath, pages, fine);
 	}
 	/*
-	 * Whole before they are visible, but their names (and the broadcast's
-	 * and the document's) durable only with the directory fsyncs before
-	 * the commit of the mail's state (intake.c) or at dispatch's durable
-	 * save before it submits: until the state is committed a crash has
-	 * the mail processed again, which finds or remakes them.
+	 * Whole before they are visible, durable only at dispatch's
+	 * SUBMITTING save (intake_sync()): until the mail's state is
+	 * committed a crash has the mail processed again, which finds or
+	 * remakes them; after, the start-up re-derives any a crash lost.
+	 * A re-derived job was logged queued the first time.
 	 */
 	for (i = 0; i < nfresh; i++) {
-		if (hub_job_save_sync(h, fresh[i], WRITE_ORDERED) == -1)
+		if (hub_job_save_sync(h, fresh[i], intake_sync(im)) == -1)
 			goto out;
-		hub_log_job(h, fresh[i], "queued");
-		log_info("mail %s: job %s for %s (dial %s), %lld pages",
+		if (!im->recover)
+			hub_log_job(h, fresh[i], "queued");
+		log_info("mail %s: job %s for %s (dial %s), %lld pages%s",
 		    im->key, fresh[i]->j.id, fresh[i]->j.e164,
-		    fresh[i]->j.dial, fresh[i]->j.pages);
+		    fresh[i]->j.dial, fresh[i]->j.pages,
+		    im->recover ? ", re-derived" : "");
 	}
+
+	/* The mail's own jobs, for its state (intake-recover.c checks them). */
+	buf_init(&mine);
+	for (i = 0; i < nids; i++)
+		jobs_list_add(&mine, ids[i]);
+	free(im->jobs);
+	im->jobs = buf_steal(&mine, NULL);
 
 	/* A reopened broadcast's ended jobs come back to memory with it. */
 	if (retired && nfresh > 0)
@@ -526,13 +553,14 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		bpath = spool_path(h, "bcast", im->bcast, NULL);
 	}
 	if ((!retired || nfresh > 0) &&
-	    bcast_save(&b, bpath, WRITE_ORDERED, &cause) == -1) {
+	    bcast_save(&b, bpath, intake_sync(im), &cause) == -1) {
 		pthread_mutex_unlock(&h->mtx);
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
 		goto out;
 	}
-	for (i = 0; i < nfresh; i++) {
+	/* Re-derived at start-up: hub_jobs_load() reads them from the spool. */
+	for (i = 0; i < nfresh && !im->recover; i++) {
 		if (hub_job_find(h, fresh[i]->j.id) == NULL) {
 			hub_job_add(h, fresh[i]);
 			fresh[i] = NULL;

@@ -104,25 +104,34 @@ env_init(struct intake_env *env, struct hub *h)
 /*
  * Stages mail/KEY.state in the pass's batch: intake.c commits the batch
  * (every state of the pass durable at once) before it moves the mails.
- * Everything the state stands for (document, jobs, broadcast, refusal
- * mail) is durable already.
+ * A refusal mail is durable already; the document, jobs and broadcast
+ * of an accepted mail are not (intake-jobs.c intake_sync()): the state
+ * carries the document's sum and the mail's job ids, so that the
+ * start-up tells a torn document from a whole one and finds a lost job
+ * (intake-recover.c).
  */
 static int
 state_save(struct hub *h, struct intake_mail *im, const char *state,
     const char *bcast, const char *target)
 {
 	struct kv	 kv;
-	char		*path, *data, *cause = NULL;
+	char		*path, *data, *cause = NULL, *sum;
 	size_t		 len;
 	int		 rc;
 
 	kv_init(&kv);
 	kv_set(&kv, "v", "1");
 	kv_set(&kv, "state", state);
-	if (bcast != NULL)
+	if (bcast != NULL) {
 		kv_set(&kv, "bcast", bcast);
+		path = spool_path(h, "docs", bcast, ".tif");
+		sum = spool_file_sum(path);
+		kv_set(&kv, "doc_sum", sum);
+		kv_set(&kv, "jobs", im->jobs);
+		free(sum);
+		free(path);
+	}
 	kv_set(&kv, "target", target);
-	kv_setll(&kv, "moved", 0);
 	path = spool_path(h, "mail", im->key, ".state");
 	data = kv_format(&kv, &len);
 	if ((rc = spool_stage(im->states, path, data, len, &cause)) == -1) {
@@ -311,6 +320,44 @@ static const intake_step checks[] = {
 	intake_numbers
 };
 
+/* Reads and parses the spooled mail KEY into im (initialised either way). */
+static enum intake_rc
+intake_load(struct hub *h, const char *key, struct intake_env *env,
+    struct intake_mail *im)
+{
+	enum intake_rc	 r;
+	char		*raw = NULL, *cause = NULL, *path;
+	size_t		 len;
+
+	env_init(env, h);
+	intake_mail_init(im, key);
+	path = spool_path(h, "mail", key, ".eml");
+	if (file_read(path, h->cfg.limits.message_size + 1024 * 1024, &raw,
+	    &len, &cause) == -1) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+		free(path);
+		return INTAKE_RETRY;
+	}
+	free(path);
+	r = intake_parse(env, im, raw, len,
+	    spool_exists(h, "mail", key, ".toobig"));
+	free(raw);
+	return r;
+}
+
+/* The checking steps, from r on, while each says go on. */
+static enum intake_rc
+intake_checks(const struct intake_env *env, struct intake_mail *im,
+    enum intake_rc r)
+{
+	size_t	i;
+
+	for (i = 0; r == INTAKE_NEXT && i < nitems(checks); i++)
+		r = checks[i](env, im);
+	return r;
+}
+
 int
 intake_process(struct hub *h, const char *key, struct spool_batch *states)
 {
@@ -318,25 +365,10 @@ intake_process(struct hub *h, const char *key, struct spool_batch *states)
 	struct intake_mail	 im;
 	enum intake_rc		 r;
 	const char		*target = NULL;
-	char			*raw = NULL, *cause = NULL, *path;
-	size_t			 len, i;
-	int			 rc = -1, toobig;
+	int			 rc = -1;
 
-	path = spool_path(h, "mail", key, ".eml");
-	if (file_read(path, h->cfg.limits.message_size + 1024 * 1024, &raw,
-	    &len, &cause) == -1) {
-		log_warnx("mail %s: %s", key, cause);
-		free(cause);
-		free(path);
-		return -1;
-	}
-	free(path);
-	env_init(&env, h);
-	intake_mail_init(&im, key);
+	r = intake_load(h, key, &env, &im);
 	im.states = states;
-	toobig = spool_exists(h, "mail", key, ".toobig");
-	r = intake_parse(&env, &im, raw, len, toobig);
-	free(raw);
 	if (r == INTAKE_NEXT && is_register_mail(h, &im.m)) {
 		if ((r = intake_automatic(&env, &im)) == INTAKE_NEXT &&
 		    (r = intake_register(h, &im)) == INTAKE_NEXT) {
@@ -345,8 +377,7 @@ intake_process(struct hub *h, const char *key, struct spool_batch *states)
 			goto out;
 		}
 	}
-	for (i = 0; r == INTAKE_NEXT && i < nitems(checks); i++)
-		r = checks[i](&env, &im);
+	r = intake_checks(&env, &im, r);
 	if (r == INTAKE_NEXT)
 		r = intake_jobs(h, &im, &target);
 	switch (r) {
@@ -366,4 +397,12 @@ intake_process(struct hub *h, const char *key, struct spool_batch *states)
 out:
 	intake_mail_free(&im);
 	return rc;
+}
+
+enum intake_rc
+intake_reload(struct hub *h, const char *key, struct intake_mail *im)
+{
+	struct intake_env	env;
+
+	return intake_checks(&env, im, intake_load(h, key, &env, im));
 }

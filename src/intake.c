@@ -7,17 +7,18 @@
  * durability for one batch (KEY = UIDVALIDITY-UID):
  *   1. fetch the new mails (imap_fetch_batch: one UID FETCH of the sizes,
  *      few of the bodies), stage each as mail/KEY.eml (temp file, fsync)
- *      and commit them together (spool_commit: renames): only then is a
- *      mail "taken"
+ *      and commit them together (spool_commit: renames, one fsync of
+ *      mail/): only then is a mail "taken"
  *   2. intake_process() on each: document, jobs and broadcast written
- *      whole (WRITE_ORDERED) or refusal made durable, then its
- *      mail/KEY.state staged; then one fsync of each of docs/, jobs/ and
- *      bcast/ makes the names written there durable, and the states are
- *      committed together (renames, one fsync of mail/, which also makes
- *      the .eml names durable)
+ *      without fsync (WRITE_SCRATCH: derived from the durable .eml, and
+ *      re-derived at start-up when a crash lost or tore them,
+ *      intake-recover.c) or refusal made durable, then its mail/KEY.state
+ *      staged (fsynced temp file); the states are committed together
+ *      (renames, one fsync of mail/)
  *   3. IMAP: one UID MOVE per folder of the batch: to the processing
  *      folder (accepted; moved on to the done or failed folder when every
- *      destination has ended) or to the failed or done folder
+ *      destination has ended) or to the failed or done folder; then
+ *      mail/KEY.moved (no fsync) notes it for retention
  * Until its state is committed a mail stays in the watched mailbox, so a
  * crash at any point leaves it to be taken (again) by the next pass.
  */
@@ -42,9 +43,6 @@
  * each is processed.
  */
 #define INTAKE_BATCH		32
-
-/* Where the intake writes WRITE_ORDERED (intake-jobs.c). */
-static const char *intake_dirs[] = { "docs", "jobs", "bcast" };
 
 static char	*intake_target(struct hub *, const char *);
 static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
@@ -95,31 +93,25 @@ intake_target(struct hub *h, const char *key)
 }
 
 /*
- * Notes in mail/KEY.state that the mail left the watched mailbox, for
- * retention (retention.c prunes a refused mail once moved).  The intake
- * itself never needs it (it looks only at mail still in the mailbox), so
- * it is written whole but without a directory fsync: a crash may lose
- * the note, which then keeps the mail's files until they are removed by
- * hand.
+ * Notes that the mail left the watched mailbox, for retention
+ * (retention.c prunes a refused mail once moved): an empty
+ * mail/KEY.moved, without any fsync, beside the durable state (which is
+ * never rewritten, so a crash cannot tear it).  The intake itself never
+ * needs it (it looks only at mail still in the mailbox): a crash may
+ * lose the note, which then keeps the mail's files until they are
+ * removed by hand, never removes them early.
  */
 static void
 intake_mark_moved(struct hub *h, const char *key)
 {
-	struct kv	 kv;
-	char		*path, *cause = NULL;
+	char	*path, *cause = NULL;
 
-	kv_init(&kv);
-	path = spool_path(h, "mail", key, ".state");
-	if (kv_load(&kv, path, &cause) == 0) {
-		kv_setll(&kv, "moved", 1);
-		kv_save_sync(&kv, path, WRITE_ORDERED, &cause);
-	}
-	if (cause != NULL) {
+	path = spool_path(h, "mail", key, ".moved");
+	if (file_write_sync(path, "", 0, 0600, WRITE_SCRATCH, &cause) == -1) {
 		log_warnx("mail %s: %s", key, cause);
 		free(cause);
 	}
 	free(path);
-	kv_free(&kv);
 }
 
 /*
@@ -159,6 +151,7 @@ intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			rc = -1;
 			break;
 		}
+		crash_point("intake-after-move");
 		for (j = n; j-- > i;) {
 			if (targets[j] == NULL ||
 			    strcmp(targets[j], targets[i]) != 0)
@@ -251,11 +244,12 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 			break;
 	}
 	/*
-	 * The data is durable, the names will be with the states' commit
-	 * (same directory): until then a mail lost in a crash is still in
-	 * the mailbox.
+	 * Data and names durable (one fsync of mail/ for the batch): the
+	 * start-up's recovery remakes from the .eml the document of a mail
+	 * not yet committed whose job may have reached SUBMITTING
+	 * (intake-recover.c), so the .eml must be there after a crash.
 	 */
-	if (rc == 0 && spool_commit(&b, WRITE_ORDERED, &cause) == -1) {
+	if (rc == 0 && spool_commit(&b, WRITE_DURABLE, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
 		rc = -1;
@@ -296,9 +290,8 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
     const uint32_t *uids, size_t n)
 {
 	struct spool_batch	 states;
-	char			*key, *path, *cause = NULL;
+	char			*key, *cause = NULL;
 	size_t			 i;
-	int			 rc = 0;
 
 	if (intake_take(h, c, uidv, uids, n) == -1)
 		return -1;
@@ -312,20 +305,13 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 		free(key);
 	}
 	/*
-	 * The names of what the states stand for (written WRITE_ORDERED),
-	 * then the states with theirs.
+	 * What the states stand for is written without fsync: a crash that
+	 * loses or tears it leaves it to be re-derived from the .eml at the
+	 * next start (intake-recover.c), so only the states are made durable.
 	 */
-	for (i = 0; states.n > 0 && i < nitems(intake_dirs); i++) {
-		path = xprintf("%s/%s", h->cfg.spool_dir, intake_dirs[i]);
-		rc = fsync_dir(path, &cause);
-		free(path);
-		if (rc == -1)
-			break;
-	}
-	if (rc == -1 || spool_commit(&states, WRITE_DURABLE, &cause) == -1) {
+	if (spool_commit(&states, WRITE_DURABLE, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
-		spool_batch_free(&states);
 		return 0;
 	}
 	return intake_move(h, c, uidv, uids, n);

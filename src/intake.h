@@ -76,10 +76,12 @@ struct intake_mail {
 	size_t			 nok;		/* numbers that will be sent */
 	char			*bad;		/* "number: why" lines */
 	char			*bcast;		/* broadcast id */
+	char			*jobs;		/* its job ids, a,b,... */
 	int			 cover;		/* a cover page first */
 	int			 fax_text;	/* the text body becomes pages */
 	struct intake_refusal	 refusal;
 	struct spool_batch	*states;	/* borrowed: the pass's */
+	int			 recover;	/* re-deriving at start-up */
 };
 
 void	intake_mail_init(struct intake_mail *, const char *key);
@@ -118,5 +120,21 @@ enum intake_rc intake_document(struct hub *, struct intake_mail *,
 	    const char *docpath, int *pages, char **notes);
 enum intake_rc intake_jobs(struct hub *, struct intake_mail *,
 	    const char **target);
+
+/*
+ * intake-mail.c: reads, parses and checks the spooled mail KEY again into
+ * im (initialised here; the caller intake_mail_free()s it), for the
+ * start-up's recovery; a registration mail is not one it looks at.
+ */
+enum intake_rc intake_reload(struct hub *, const char *key,
+	    struct intake_mail *);
+/*
+ * intake-recover.c: at start-up, before the jobs are loaded and without
+ * h->mtx, with the tables loaded: records a crash tore are removed, and
+ * every accepted mail whose live broadcast, jobs or document are missing
+ * or torn gets them re-derived from its .eml, durably, before anything
+ * acts on them; docs/architecture.md ("Durability") says why that holds.
+ */
+void	intake_recover(struct hub *);
 
 #endif

@@ -9,7 +9,8 @@
  *               FAILED, the last one ended before the cutoff: its jobs/,
  *               bcast/ and docs/ files, and mail/KEY.* of its mail
  *   job         DONE or FAILED before the cutoff, its broadcast gone
- *   mail        mail/KEY.state says the mail was moved to its folder, no
+ *   mail        mail/KEY.moved (or an older KEY.state's moved=1) says the
+ *               mail was moved to its folder, no
  *               broadcast left, state written before the cutoff (refusals)
  *   sent/ID     the tombstone of a mail sent before the cutoff
  *   image       in/KEY.tif of a received fax whose meta says delivered
@@ -200,6 +201,7 @@ prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
 			spool_unlink(p->h, "mail", b.mailkey, ".eml");
 			spool_unlink(p->h, "mail", b.mailkey, ".toobig");
 			spool_unlink(p->h, "mail", b.mailkey, ".state");
+			spool_unlink(p->h, "mail", b.mailkey, ".moved");
 		}
 	}
 	prune_say(p, "broadcast", b.id);
@@ -297,7 +299,8 @@ prune_mails(struct prune *p, char **cause)
 		path = spool_path(p->h, "mail", names[i], ".state");
 		kv_init(&kv);
 		done = kv_load(&kv, path, &why) == 0 &&
-		    kv_getll(&kv, "moved", 0) != 0 &&
+		    (kv_getll(&kv, "moved", 0) != 0 ||
+		    spool_exists(p->h, "mail", names[i], ".moved")) &&
 		    file_mtime(path) < p->cutoff &&
 		    ((bc = kv_get(&kv, "bcast")) == NULL ||
 		    !bcast_exists(p->h, bc));
@@ -315,6 +318,7 @@ prune_mails(struct prune *p, char **cause)
 			spool_unlink(p->h, "mail", names[i], ".eml");
 			spool_unlink(p->h, "mail", names[i], ".toobig");
 			spool_unlink(p->h, "mail", names[i], ".state");
+			spool_unlink(p->h, "mail", names[i], ".moved");
 		}
 	}
 	spool_names_free(names, n);

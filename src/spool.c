@@ -135,17 +135,52 @@ spool_names_free(char **v, size_t n)
 	free(v);
 }
 
+#define FNV_SEED	1469598103934665603ULL
+
+/* FNV-1a 64 of len bytes, continuing from h. */
+static uint64_t
+fnv_add(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char	*c = p;
+
+	while (len-- > 0) {
+		h ^= *c++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 /* A short stable id from any string (FNV-1a 64). */
 char *
 hub_id_hash(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
+	return xprintf("%016llx",
+	    (unsigned long long)fnv_add(FNV_SEED, s, strlen(s)));
+}
 
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
+char *
+spool_file_sum(const char *path)
+{
+	char		 chunk[65536];
+	uint64_t	 h = FNV_SEED;
+	long long	 size = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			close(fd);
+			return NULL;
+		}
+		h = fnv_add(h, chunk, (size_t)n);
+		size += n;
 	}
-	return xprintf("%016llx", (unsigned long long)h);
+	close(fd);
+	return xprintf("%lld-%016llx", size, (unsigned long long)h);
 }
 
 int

@@ -7,7 +7,9 @@
  *   logq             the communication log's journal (hub-log.h)
  *   seen.db          ids of mails and broadcasts taken (spool_seen())
  *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
- *   mail/KEY.state   what became of it (accepted|refused, broadcast, moved)
+ *   mail/KEY.state   what became of it (accepted|refused, broadcast, the
+ *                    document's sum for recovery, moved)
+ *   mail/KEY.moved   empty: the mail left the watched mailbox (retention)
  *   bcast/ID         a broadcast: the jobs of one mail
  *   jobs/ID          one job per destination (job.h)
  *   done/bcast/ID, done/jobs/ID  the same, once the broadcast's mail was
@@ -18,9 +20,10 @@
  *   tmp/             scratch files of conversions
  *   status           live state for `faxhubctl status`
  *
- * Every record is written whole (temporary file, fsync, rename, directory
- * fsync: file_write_atomic), so a reader sees the old or the new record,
- * never a torn one.  These functions touch only the file system: none of
+ * Every record is written whole (temporary file, then rename), so a
+ * reader sees the old or the new record, never a torn one; how durable
+ * each is (fsync of the file, of its directory) is file_write_sync()'s
+ * level, docs/architecture.md says which record has which and why.  These functions touch only the file system: none of
  * them needs the hub mutex, and none may be called with it held where the
  * caller can avoid it (they do disk I/O).
  */
@@ -54,6 +57,11 @@ void	 spool_unlink(const struct hub *, const char *sub, const char *name,
 	    const char *suffix);
 /* A short stable id from any string (16 hex digits, FNV-1a 64); allocated. */
 char	*hub_id_hash(const char *s);
+/*
+ * The size and FNV-1a 64 of a file's bytes ("SIZE-HEX", allocated), or
+ * NULL when it cannot be read: tells a whole file from a torn one.
+ */
+char	*spool_file_sum(const char *path);
 
 /*
  * Records made durable together, for a batch of the intake: spool_stage()

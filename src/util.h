@@ -60,7 +60,11 @@ int	file_write_atomic(const char *path, const void *, size_t, mode_t,
  *                  is not: after a crash path holds the old or the new
  *                  data, whole, never a torn file; the new name is durable
  *                  from the next fsync of the directory
- *   WRITE_SCRATCH  no fsync at all, for files no restart reads
+ *   WRITE_SCRATCH  no fsync at all: for files no restart reads, or that
+ *                  a restart re-derives from durable ones when they are
+ *                  missing, empty or torn (the intake's document, jobs
+ *                  and broadcast: intake-recover.c); after a crash path
+ *                  may hold the old data, the new, a part, or nothing
  */
 enum write_sync {
 	WRITE_SCRATCH,

@@ -275,7 +275,8 @@ hub_start
 # CRASH_REPEAT (default 1; `make check-long` uses 3) runs every point again.
 k=0
 for cp in $(for r in $(seq 1 "${CRASH_REPEAT:-1}"); do
-    echo intake-after-spool intake-after-jobs intake-before-move; done); do
+    echo intake-after-spool intake-after-jobs intake-before-move \
+    intake-after-move; done); do
 	hub_stop
 	k=$((k + 1))
 	num=15555559$(printf '%03d' "$k")
@@ -291,5 +292,36 @@ for cp in $(for r in $(seq 1 "${CRASH_REPEAT:-1}"); do
 	is "$cp: exactly one job" "$(jobs_for "${num#1}")" 1
 done
 diag "intake crash points: $k kills, each mail became exactly one job"
+ok "a refused mail's move is noted beside its state" sh -c \
+    "ls '$T/spool/mail/'*.moved"
+
+# --- what a machine crash may lose: the document, job and broadcast are
+# written without fsync (derived from the durable .eml); the start-up
+# makes again any that are missing, empty or torn, before anything acts
+# on them, and logs nothing twice.
+mail_fax "$A" "+15555559901" "$T/doc.tif"
+ok "lost records: the mail became a job" wait_until 30 has_jobs 5559901 1
+ok "lost records: the mail has left the INBOX" wait_until 60 sh -c \
+    "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count)\" = 0 ]"
+hub_stop
+job=$(grep -l '^e164=+15555559901$' "$T/spool/jobs/"*)
+bc=$(sed -n 's/^broadcast=//p' "$job")
+ok "lost records: the job, its broadcast and document are in the spool" \
+    test -s "$job" -a -s "$T/spool/bcast/$bc" -a -s "$T/spool/docs/$bc.tif"
+cp "$T/spool/docs/$bc.tif" "$T/doc-before.tif"
+rm "$job"
+: >"$T/spool/bcast/$bc"
+sz=$(wc -c <"$T/spool/docs/$bc.tif")
+truncate -s $((sz / 2)) "$T/spool/docs/$bc.tif"
+hub_start
+ok "lost records: the job is made again" wait_until 30 test -s "$job"
+ok "lost records: queued again" grep -q '^state=queued$' "$job"
+ok "lost records: the broadcast is whole and lists the job" \
+    grep -q "^jobs=.*${job##*/}" "$T/spool/bcast/$bc"
+ok "lost records: the document is made again, whole" \
+    cmp "$T/spool/docs/$bc.tif" "$T/doc-before.tif"
+ok "lost records: the start-up said what it made again" \
+    hub_log_has "recovery: mail .*: broadcast $bc made again"
+is "lost records: still exactly one job in the log" "$(jobs_for 5559901)" 1
 is "the gateway INBOX is empty at the end" "$(mbox_count fax)" 0
 done_testing

@@ -175,6 +175,9 @@ setup(void)
 	/* Refused mails: moved long ago (goes), still in the inbox (stays). */
 	mailstate("1-9", 1, NOW - 40 * DAY);
 	mailstate("1-10", 0, NOW - 40 * DAY);
+	/* Moved, as the intake notes it now: beside the state. */
+	mailstate("1-12", 0, NOW - 40 * DAY);
+	file("mail", "1-12", ".moved", NOW - 40 * DAY);
 	file("mail", "1-11", ".eml", NOW - 40 * DAY);	/* taken, not done */
 	file("sent", "oOld", NULL, NOW - 31 * DAY);
 	file("sent", "oNew", NULL, NOW - DAY);
@@ -192,7 +195,7 @@ t_dry(void)
 
 	ok(retention_prune(&h, NOW, 1, NULL, NULL, &st, &cause) == 0,
 	    "dry run");
-	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 2 && st.sent == 1 &&
+	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 3 && st.sent == 1 &&
 	    st.images == 1 && st.log == 1, "dry run counts what would go");
 	ok(there("bcast", "bOld", NULL) && there("jobs", "jA", NULL) &&
 	    there("sent", "oOld", NULL) && there("in", "fax1-a-1", ".tif"),
@@ -212,7 +215,7 @@ t_prune(void)
 	    "two seen ids, one past retention.seen");
 	ok(retention_prune(&h, NOW, 0, NULL, NULL, &st, &cause) == 0,
 	    "prune");
-	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 2 && st.sent == 1 &&
+	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 3 && st.sent == 1 &&
 	    st.images == 1 && st.log == 1 && st.seen == 1, "counts");
 	ok(!there("bcast", "bOld", NULL) && !there("jobs", "jA", NULL) &&
 	    !there("jobs", "jB", NULL) && !there("docs", "bOld", ".tif") &&
@@ -223,6 +226,9 @@ t_prune(void)
 	ok(!there("jobs", "jG", NULL) && seen("jG"), "the orphan job too");
 	ok(!there("mail", "1-9", ".state") && !there("mail", "1-9", ".eml") &&
 	    seen("1-9"), "the refused mail that was moved");
+	ok(!there("mail", "1-12", ".state") && !there("mail", "1-12",
+	    ".moved") && !there("mail", "1-12", ".eml") && seen("1-12"),
+	    "the refused mail whose move is noted in KEY.moved");
 	ok(!there("sent", "oOld", NULL) && seen("sent/oOld"),
 	    "the old sent tombstone");
 	ok(!there("in", "fax1-a-1", ".tif") && there("in", "fax1-a-1",

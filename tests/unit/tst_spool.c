@@ -1,7 +1,8 @@
 /*
  * tst_spool.c: the spool module (src/spool.c): listings skip the
  * temporary files of atomic writes and come sorted; the lock admits one
- * process and names it to a second one; the seen index remembers ids.
+ * process and names it to a second one; the seen index remembers ids;
+ * a file's sum tells it whole from torn.
  */
 #include "config.h"
 
@@ -110,6 +111,28 @@ t_seen(struct hub *h)
 	is_int(spool_seen(h, "1-42", &cause), 0, "another id is not");
 }
 
+/* The sum that tells a whole document from a torn one. */
+static void
+t_sum(struct hub *h)
+{
+	char	*p, *a, *b = NULL, *c = NULL, *cause = NULL;
+
+	p = spool_path(h, "docs", "bX", ".tif");
+	ok(spool_file_sum(p) == NULL, "no file, no sum");
+	ok(file_write_atomic(p, "abcdef", 6, 0600, &cause) == 0, "a file");
+	a = spool_file_sum(p);
+	is_str(a, "6-6419a7d2d6af9894", "its size and FNV-1a 64");
+	ok(file_write_atomic(p, "abc\0\0\0", 6, 0600, &cause) == 0 &&
+	    (b = spool_file_sum(p)) != NULL, "the same size, torn");
+	ok(b != NULL && strcmp(a, b) != 0, "another sum");
+	ok(truncate(p, 3) == 0 && (c = spool_file_sum(p)) != NULL &&
+	    strncmp(c, "3-", 2) == 0, "cut short: another size");
+	free(a);
+	free(b);
+	free(c);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -124,6 +147,7 @@ main(void)
 	t_list(&h);
 	t_lock();
 	t_seen(&h);
+	t_sum(&h);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
