@@ -26,7 +26,9 @@
  *      SUBMITTING before the crash is submitted again, if its tag is not
  *      found on the server, before the intake gets to the mail.
  * Ids come from the Message-ID and the numbers, so what is made again has
- * the names it had.  A crash during recovery leaves it to the next start.
+ * the names it had.  A crash during recovery leaves it to the next start
+ * (crash point intake-after-redo): what was made again is durable, the
+ * rest is still found missing or torn.
  */
 #include "config.h"
 
@@ -258,9 +260,11 @@ group_redo(struct hub *h, const struct rmail *g, size_t n)
 		im.recover = 1;
 		if (r == INTAKE_NEXT)
 			r = intake_jobs(h, &im, &target);
-		if (r == INTAKE_NEXT)
+		if (r == INTAKE_NEXT) {
 			log_notice("recovery: mail %s: broadcast %s made again",
 			    g[i].key, g[i].bcast);
+			crash_point("intake-after-redo");
+		}
 		else
 			log_warnx("mail %s: accepted before a crash, but its "
 			    "document, jobs or broadcast cannot be made again "

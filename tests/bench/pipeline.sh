@@ -12,9 +12,11 @@
 #           Throughput = mails / (last submission - first send).
 #           faxhubd's peak RSS is VmHWM from /proc at the end of the run.
 #  fsyncs   then BENCH_FSYNC_MAILS more (default 50, at most BENCH_MAILS)
-#           in a burst with strace -f -c -e trace=fsync,fdatasync,syncfs
+#           in a burst with strace -f -y -e trace=fsync,fdatasync,syncfs
 #           attached to faxhubd (so not timed): calls per mail, from the
-#           first mail sent until the last is submitted.
+#           first mail sent until the last is submitted, and per mail by
+#           what was synced (the spool directory, or the kind of file in
+#           it, from the path strace -y prints).
 #  rest     then BENCH_REST mails (default 50), one at a time, each sent once
 #           the one before is submitted: latency at rest, median and p99,
 #           split into Dovecot's share (accepted -> faxhubd's "new mail
@@ -127,7 +129,7 @@ hwm=$(rss VmHWM)
 fsyncs=-
 if [ "$NF" -gt 0 ] && command -v strace >/dev/null 2>&1; then
 	diag "fsyncs: $NF mails with strace attached"
-	strace -f -c -e trace=fsync,fdatasync,syncfs -o "$T/strace" \
+	strace -f -y -e trace=fsync,fdatasync,syncfs -o "$T/strace" \
 	    -p "$HUBPID" 2>"$T/strace.err" &
 	STRACE=$!
 	wait_until 30 grep -q attached "$T/strace.err" ||
@@ -143,8 +145,23 @@ if [ "$NF" -gt 0 ] && command -v strace >/dev/null 2>&1; then
 	done
 	kill -INT "$STRACE"
 	wait "$STRACE"
-	calls=$(awk '$NF ~ /^(fsync|fdatasync|syncfs)$/ { n += $4 }
-	    END { print n + 0 }' "$T/strace")
+	calls=$(grep -c -E '(fsync|fdatasync|syncfs)\(' "$T/strace")
+	# "fsync(7</.../spool/mail/1-2.eml.tmp.9.0>) = 0": by directory, or
+	# by the directory and the suffix of the file's name.
+	sed -n -E 's/.*(fsync|fdatasync|syncfs)\([0-9]+<([^>]*)>.*/\2/p' \
+	    "$T/strace" | sed 's/\.tmp\..*//' | while read -r p; do
+		case $p in
+		"$T/spool") echo "spool/ (the directory)" ;;
+		*) [ -d "$p" ] && { echo "${p#"$T/spool/"}/ (the directory)"
+			continue; }
+		   d=${p%/*}; d=${d#"$T/spool"}; f=${p##*/}
+		   case $f in *.*) e=.${f#*.} ;; *) e= ;; esac
+		   if [ -z "$d" ]; then echo "spool/$f"
+		   else echo "${d#/}/*$e"; fi ;;
+		esac
+	done | sort | uniq -c | awk -v n="$NF" \
+	    '{ printf "#   %-24s %6.2f\n", $2 ($3 != "" ? " " $3 " " $4 : ""),
+	    $1 / n }' >"$T/fsync.kinds"
 	fsyncs=$(awk -v c="$calls" -v n="$NF" \
 	    'BEGIN { printf "%.2f", c / n }')
 	[ "$(submitted)" -ge "$want" ] ||
@@ -251,7 +268,8 @@ if [ -s "$T/rest" ]; then
 else
 	echo "# at rest: - (no mail measured)"
 fi
-echo "# fsyncs per mail (burst of $NF, strace -c on faxhubd): $fsyncs"
+echo "# fsyncs per mail (burst of $NF, strace on faxhubd): $fsyncs"
+[ -s "$T/fsync.kinds" ] && cat "$T/fsync.kinds"
 echo "# faxhubd peak RSS: $hwm kB"
 
 warn() { echo "# WARNING: $*"; }
