@@ -47,7 +47,7 @@
 static char	*intake_target(struct hub *, const char *);
 static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
 		    const uint32_t *, size_t);
-static int	 intake_done_with(struct hub *, const char *);
+static size_t	 intake_unseen(struct hub *, char **, uint32_t *, size_t);
 static void	 intake_mark_moved(struct hub *, const char *);
 static int	 intake_stage(struct hub *, struct spool_batch *,
 		    const char *, const char *, const char *, size_t);
@@ -172,22 +172,30 @@ intake_move(struct hub *h, struct imap_conn *c, uint32_t uidv,
 }
 
 /*
- * 1 when the mail needs nothing: no state, but taken, ended and pruned
- * (retention.c), so its key is in the seen index.
+ * Of the n keys, those the seen index does not hold: mails with neither
+ * a state nor a .eml that were not taken, ended and pruned
+ * (retention.c).  One opening of the index for the batch; when it cannot
+ * be read, none (they are looked at again at the next pass).
  */
-static int
-intake_done_with(struct hub *h, const char *key)
+static size_t
+intake_unseen(struct hub *h, char **keys, uint32_t *uids, size_t n)
 {
 	char	*cause = NULL;
-	int	 seen;
+	int	*seen;
+	size_t	 i, k = 0;
 
-	if (spool_exists(h, "mail", key, ".state"))
-		return 0;
-	if ((seen = spool_seen(h, key, &cause)) == -1) {
-		log_warnx("mail %s: %s", key, cause);
+	seen = xcalloc(n + 1, sizeof(*seen));
+	if (n > 0 && spool_seen_each(h, (const char *const *)keys, n, seen,
+	    &cause) == -1) {
+		log_warnx("seen index: %s", cause);
 		free(cause);
+		n = 0;
 	}
-	return seen != 0;
+	for (i = 0; i < n; i++)
+		if (!seen[i])
+			uids[k++] = uids[i];
+	free(seen);
+	return k;
 }
 
 /*
@@ -202,19 +210,26 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	struct spool_batch	 b;
 	struct imap_msg		*msgs;
 	uint32_t		*want;
-	char			*key, *cause = NULL;
+	char			*key, **keys, *cause = NULL;
 	size_t			 i, nwant = 0;
 	int			 rc = 0;
 
 	want = xcalloc(n, sizeof(*want));
+	keys = xcalloc(n, sizeof(*keys));
 	for (i = 0; i < n; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state") &&
-		    !spool_exists(h, "mail", key, ".eml") &&
-		    !intake_done_with(h, key))
+		    !spool_exists(h, "mail", key, ".eml")) {
+			keys[nwant] = key;
 			want[nwant++] = uids[i];
-		free(key);
+		} else
+			free(key);
 	}
+	i = nwant;
+	nwant = intake_unseen(h, keys, want, nwant);
+	while (i-- > 0)
+		free(keys[i]);
+	free(keys);
 	if (nwant == 0) {
 		free(want);
 		return 0;
@@ -296,11 +311,14 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	if (intake_take(h, c, uidv, uids, n) == -1)
 		return -1;
 	spool_batch_init(&states);
+	/*
+	 * A mail with a .eml is not one retention pruned (it removes the
+	 * .eml with the state): no look into the seen index here.
+	 */
 	for (i = 0; i < n && !h->stop; i++) {
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state") &&
-		    spool_exists(h, "mail", key, ".eml") &&
-		    !intake_done_with(h, key))
+		    spool_exists(h, "mail", key, ".eml"))
 			(void)intake_process(h, key, &states);
 		free(key);
 	}

@@ -65,7 +65,8 @@ char	*spool_file_sum(const char *path);
 
 /*
  * Records made durable together, for a batch of the intake: spool_stage()
- * writes each to a temp file beside its path and fsyncs it; spool_commit()
+ * writes each to a temp file beside its path; spool_commit() fsyncs the
+ * temp files (a few threads at a time: waits for the disk overlap),
  * renames each into place and, with WRITE_DURABLE, then fsyncs each of
  * their directories once (with WRITE_ORDERED the names are durable from
  * the next fsync of their directory).  A record is visible under its name
@@ -99,6 +100,8 @@ int	 hub_save_kv(const struct kv *, const char *path, const char *what);
  * without h->mtx.
  *
  * spool_seen: 1 seen, 0 not, -1 error (*cause set).
+ * spool_seen_each: the same for n ids with one opening of the index,
+ * seen[i] 1 or 0; 0 or -1.
  * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
  * spool_seen_prune: removes the ids seen before `before' (with dry_run
  * only counts them) and sets *removed; 0 or -1.
@@ -107,6 +110,8 @@ int	 hub_save_kv(const struct kv *, const char *path, const char *what);
  * names them, "sent/ID" for an outbox mail that was sent.
  */
 int	 spool_seen(const struct hub *, const char *id, char **cause);
+int	 spool_seen_each(const struct hub *, const char *const *ids, size_t n,
+	    int *seen, char **cause);
 int	 spool_seen_add(const struct hub *, const char *id, long long when,
 	    char **cause);
 int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
