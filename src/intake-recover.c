@@ -43,6 +43,9 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/* Larger than any job or broadcast record (kvfile.c reads up to 4 MB). */
+#define REC_MAX		(4 * 1024 * 1024)
+
 /* An accepted mail whose broadcast is checked. */
 struct rmail {
 	char	*bcast;
@@ -63,23 +66,34 @@ static int	 vouched(const struct rmail *, size_t, const char *);
 static void	 uncommitted(struct hub *, const struct rmail *, size_t);
 
 /*
- * 1 when the record at path is torn: it cannot be read, does not parse,
- * or lacks its version, its id or the field need (*cause says which).
+ * 1 when the record at path is torn: empty, not parsing, or without its
+ * version, its id or the field need (*cause says which).  A file that
+ * cannot be read at all is left alone (logged): that is no crash's doing.
  */
 static int
 rec_torn(const char *path, const char *need, char **cause)
 {
-	struct kv	kv;
-	int		torn = 1;
+	struct kv	 kv;
+	char		*data, *why = NULL;
+	size_t		 len;
+	int		 torn;
 
-	kv_init(&kv);
-	if (kv_load(&kv, path, cause) == 0) {
-		torn = kv_get(&kv, "v") == NULL || kv_get(&kv, "id") == NULL ||
-		    (need != NULL && kv_get(&kv, need) == NULL);
-		if (torn)
-			xasprintf(cause, "%s: empty or incomplete record", path);
+	if (file_read(path, REC_MAX, &data, &len, &why) == -1) {
+		log_warnx("recovery: %s", why);
+		free(why);
+		return 0;
 	}
+	kv_init(&kv);
+	if (kv_parse(&kv, data, len, &why) == -1) {
+		xasprintf(cause, "%s: %s", path, why);
+		free(why);
+		torn = 1;
+	} else if ((torn = kv_get(&kv, "v") == NULL ||
+	    kv_get(&kv, "id") == NULL ||
+	    (need != NULL && kv_get(&kv, need) == NULL)))
+		xasprintf(cause, "%s: empty or incomplete record", path);
 	kv_free(&kv);
+	free(data);
 	return torn;
 }
 

@@ -28,6 +28,10 @@
 
 #define SPOOL_LOCK_ENV	"FAXHUB_LOCK_FD"
 
+static uint64_t	 fnv_add(uint64_t, const void *, size_t);
+static void	*batch_syncer_main(void *);
+static int	 batch_sync(const struct spool_batch *, char **);
+
 static const char *spool_dirs[] = {
 	"mail", "bcast", "jobs", "done/bcast", "done/jobs", "docs", "in",
 	"outbox", "sent", "tmp"
