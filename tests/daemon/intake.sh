@@ -286,6 +286,11 @@ for cp in $(for r in $(seq 1 "${CRASH_REPEAT:-1}"); do
 	hub_start
 	ok "$cp: after restart the mail became a job" wait_until 30 \
 	    has_jobs "${num#1}" 1
+	# Its state was not committed, so nothing vouched for its document:
+	# the start-up made it again before any job could use it.
+	[ $cp = intake-after-jobs ] &&
+	    ok "$cp: the start-up made the document again" wait_until 30 \
+	    hub_log_has "recovery: mail .*/docs/.*\.tif made again"
 	# Once the mail has left the INBOX, intake is done with it.
 	ok "$cp: the mail has left the INBOX" wait_until 60 sh -c \
 	    "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count)\" = 0 ]"
