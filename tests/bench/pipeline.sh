@@ -28,7 +28,7 @@
 #           run time.  The ratio compares faxhub's burst with the best of
 #           these.  That path
 #           starts when the mail is already on disk, so it does not include
-#           SMTP, LMTP and IMAP as faxhub's figure does, and HylaFAX converts
+#           SMTP, delivery and IMAP as faxhub's figure does, and HylaFAX converts
 #           faxmail's PostScript only when it dials, while faxhub's figure
 #           includes its TIFF checks and normalisation.
 #
@@ -245,7 +245,7 @@ best=$(awk 'NR > 1 && $4 != "-" && $4 > b { b = $4; t = $1 }
 echo "# pipeline benchmark: $N mails, 1-page TIFF each, 2 HylaFAX servers," \
     "$(nproc) cores"
 echo "# burst: mail accepted -> job submitted (faxhub), faxmail run (faxmail-PN:"
-echo "# N at a time); faxhub's figure includes SMTP, LMTP and IMAP"
+echo "# N at a time); faxhub's figure includes SMTP, delivery and IMAP"
 printf '# %-12s %7s %8s %8s %8s %8s %8s\n' path mails seconds mails/s \
     p50_s p90_s p99_s
 sed 's/^/# /' "$T/rows"
