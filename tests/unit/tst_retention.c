@@ -272,6 +272,28 @@ t_prune(void)
 	    st.seen == 0, "a second prune finds nothing");
 }
 
+/*
+ * A mail whose sent/ tombstone was pruned is still known as sent (the
+ * seen index), so the same id queued again (a report owed again after a
+ * restart, an answer to a late copy) is not queued twice.
+ */
+static void
+t_outbox(void)
+{
+	const char	*to = "someone@example.test";
+
+	ok(outbox_sent(&h, "oOld") == 1 && outbox_known(&h, "oOld") == 1,
+	    "a mail whose tombstone was pruned is still known as sent");
+	ok(outbox_known(&h, "oNew") == 1, "one whose tombstone stays too");
+	is_int(outbox_known(&h, "oNever"), 0, "one never queued is not");
+	ok(outbox_put(&h, "oOld", "fax@example.test", &to, 1, "x", 1, NULL,
+	    0) == 0 && !there("outbox", "oOld", ".env") &&
+	    !there("outbox", "oOld", ".msg"), "queued again, it is not queued");
+	ok(outbox_put(&h, "oNever", "fax@example.test", &to, 1, "x", 1, NULL,
+	    0) == 0 && there("outbox", "oNever", ".env"),
+	    "a new one is queued");
+}
+
 int
 main(void)
 {
@@ -288,6 +310,7 @@ main(void)
 	setup();
 	t_dry();
 	t_prune();
+	t_outbox();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
