@@ -7,7 +7,9 @@
  * anything is sent.  Each fax server has its own thread (fax-server.c),
  * started here by dispatch_sync_servers() for every server of the table
  * whose driver is compiled in (fax.h); it submits the job and follows it,
- * and calls dispatch_finish() when the job has ended.
+ * and calls dispatch_finish() when the job has ended.  That only queues
+ * the job's end: the ender thread here writes its log record, its
+ * reports and the broadcast's end without the hub mutex.
  */
 #include "config.h"
 
@@ -25,12 +27,16 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static void	finish(struct hub *, struct hjob *, int);
+static int
+state_ended(enum job_state s)
+{
+	return s == JOB_DONE || s == JOB_FAILED;
+}
 
 static int
 job_ended(const struct hjob *hj)
 {
-	return hj->j.state == JOB_DONE || hj->j.state == JOB_FAILED;
+	return state_ended(hj->j.state);
 }
 
 int
@@ -59,14 +65,15 @@ srv_find(struct hub *h, const char *name)
 	return NULL;
 }
 
-/* ---- reports --------------------------------------------------------- */
+/* ---- the end of a job (the ender thread, without mtx) -------------- */
 
 /*
- * The jobs of a broadcast, from memory (a broadcast a late copy reopened
- * brought its ended jobs back with it, intake-jobs.c); no disk I/O.
+ * Copies of the jobs of a broadcast, from memory (a broadcast a late copy
+ * reopened brought its ended jobs back with it, intake-jobs.c); with mtx
+ * held, no disk I/O.  The caller frees them (jobs_free).
  */
 static void
-bcast_jobs(struct hub *h, const struct bcast *b, struct hjob ***out,
+bcast_jobs(struct hub *h, const struct bcast *b, struct job **out,
     size_t *n)
 {
 	char		*list, *p, *tok, *save = NULL;
@@ -81,22 +88,33 @@ bcast_jobs(struct hub *h, const struct bcast *b, struct hjob ***out,
 		if ((hj = hub_job_find(h, tok)) == NULL)
 			continue;
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
-		(*out)[(*n)++] = hj;
+		job_copy(&(*out)[(*n)++], &hj->j);
 	}
 	free(list);
 }
 
 static void
-queue_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
+jobs_free(struct job *jobs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		job_free(&jobs[i]);
+	free(jobs);
+}
+
+static void
+queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
     size_t n, const char *id)
 {
-	char		*msg;
-	size_t		 len, i;
-	int		 ok = 0, failed = 0;
-	const char	*to = b->reply_to;
+	struct hjob	**hjs;
+	char		 *msg;
+	size_t		  len, i;
+	int		  ok = 0, failed = 0;
+	const char	 *to = b->reply_to;
 
 	for (i = 0; i < n; i++) {
-		if (jobs[i]->j.state == JOB_DONE)
+		if (jobs[i].state == JOB_DONE)
 			ok++;
 		else
 			failed++;
@@ -108,104 +126,188 @@ queue_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 	}
 	if (to == NULL || outbox_known(h, id))
 		return;
-	msg = hubmail_report(h, b, jobs, n, &len);
+	/* hubmail_report() takes hjobs: wrappers around the copies. */
+	hjs = xcalloc(n ? n : 1, sizeof(*hjs));
+	for (i = 0; i < n; i++) {
+		hjs[i] = xcalloc(1, sizeof(**hjs));
+		hjs[i]->j = jobs[i];
+	}
+	msg = hubmail_report(h, b, hjs, n, &len);
 	outbox_put(h, id, h->cfg.smtp.sender, &to, 1, msg, len, NULL, 0);
+	for (i = 0; i < n; i++)
+		free(hjs[i]);
+	free(hjs);
 	free(msg);
+}
+
+static void
+queue_end(struct hub *h, const char *id, int again)
+{
+	h->ends = xreallocarray(h->ends, h->nends + 1, sizeof(*h->ends));
+	h->ends[h->nends].id = xstrdup(id);
+	h->ends[h->nends++].again = again;
+	pthread_cond_broadcast(&h->cond);
 }
 
 /* Call with mtx held, after hj reached DONE or FAILED and was saved. */
 void
 dispatch_finish(struct hub *h, struct hjob *hj)
 {
-	finish(h, hj, 0);
+	queue_end(h, hj->j.id, 0);
 }
 
 /*
- * The end of a job: its log record, its reports, the broadcast's end.
- * Each step is idempotent, so that a restart may take an ended job up
- * again (again = 1: said at debug level, not as a second end).
+ * The end of one job: its log record, its reports, the broadcast's end;
+ * called without mtx.  Each step is idempotent, so that a restart may
+ * take an ended job up again (again = 1: said at debug level, not as a
+ * second end; nothing is done when its broadcast was reported).
+ *
+ * The ender is the only thread that ends broadcasts, one job at a time,
+ * holding the broadcast's lock (hub_bcast_lock) from reading its record
+ * to writing it, so that two jobs of a broadcast ending together cannot
+ * both miss or both send its report, and a late copy of its mail
+ * (intake_jobs(), under the same lock) either comes before the end or
+ * reopens the ended broadcast.
+ * The jobs are read as copies taken under mtx: a job in memory may be
+ * rewritten by its server thread, or retired, once mtx is released.
  */
 static void
-finish(struct hub *h, struct hjob *hj, int again)
+end_one(struct hub *h, const char *id, int again)
 {
-	struct bcast	  b;
-	struct hjob	**jobs;
-	size_t		  n, i;
-	char		 *path, *cause = NULL, *id;
-	int		  all = 1, anyok = 0;
+	struct bcast	 b;
+	struct job	 j, *jobs = NULL;
+	struct hjob	 hj;
+	size_t		 n = 0, i;
+	char		*path, *cause = NULL, *rid;
+	struct hjob	*live;
+	int		 all = 1, anyok = 0;
 
-	hub_log_job(h, hj, hj->j.state == JOB_DONE ? "done" : "failed");
-	if (again)
-		log_debug("job %s: its end taken up again after a restart",
-		    hj->j.id);
-	else
-		log_info("job %s to %s: %s%s%s", hj->j.id, hj->j.e164,
-		    hj->j.state == JOB_DONE ? "sent" : "failed",
-		    hj->j.reason ? ": " : "", hj->j.reason ? hj->j.reason : "");
-	path = spool_path(h, "bcast", hj->j.broadcast, NULL);
-	if (bcast_load(path, &b, &cause) == -1) {
-		log_warnx("job %s: %s", hj->j.id, cause);
-		free(cause);
-		free(path);
+	pthread_mutex_lock(&h->mtx);
+	memset(&hj, 0, sizeof(hj));
+	if ((live = hub_job_find(h, id)) != NULL)
+		job_copy(&j, &live->j);
+	pthread_mutex_unlock(&h->mtx);
+	if (live == NULL || !state_ended(j.state)) {
+		if (live != NULL)
+			job_free(&j);
 		return;
 	}
-	if (b.report == 1) {
-		id = xprintf("%s-report", hj->j.id);
-		queue_report(h, &b, &hj, 1, id);
-		free(id);
+	hub_bcast_lock(h, j.broadcast);
+	path = spool_path(h, "bcast", j.broadcast, NULL);
+	if (bcast_load(path, &b, &cause) == -1) {
+		log_warnx("job %s: %s", j.id, cause);
+		free(cause);
+		goto out;
 	}
+	if (again && b.reported)
+		goto done;
+	hj.j = j;
+	hub_log_job(h, &hj, j.state == JOB_DONE ? "done" : "failed");
+	if (again)
+		log_debug("job %s: its end taken up again after a restart",
+		    j.id);
+	else
+		log_info("job %s to %s: %s%s%s", j.id, j.e164,
+		    j.state == JOB_DONE ? "sent" : "failed",
+		    j.reason ? ": " : "", j.reason ? j.reason : "");
+	if (b.report == 1) {
+		rid = xprintf("%s-report", j.id);
+		queue_report(h, &b, &j, 1, rid);
+		free(rid);
+	}
+	pthread_mutex_lock(&h->mtx);
 	bcast_jobs(h, &b, &jobs, &n);
+	pthread_mutex_unlock(&h->mtx);
 	for (i = 0; i < n; i++) {
-		if (!job_ended(jobs[i]))
+		if (!state_ended(jobs[i].state))
 			all = 0;
-		else if (jobs[i]->j.state == JOB_DONE)
+		else if (jobs[i].state == JOB_DONE)
 			anyok = 1;
 	}
 	if (all && !b.reported) {
 		if (b.report == 0) {
-			id = xprintf("%s-report", b.id);
-			queue_report(h, &b, jobs, n, id);
-			free(id);
+			rid = xprintf("%s-report", b.id);
+			queue_report(h, &b, jobs, n, rid);
+			free(rid);
 		}
 		b.reported = anyok ? 1 : 2;
+		stall_point("ender-before-bcast-save");
 		if (bcast_save(&b, path, WRITE_DURABLE, &cause) == -1) {
 			log_warnx("broadcast %s: %s", b.id, cause);
 			free(cause);
 		}
+		pthread_mutex_lock(&h->mtx);
 		h->intake_wake = 1;
+		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->mtx);
 	}
-	free(jobs);
+	jobs_free(jobs, n);
+done:
 	bcast_free(&b);
+out:
+	hub_bcast_unlock(h, j.broadcast);
+	job_free(&j);
 	free(path);
 }
 
-static int
-bcast_reported(struct hub *h, const char *id)
+/*
+ * The ender thread: the queued ends, one by one, until faxhubd stops
+ * (ends queued after that are owed at the next start: dispatch_reports).
+ */
+void *
+dispatch_ender_main(void *arg)
 {
-	struct bcast	 b;
-	char		*path, *cause = NULL;
-	int		 r = 1;
+	struct hub	*h = arg;
+	struct hend	*ends;
+	size_t		 n, i;
 
-	path = spool_path(h, "bcast", id, NULL);
-	if (bcast_load(path, &b, &cause) == 0) {
-		r = b.reported != 0;
-		bcast_free(&b);
-	} else
-		free(cause);
-	free(path);
-	return r;
+	pthread_mutex_lock(&h->mtx);
+	for (;;) {
+		while (h->nends == 0 && !h->stop)
+			pthread_cond_wait(&h->cond, &h->mtx);
+		if (h->nends == 0)
+			break;
+		ends = h->ends;
+		n = h->nends;
+		h->ends = NULL;
+		h->nends = 0;
+		pthread_mutex_unlock(&h->mtx);
+		for (i = 0; i < n; i++) {
+			end_one(h, ends[i].id, ends[i].again);
+			free(ends[i].id);
+		}
+		free(ends);
+		pthread_mutex_lock(&h->mtx);
+	}
+	pthread_mutex_unlock(&h->mtx);
+	return NULL;
 }
 
-/* Reports owed after a crash between a job's end and its report. */
+void
+dispatch_ends_free(struct hub *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->nends; i++)
+		free(h->ends[i].id);
+	free(h->ends);
+	h->ends = NULL;
+	h->nends = 0;
+}
+
+/*
+ * Reports owed after a crash between a job's end and its report: every
+ * ended job in memory is taken up again (end_one() skips those whose
+ * broadcast was reported).  mtx held; no disk I/O.
+ */
 void
 dispatch_reports(struct hub *h)
 {
 	size_t	i;
 
 	for (i = 0; i < h->njobs; i++)
-		if (job_ended(h->jobs[i]) && !bcast_reported(h,
-		    h->jobs[i]->j.broadcast))
-			finish(h, h->jobs[i], 1);
+		if (job_ended(h->jobs[i]))
+			queue_end(h, h->jobs[i]->j.id, 1);
 }
 
 /* ---- scheduling (main thread, mtx held) ------------------------------ */

@@ -280,7 +280,7 @@ main(int argc, char **argv)
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
 	long long	 next_prune = 0;
-	pthread_t	 intake, outbox;
+	pthread_t	 intake, outbox, ender;
 	size_t		 i;
 
 	log_init("faxhubd", 1, LOG_MAIL);
@@ -367,7 +367,8 @@ main(int argc, char **argv)
 	pthread_mutex_unlock(&h.mtx);
 
 	if (pthread_create(&intake, NULL, intake_main, &h) != 0 ||
-	    pthread_create(&outbox, NULL, outbox_main, &h) != 0)
+	    pthread_create(&outbox, NULL, outbox_main, &h) != 0 ||
+	    pthread_create(&ender, NULL, dispatch_ender_main, &h) != 0)
 		fatal("pthread_create");
 
 	for (;;) {
@@ -406,6 +407,7 @@ main(int argc, char **argv)
 
 	pthread_join(intake, NULL);
 	pthread_join(outbox, NULL);
+	pthread_join(ender, NULL);
 	for (i = 0; i < h.nsrvs; i++)
 		if (h.srvs[i]->started)
 			pthread_join(h.srvs[i]->thread, NULL);
@@ -421,6 +423,7 @@ main(int argc, char **argv)
 	}
 	free(h.srvs);
 	hub_jobs_free(&h);
+	dispatch_ends_free(&h);
 	hub_tables_free(&h.t);
 	free(h.imap_err);
 	free(h.smtp_err);

@@ -74,6 +74,25 @@ fields_free(void *obj, const struct field *f, size_t n)
 }
 
 void
+fields_dup(void *obj, const struct field *f, size_t n)
+{
+	size_t	  i;
+	char	**s;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].type == FT_STR) {
+			s = (char **)(void *)FIELD(obj, &f[i]);
+			if (*s != NULL)
+				*s = xstrdup(*s);
+		} else if (f[i].type == FT_LIST) {
+			s = *(char ***)(void *)FIELD(obj, &f[i]);
+			*(char ***)(void *)FIELD(obj, &f[i]) = s != NULL ?
+			    strv_dup(s) : NULL;
+		}
+	}
+}
+
+void
 fields_each(const void *obj, const struct field *f, size_t n,
     void (*emit)(void *, const char *, const char *), void *arg)
 {

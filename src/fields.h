@@ -36,6 +36,11 @@ struct field {
 /* Frees the strings and lists of obj and sets them to NULL. */
 void	 fields_free(void *obj, const struct field *, size_t n);
 /*
+ * Makes obj, a byte copy of another struct, own copies of the strings
+ * and lists it points at (so that either can be freed alone).
+ */
+void	 fields_dup(void *obj, const struct field *, size_t n);
+/*
  * Calls emit(arg, name, value) for every field in table order: a string
  * when not NULL, a list once per entry, numbers in decimal.  value is
  * only valid during the call.

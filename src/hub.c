@@ -359,6 +359,47 @@ hub_bcast_retire(struct hub *h, const struct bcast *b, char **cause)
 	return rc;
 }
 
+/* Where id is in the busy broadcasts, or nbbusy; mtx held. */
+static size_t
+bcast_busy(const struct hub *h, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < h->nbbusy; i++)
+		if (strcmp(h->bbusy[i], id) == 0)
+			break;
+	return i;
+}
+
+void
+hub_bcast_lock(struct hub *h, const char *id)
+{
+	pthread_mutex_lock(&h->mtx);
+	while (bcast_busy(h, id) < h->nbbusy)
+		pthread_cond_wait(&h->cond, &h->mtx);
+	h->bbusy = xreallocarray(h->bbusy, h->nbbusy + 1, sizeof(*h->bbusy));
+	h->bbusy[h->nbbusy++] = xstrdup(id);
+	pthread_mutex_unlock(&h->mtx);
+}
+
+void
+hub_bcast_unlock(struct hub *h, const char *id)
+{
+	size_t	i;
+
+	pthread_mutex_lock(&h->mtx);
+	if ((i = bcast_busy(h, id)) < h->nbbusy) {
+		free(h->bbusy[i]);
+		h->bbusy[i] = h->bbusy[--h->nbbusy];
+	}
+	if (h->nbbusy == 0) {
+		free(h->bbusy);
+		h->bbusy = NULL;
+	}
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->mtx);
+}
+
 void
 hub_wake_all(struct hub *h)
 {

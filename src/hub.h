@@ -36,6 +36,12 @@ struct hjob {
 
 struct hub;
 
+/* An end of a job owed (dispatch.c); again: taken up after a restart. */
+struct hend {
+	char		*id;
+	int		 again;
+};
+
 /*
  * One fax server and its thread.  An hsrv lives until faxhubd exits, so
  * its thread may keep the pointer.  name is set once, before the thread
@@ -94,6 +100,17 @@ struct hub {
 	char		 *smtp_err;
 	long long	  started;
 	struct hublog	 *log;		/* hub-log.c: the log writer */
+
+	/*
+	 * The ends of jobs (dispatch.c): queued with mtx held, done by the
+	 * ender thread without it (log record, reports, the broadcast's
+	 * end).
+	 */
+	struct hend	 *ends;
+	size_t		  nends;
+	/* hub.c: broadcasts whose record a thread reads and rewrites. */
+	char		**bbusy;
+	size_t		  nbbusy;
 };
 
 /*
@@ -119,6 +136,14 @@ int	 hub_jobs_load(struct hub *, char **cause);
 void	 hub_jobs_free(struct hub *);
 /* A broadcast whose mail was moved: its records to done/; without mtx. */
 int	 hub_bcast_retire(struct hub *, const struct bcast *, char **cause);
+/*
+ * A broadcast record's read-modify-write (the ender's end of a broadcast,
+ * intake_jobs()'s late copy) is one at a time per broadcast: lock waits
+ * while another thread has that broadcast; both without mtx held.  Other
+ * broadcasts, and everything under mtx, go on meanwhile.
+ */
+void	 hub_bcast_lock(struct hub *, const char *id);
+void	 hub_bcast_unlock(struct hub *, const char *id);
 void	 hub_wake_all(struct hub *);
 int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
 
@@ -140,11 +165,18 @@ void	*intake_main(void *);
 /* Stages the mail's state file in states (intake-mail.c). */
 int	 intake_process(struct hub *, const char *key, struct spool_batch *);
 
-/* dispatch.c: server choice and the end of a job; mtx held. */
+/*
+ * dispatch.c: server choice and the end of a job; mtx held.
+ * dispatch_finish() queues the end of a job that reached DONE or FAILED
+ * and was saved; the ender thread (dispatch_ender_main, arg: the hub)
+ * does it.  dispatch_reports() queues the ends a restart owes.
+ */
 void	 dispatch_schedule(struct hub *);
 void	 dispatch_sync_servers(struct hub *);
 void	 dispatch_finish(struct hub *, struct hjob *);
 void	 dispatch_reports(struct hub *);
+void	*dispatch_ender_main(void *);
+void	 dispatch_ends_free(struct hub *);
 /* faxhub's jobs being submitted to or followed on the server. */
 int	 dispatch_inflight(const struct hub *, const char *server);
 

@@ -385,11 +385,11 @@ jobs_pruned(struct hub *h, const struct intake_mail *im, char **cause)
  * Crash point intake-after-jobs follows.
  *
  * Locking: new jobs are written to the spool and logged before any other
- * thread can see them, without the hub mutex; the mutex is held only to
- * look up existing jobs and, at the end, for the broadcast record, which
- * dispatch_finish() also reads and rewrites under it (so that a late copy
- * of a mail and the end of its broadcast cannot overwrite each other),
- * and to hand the new jobs over.
+ * thread can see them, without the hub mutex.  The broadcast record is
+ * read again and rewritten holding hub_bcast_lock(), as the end of a
+ * broadcast (dispatch.c's ender) does, so that a late copy of a mail and
+ * the end of its broadcast cannot overwrite each other; the hub mutex is
+ * taken only to hand the new jobs over.
  */
 enum intake_rc
 intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
@@ -490,12 +490,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	if (retired && nfresh > 0)
 		old = hub_jobs_read(h, b.jobs, &nold);
 
-	pthread_mutex_lock(&h->mtx);
+	hub_bcast_lock(h, im->bcast);
 	if (have_b) {
-		/* Again, under the mutex: dispatch may have ended it. */
+		/* Again, under its lock: the ender may have ended it. */
 		bcast_free(&b);
 		if (bcast_load(bpath, &b, &cause) == -1) {
-			pthread_mutex_unlock(&h->mtx);
+			hub_bcast_unlock(h, im->bcast);
 			log_warnx("mail %s: %s", im->key, cause);
 			free(cause);
 			goto out;
@@ -527,11 +527,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	}
 	if ((!retired || nfresh > 0) &&
 	    bcast_save(&b, bpath, WRITE_ORDERED, &cause) == -1) {
-		pthread_mutex_unlock(&h->mtx);
+		hub_bcast_unlock(h, im->bcast);
 		log_warnx("mail %s: %s", im->key, cause);
 		free(cause);
 		goto out;
 	}
+	pthread_mutex_lock(&h->mtx);
 	for (i = 0; i < nfresh; i++) {
 		if (hub_job_find(h, fresh[i]->j.id) == NULL) {
 			hub_job_add(h, fresh[i]);
@@ -547,6 +548,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	dispatch_schedule(h);	/* now, not at the main thread's next tick */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
+	hub_bcast_unlock(h, im->bcast);
 	rc = INTAKE_NEXT;
 out:
 	for (i = 0; i < nfresh; i++)

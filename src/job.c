@@ -118,6 +118,13 @@ job_save(const struct job *j, const char *path, enum write_sync sync,
 }
 
 void
+job_copy(struct job *dst, const struct job *src)
+{
+	*dst = *src;
+	fields_dup(dst, job_fields, nitems(job_fields));
+}
+
+void
 job_free(struct job *j)
 {
 	fields_free(j, job_fields, nitems(job_fields));

@@ -91,6 +91,8 @@ int		 job_load(const char *path, struct job *, char **cause);
 /* sync: file_write_sync()'s (util.h); WRITE_DURABLE unless said why. */
 int		 job_save(const struct job *, const char *path,
 		    enum write_sync, char **cause);
+/* dst: a copy of src that owns its strings (job_free it). */
+void		 job_copy(struct job *dst, const struct job *src);
 void		 job_free(struct job *);
 /* Replaces *field with a copy of value (NULL clears). */
 void		 job_setstr(char **field, const char *value);

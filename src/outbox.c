@@ -67,6 +67,7 @@ outbox_known(struct hub *h, const char *id)
 	return outbox_sent(h, id);
 }
 
+/* Never with mtx held: the queueing is disk I/O. */
 int
 outbox_put(struct hub *h, const char *id, const char *from,
     const char *const *rcpts, size_t n, const char *msg, size_t len,
@@ -107,8 +108,11 @@ outbox_put(struct hub *h, const char *id, const char *from,
 	rc = hub_save_kv(&kv, path, id);
 	kv_free(&kv);
 	if (rc == 0) {
+		/* With mtx, so that the outbox cannot miss it (hub.h). */
+		pthread_mutex_lock(&h->mtx);
 		h->outbox_wake = 1;
 		pthread_cond_broadcast(&h->cond);
+		pthread_mutex_unlock(&h->mtx);
 	}
 	free(path);
 	return rc;

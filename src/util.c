@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,6 +409,24 @@ crash_point(const char *name)
 	if (atomic_fetch_add(&passes, 1) + 1 < nth)
 		return;
 	kill(getpid(), SIGKILL);
+}
+
+void
+stall_point(const char *name)
+{
+	const char	*want, *file;
+	struct stat	 st;
+
+	if ((want = getenv("FAXHUB_STALLPOINT")) == NULL ||
+	    strcmp(want, name) != 0 ||
+	    (file = getenv("FAXHUB_STALLFILE")) == NULL ||
+	    stat(file, &st) == -1)
+		return;
+	log_notice("stall point %s: waiting until %s is removed", name,
+	    file);
+	while (stat(file, &st) == 0)
+		poll(NULL, 0, 50);
+	log_notice("stall point %s: going on", name);
 }
 
 enum doc_kind

@@ -102,6 +102,13 @@ int	mkdir_p(const char *path, mode_t, char **cause);
  * itself with SIGKILL right here.  Costs one getenv when unset.
  */
 void	crash_point(const char *name);
+/*
+ * Test hook for the tests of what goes on while one thread is stuck in
+ * disk I/O: when $FAXHUB_STALLPOINT names this point and the file
+ * $FAXHUB_STALLFILE exists, the caller waits here until that file is
+ * removed.  Costs one getenv when unset.
+ */
+void	stall_point(const char *name);
 
 /* What a document's first bytes say it is, whatever its label claims. */
 enum doc_kind {

@@ -33,7 +33,9 @@ steps_done() {
 	    have "job .*$1: submitted to fax" && [ "$(refusals)" -ge "$2" ]
 }
 
-hub_start
+# The stall point holds the end of a broadcast in its disk I/O while
+# $T/stall exists (the last round).
+hub_start FAXHUB_STALLPOINT=ender-before-bcast-save FAXHUB_STALLFILE="$T/stall"
 ok "faxhubd logs in to IMAP and both fax servers" wait_until 30 sh -c \
     "grep -q 'imap: logged in' '$HUBLOG' &&
      grep -q 'server fax1: logged in' '$HUBLOG' &&
@@ -95,8 +97,33 @@ round users 15555553003 writer user set "carol@$D" --name carol
 round servers 15555553004 writer server set fax2 --priority 20
 round routes 15555553005 writer route add --called 5553999 "carol@$D"
 
+# A slow disk under the end of a broadcast: the ender is stuck in the
+# broadcast record's save of fax 6 (stall point) while the next mail must
+# still become a job, get a server and be submitted, and a stranger's mail
+# must still be answered: the end of a job holds no lock the rest needs.
+stalled() { have "stall point ender-before-bcast-save: waiting"; }
+going() { have "stall point ender-before-bcast-save: going on"; }
+: >"$T/stall"
+mail_fax "$A" "+15555553006" "$T/doc.tif"
+ok "stall: the end of fax 6 is stuck in its broadcast save" \
+    wait_until 300 stalled
+k=$((k + 1))
+mail_fax "$A" "+15555553007" "$T/doc.tif"
+POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "dave@$D" \
+    -t "+15555553007@$TB_FAX_DOMAIN" -s "unknown $k" -m hi \
+    -a "$T/doc.tif:image/tiff:d.tif" -q
+ok "stall: job, server, submission and answer of the next mail" \
+    wait_until 240 steps_done 15555553007 $k
+is "stall: all that while the end of fax 6 was stuck" \
+    "$(going && echo no || echo yes)" yes
+rm -f "$T/stall"
+ok "stall: the end of fax 6 goes on once the disk is back" wait_until 30 going
+ok "stall: fax 7 is sent" wait_until 240 sh -c \
+    "grep -q 'job .*15555553007.*: sent' '$HUBLOG'"
+ok "stall: the reports and the answer are delivered" wait_until 120 hub_settled
+
 # Nothing lost: each fax sent exactly once, each in the communication log.
-for n in 1 2 3 4 5; do
+for n in 1 2 3 4 5 6 7; do
 	num=1555555300$n
 	is "fax $num given to a server once" \
 	    "$(grep -c "job .*$num: server fax. chosen" "$HUBLOG")" 1
@@ -104,7 +131,7 @@ for n in 1 2 3 4 5; do
 	ok "fax $num: the log has its done record" wait_until 30 sh -c \
 	    "'$CTL' -D '$T/db' log list --direction out | grep -- '555300$n' | grep -q done"
 done
-is "dave was answered once per mail" "$(refusals)" 5
+is "dave was answered once per mail" "$(refusals)" 6
 ok "the routes change is in" sh -c \
     "'$CTL' -D '$T/db' route list | grep -q 5553999"
 done_testing

@@ -6,7 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root to run Dovecot, Postfix and HylaFAX"
-for p in dovecot doveconf postfix postmap faxq hfaxd iaxmodem python3 convert tiffcp; do
+for p in dovecot postfix postconf postmap faxq hfaxd iaxmodem python3 convert tiffcp; do
 	command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] ||
 	    skip_all "$p not installed (run tools/deps.sh)"
 done
@@ -27,9 +27,8 @@ pq() {
 for a in +81755551234 0755551234 FAX=+81-75-555-1234 'x.y#z'; do
 	is "faxhub_vmailbox accepts $a" \
 	    "$(pq faxhub_vmailbox "$a@fax.example.com")" "OK rc=0"
-	is "faxhub_transport routes $a to faxlmtp" \
-	    "$(pq faxhub_transport "$a@fax.example.com")" \
-	    "faxlmtp:unix:private/dovecot-lmtp rc=0"
+	is "faxhub_transport routes $a to the faxhub transport" \
+	    "$(pq faxhub_transport "$a@fax.example.com")" "faxhub: rc=0"
 done
 is "faxhub_vmailbox refuses another domain" \
     "$(pq faxhub_vmailbox "+81755551234@example.com")" " rc=1"
@@ -58,26 +57,21 @@ is "faxhub_outbound_checks cut the token out on delivery" \
 is "faxhub_header_checks leaves other headers alone" \
     "$(pq faxhub_header_checks 'Subject: Authentication-Results')" " rc=1"
 
-# The Dovecot side parses and keeps the fax domain's mapping.
-cat >"$T/dovecot.conf" <<EOC
-protocols = imap lmtp
-base_dir = $T/dovecot-run
-ssl = no
-mail_location = maildir:$T/mail/%u
-passdb {
-  driver = static
-  args = password=x
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$T/mail/%u
-}
-!include $P/dovecot-faxhub.conf
-EOC
-ok "dovecot-faxhub.conf parses" doveconf -c "$T/dovecot.conf" -n
-like "it maps the fax domain to the gateway account" \
-    "$(doveconf -c "$T/dovecot.conf" -n 2>&1)" \
-    "*auth_username_format = %{if;%Ld;eq;fax.example.com;fax@fax.example.com;%Lu}*"
+# main.cf and master.cf together: Postfix knows every parameter (the
+# recipient limit belongs to the faxhub service), and the service hands
+# each copy to dovecot-lda for the gateway account with Delivered-To and
+# the null sender kept.  Nothing of the recipe is a Dovecot setting.
+mkdir -p "$T/pfr"
+{ echo "compatibility_level = 3.6"; cat "$P/main.cf"; } >"$T/pfr/main.cf"
+cp "$P/master.cf" "$T/pfr/master.cf"
+is "main.cf and master.cf: postconf knows every parameter" \
+    "$(postconf -c "$T/pfr" -n 2>&1 | grep -ci 'warning')" 0
+like "master.cf: the faxhub transport" \
+    "$(postconf -c "$T/pfr" -M faxhub/unix 2>&1)" \
+    "faxhub *unix *- *n *n *- *- *pipe flags=DR null_sender= user=vmail argv=/usr/lib/dovecot/dovecot-lda -d fax@fax.example.com"
+is "main.cf: one recipient per copy" \
+    "$(postconf -c "$T/pfr" -h faxhub_destination_recipient_limit 2>&1)" 1
+ok "the recipe's dovecot-lda is Dovecot's" test -x /usr/lib/dovecot/dovecot-lda
 
 # The demo itself.
 t0=$(date +%s)

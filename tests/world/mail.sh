@@ -9,17 +9,48 @@ ok "world starts (mail only)" test -f "$W/env"
 like "env names the gateway mailbox" "$TB_GATEWAY_USER" "fax@fax.test"
 ok "status lists running services" "$TB/world" status "$W"
 
-# Fax domain: every local part reaches the gateway, one copy per number.
-ok "mail to 3 fax numbers and alice accepted" "$TB/tb-mail" -d "$W" \
+# Fax domain: every local part reaches the gateway, one copy per number,
+# through the site recipe of conf/postfix/ (Postfix's faxhub transport and
+# dovecot-lda); a Bcc number gets its own copy too.
+ok "mail to 3 fax numbers, a Bcc number and alice accepted" "$TB/tb-mail" -d "$W" \
     -f sender@example.org -t 'FAX=+1-212-555-1212@fax.test,+15551234@fax.test' \
-    -c 5550000@fax.test -c alice@example.test -s "three faxes" -m "body"
-ok "gateway mailbox gets 3 copies" "$TB/tb-fetch" -d "$W" -u fax --wait 3 --timeout 10
+    -c 5550000@fax.test -c alice@example.test -b '+81755551234@fax.test' \
+    -s "three faxes" -m "body"
+ok "gateway mailbox gets 4 copies" "$TB/tb-fetch" -d "$W" -u fax --wait 4 --timeout 10
 mkdir -p "$T/gw"
 "$TB/tb-fetch" -d "$W" -u fax --fetch-all "$T/gw" >/dev/null
-got=$(cat "$T"/gw/*.eml | tr -d '\r' | sed -n 's/^Delivered-To: //p' | sort | tr '\n' ' ')
-is "each copy keeps its number in Delivered-To" "$got" \
-    "+15551234@fax.test 5550000@fax.test FAX=+1-212-555-1212@fax.test "
+got=$(for f in "$T"/gw/*.eml; do
+	tr -d '\r' <"$f" | sed -n 's/^Delivered-To: //p' | tr '\n' ' '
+	echo
+done | sort | tr '\n' '|')
+is "each copy has exactly the Delivered-To of its number, as written" "$got" \
+    "+15551234@fax.test |+81755551234@fax.test |5550000@fax.test |FAX=+1-212-555-1212@fax.test |"
 ok "copies keep the full To and Cc" grep -q '^Cc: 5550000@fax.test, alice@example.test' "$T/gw/1.eml"
+fails "no copy names the Bcc number in To or Cc" grep -q '^\(To\|Cc\):.*81755551234' "$T"/gw/*.eml
+ok "copies keep the envelope sender" grep -q '^Return-Path: <sender@example.org>' "$T/gw/1.eml"
+ok "a null envelope sender (bounce, vacation reply) to a fax number" "$TB/tb-mail" -d "$W" \
+    -f '' -t '+15550001@fax.test' -H 'Auto-Submitted: auto-replied' -m away
+ok "its copy arrives" "$TB/tb-fetch" -d "$W" -u fax --wait 5 --timeout 10
+"$TB/tb-fetch" -d "$W" -u fax --fetch 5 | tr -d '\r' >"$T/null.eml"
+is "its copy keeps the null sender as Return-Path: <>" \
+    "$(sed -n 's/^Return-Path: //p' "$T/null.eml")" "<>"
+
+# The rest of the site's Dovecot is untouched by the recipe: erin, a plain
+# user on the same Dovecot, gets erin+tag@ through LMTP with the site's
+# delimiter, in her own INBOX, and faxhub's gateway sees none of it.
+is "Dovecot keeps the site's delimiter" \
+    "$(doveconf -c "$TB_DOVECOT_CONF" -h recipient_delimiter 2>&1)" "+"
+fails "no faxhub setting in the site's Dovecot (username rules, LMTP)" sh -c \
+    "doveconf -c '$TB_DOVECOT_CONF' -n | grep -E '^ *(auth_username_chars|auth_username_format|lmtp_)'"
+ok "mail to erin+tag@ accepted" "$TB/tb-mail" -d "$W" -t erin+tag@example.test -s tagged -m x
+ok "mail to erin@ accepted" "$TB/tb-mail" -d "$W" -t erin@example.test -s plain -m x
+ok "erin's INBOX gets both" "$TB/tb-fetch" -d "$W" -u erin --wait 2 --timeout 10
+like "the +tag copy keeps its address in Delivered-To" \
+    "$("$TB/tb-fetch" -d "$W" -u erin --fetch-all "$T/erin" >/dev/null; cat "$T"/erin/*.eml | tr -d '\r' | sed -n 's/^Delivered-To: //p' | sort | tr '\n' ' ')" \
+    "erin+tag@example.test erin@example.test "
+is "erin has no other folder (the tag is no mailbox)" \
+    "$("$TB/tb-fetch" -d "$W" -u erin --list | tr '\n' ' ')" "INBOX	2 "
+is "the gateway got nothing of erin's" "$("$TB/tb-fetch" -d "$W" -u fax --count)" 5
 
 # User domain over TLS with certificate verification.
 ok "alice's mail arrives (IMAPS, CA verified)" "$TB/tb-fetch" -d "$W" -u alice --tls --wait 1 --timeout 10
