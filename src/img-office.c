@@ -351,7 +351,6 @@ lo_argv(struct sandbox_spec *sp, const char *dir, char **prof)
 	int	ac = 0;
 
 	*prof = xprintf("-env:UserInstallation=file://%s/profile", dir);
-	sp->prog = SOFFICE_PATH;
 	sp->argv[ac++] = "soffice";
 	sp->argv[ac++] = *prof;
 	sp->argv[ac++] = "--headless";
@@ -448,7 +447,11 @@ warm_start_locked(const struct img_opts *o, char **cause)
 	if (lo_profile(warm.dir, cause) == -1 ||
 	    sandbox_subdir(warm.dir, "tmp", 1, cause) == -1)
 		goto out;
-	memset(&sp, 0, sizeof(sp));
+	/* Stopped by us, idle or on error. */
+	sandbox_converter(&sp, SOFFICE_PATH, warm.dir, 7 * 24 * 3600,
+	    LO_MAX_AS, LO_MAX_FSIZE);
+	sp.cpu = LO_WARM_CPU;
+	sp.tmp = warm.tmp;
 	ac = lo_argv(&sp, warm.dir, &prof);
 	/*
 	 * A headless LibreOffice ends once a forwarded --convert-to leaves
@@ -457,13 +460,6 @@ warm_start_locked(const struct img_opts *o, char **cause)
 	sp.argv[ac++] = "--accept=pipe,name=faxhub-lo;urp;";
 	sp.argv[ac++] = "private:factory/swriter";
 	sp.argv[ac] = NULL;
-	sp.dir = warm.dir;
-	sp.tmp = warm.tmp;
-	sp.in_fd = -1;
-	sp.timeout = 7 * 24 * 3600;	/* stopped by us, idle or on error */
-	sp.cpu = LO_WARM_CPU;
-	sp.max_as = LO_MAX_AS;
-	sp.max_fsize = LO_MAX_FSIZE;
 	if (sandbox_spawn(&sp, &warm.proc, cause) == -1)
 		goto out;
 	warm.up = 1;
@@ -522,7 +518,9 @@ lo_convert(const char *dir, const char *tmp, const char *in,
 	char			*prof = NULL, *inpath = NULL;
 	int			 ac, rv = -1;
 
-	memset(&sp, 0, sizeof(sp));
+	sandbox_converter(&sp, SOFFICE_PATH, dir, o->gs_timeout, LO_MAX_AS,
+	    LO_MAX_FSIZE);
+	sp.tmp = tmp;
 	ac = lo_argv(&sp, dir, &prof);
 	inpath = xprintf("%s/%s", dir, in);
 	sp.argv[ac++] = "--nodefault";
@@ -532,35 +530,14 @@ lo_convert(const char *dir, const char *tmp, const char *in,
 	sp.argv[ac++] = dir;
 	sp.argv[ac++] = inpath;
 	sp.argv[ac] = NULL;
-	sp.dir = dir;
-	sp.tmp = tmp;
-	sp.in_fd = -1;
-	sp.timeout = o->gs_timeout;
-	sp.cpu = o->gs_timeout + 1;
-	sp.max_as = LO_MAX_AS;
-	sp.max_fsize = LO_MAX_FSIZE;
 	*err = IMG_EIO;
 	if (sandbox_run(&sp, &r, cause) == -1)
 		goto out;
 	if (r.outlen > 0)
 		log_debug("soffice %s: %s", name, r.output);
-	if (r.timedout || (WIFSIGNALED(r.status) &&
-	    WTERMSIG(r.status) == SIGXCPU)) {
-		*err = IMG_ETIMEOUT;
-		xasprintf(cause, "%s: LibreOffice took longer than %d seconds "
-		    "to render the document", name, o->gs_timeout);
+	if (conv_ended(&r, name, "LibreOffice", "document", o->gs_timeout,
+	    err, cause) == -1)
 		goto out;
-	}
-	if (WIFSIGNALED(r.status)) {
-		*err = IMG_EPDFBROKEN;
-		xasprintf(cause, "%s: LibreOffice crashed rendering the "
-		    "document (signal %d)", name, WTERMSIG(r.status));
-		goto out;
-	}
-	if (WIFEXITED(r.status) && WEXITSTATUS(r.status) >= 126) {
-		xasprintf(cause, "%s: cannot run %s", name, SOFFICE_PATH);
-		goto out;
-	}
 	rv = 0;
 out:
 	free(prof);

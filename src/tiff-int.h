@@ -247,6 +247,17 @@ int	pageq_run(size_t n, int nthreads, size_t window,
 int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 	    void *parg, scaler_emit consume, void *carg);
 
+/*
+ * tiff-gs.c: what the end of a converter run (prog: "Ghostscript",
+ * "LibreOffice") means for the part called name, a what ("PDF",
+ * "document"): 0 when the converter ran to its end (its exit status is
+ * the caller's to judge), else -1 with *err and *cause saying why (its
+ * wall-clock or CPU limit, a crash, or that it could not be started).
+ */
+struct sandbox_result;
+int	conv_ended(const struct sandbox_result *, const char *name,
+	    const char *prog, const char *what, int timeout, enum img_err *,
+	    char **cause);
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,
 	    const char *out_tif, const struct img_opts *, enum img_err *,
