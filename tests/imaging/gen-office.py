@@ -11,14 +11,43 @@ elsewhere:
                 whose content is ciphertext, as LibreOffice writes a
                 password-protected file
   locked.docx   what Office writes for a password: an OLE2 compound file
-                with EncryptionInfo and EncryptedPackage streams (their
-                directory entries; the payload is random)
+                with EncryptionInfo and EncryptedPackage streams (the
+                payload is random)
+  locked.ppt    a PowerPoint 97 compound file with a password: the
+                encrypted token in Current User, an EncryptedSummary
+gen-office.py --lock IN OUT: OUT is the DOC or XLS IN (as LibreOffice
+wrote it) with its password flag set by hand (Word: FIB fEncrypted;
+Excel: a FILEPASS record after the BOF).
 """
 import os
 import struct
 import sys
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cfb  # noqa: E402
+
+
+def lock(src, dst):
+    """The password flag set by hand in a DOC or XLS LibreOffice wrote:
+    Word's FIB fEncrypted bit, or an Excel FILEPASS record type in place
+    of the record after the workbook's BOF (its length kept)."""
+    data = bytearray(open(src, "rb").read())
+    try:
+        off, _ = cfb.stream_offset(data, "WordDocument")
+        assert data[off:off + 2] == b"\xec\xa5", "not a Word FIB"
+        data[off + 11] |= 0x01
+    except KeyError:
+        off, _ = cfb.stream_offset(data, "Workbook")
+        assert data[off:off + 2] == b"\x09\x08", "not a BIFF8 BOF"
+        off += 4 + struct.unpack_from("<H", data, off + 2)[0]
+        struct.pack_into("<H", data, off, 0x002F)
+    open(dst, "wb").write(data)
+
+
+if sys.argv[1] == "--lock":
+    lock(sys.argv[2], sys.argv[3])
+    sys.exit(0)
 D = sys.argv[1]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -128,19 +157,16 @@ with open(os.path.join(D, "memo.rtf"), "w") as f:
 with zipfile.ZipFile(os.path.join(D, "plain.zip"), "w") as z:
     z.writestr("readme.txt", "not an Office document\n")
 
-# OLE2 compound file: a 512-byte header, then a directory sector whose
-# 128-byte entries carry UTF-16LE names.
-hdr = bytearray(512)
-hdr[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-struct.pack_into("<HHHH", hdr, 24, 0x3e, 3, 0xfffe, 9)
-directory = bytearray()
-for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage"):
-    e = bytearray(128)
-    u = name.encode("utf-16-le")
-    e[0:len(u)] = u
-    struct.pack_into("<H", e, 64, len(u) + 2)
-    e[66] = 5 if name == "Root Entry" else 2
-    directory += e
-directory += bytes(512 - len(directory))
-with open(os.path.join(D, "locked.docx"), "wb") as f:
-    f.write(hdr + directory + os.urandom(4096))
+# What Office writes for a password: an OLE2 compound file with
+# EncryptionInfo and EncryptedPackage streams (the payload is random).
+cfb.write(os.path.join(D, "locked.docx"),
+          [("EncryptionInfo", os.urandom(200)),
+           ("EncryptedPackage", os.urandom(4096))])
+# A PowerPoint 97 file with a password: its Current User stream carries
+# the encrypted token 0xF3D1C4DF and an EncryptedSummary stream is there.
+cu = bytearray(os.urandom(64))
+struct.pack_into("<HHIII", cu, 0, 0, 0x0FF6, 56, 20, 0xF3D1C4DF)
+cfb.write(os.path.join(D, "locked.ppt"),
+          [("Current User", bytes(cu)),
+           ("PowerPoint Document", os.urandom(5000)),
+           ("EncryptedSummary", os.urandom(300))])

@@ -48,6 +48,22 @@ refused plain.zip "*plain.zip: a zip archive*does not unpack archives*"
 refused locked.odt "*locked.odt: password-protected: send it without a password*"
 refused locked.docx "*locked.docx: password-protected: send it without a password*"
 refused locked.pdf "*locked.pdf: the PDF is password-protected: send it without a password*"
+refused locked.ppt "*locked.ppt: password-protected: send it without a password*"
+# DOC and XLS as LibreOffice writes them (plain soffice, its own profile
+# here) convert; the same files with the password flag set by hand (FIB
+# fEncrypted, an Excel FILEPASS record) are refused before LibreOffice.
+for f in letter.docx:doc sheet.xlsx:xls; do
+	soffice -env:UserInstallation="file://$T/lo" --headless \
+	    --convert-to "${f#*:}" --outdir "$T" "$T/${f%:*}" >/dev/null 2>&1
+done
+converts letter.doc 2 "*letter.doc: 2 pages, rendered by LibreOffice*"
+converts sheet.xls 1 "*sheet.xls: 1 page, rendered by LibreOffice*"
+python3 "$top_srcdir/tests/imaging/gen-office.py" --lock letter.doc locked.doc
+python3 "$top_srcdir/tests/imaging/gen-office.py" --lock sheet.xls locked.xls
+refused locked.doc "*locked.doc: password-protected: send it without a password*"
+refused locked.xls "*locked.xls: password-protected: send it without a password*"
+head -c 1536 letter.doc >cut.doc
+refused cut.doc "*cut.doc: a damaged compound file (not a readable DOC, XLS or PPT)*"
 cp plain.zip fake.docx
 refused fake.docx "*fake.docx: a zip archive*"
 printf 'just text\n' > text.docx
