@@ -1,7 +1,9 @@
 /*
  * fuzz-file.h: for the harnesses whose code under test reads a file:
  * writes each input to NAME in a private directory made on first use
- * (logging set up then too) and returns its path (caller frees).  A
+ * (logging set up then too) and returns its path (caller frees).  The
+ * directory is in /dev/shm where there is one: a file made on a disk
+ * file system per execution costs more than many a harness's work.  A
  * header, not a .c file, because every .c file under fuzz/ is a harness.
  */
 #ifndef FAXHUB_FUZZ_FILE_H
@@ -9,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -24,7 +27,8 @@ fuzz_file(const char *prog, const char *name, const uint8_t *data,
 	if (dir[0] == '\0') {
 		log_init(prog, 1, 0);
 		log_setlevel(LOG_LEVEL_ERR);
-		snprintf(dir, sizeof(dir), "/tmp/fuzzXXXXXX");
+		snprintf(dir, sizeof(dir), "%s/fuzzXXXXXX",
+		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 		if (mkdtemp(dir) == NULL)
 			abort();
 	}

@@ -73,6 +73,8 @@ static int	zip_look(int, struct zip_look *);
 static int	zip_entry(int, const unsigned char *, char *, size_t,
 		    size_t *);
 static int	ole_look(int, int *, int *, int *, int *);
+static const char *office_ext(enum img_fmt, int, enum img_err *, char **,
+		    const char *);
 static int	lo_profile(const char *, char **);
 static int	lo_convert(const char *, const char *, const char *,
 		    const char *, const struct img_opts *, enum img_err *,
@@ -835,6 +837,23 @@ locked:
 	return NULL;
 }
 
+const char *
+office_check(const char *path, const char *name, enum img_fmt fmt,
+    enum img_err *err, char **cause)
+{
+	const char	*ext;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*err = IMG_EIO;
+		xasprintf(cause, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	ext = office_ext(fmt, fd, err, cause, name);
+	close(fd);
+	return ext;
+}
+
 /* Removes name from the warm job directory, if there. */
 static void
 warm_unlink(const char *name)
@@ -856,16 +875,9 @@ office_render(const char *path, const char *name, enum img_fmt fmt,
 	const char	*ext;
 	char		*dir = NULL, *in = NULL, *pdf = NULL, *pdfpath = NULL;
 	struct stat	 sb;
-	int		 fd, rv = -1, usewarm, lo_failed = 0;
+	int		 rv = -1, usewarm, lo_failed = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*err = IMG_EIO;
-		xasprintf(cause, "%s: %s", name, strerror(errno));
-		return -1;
-	}
-	ext = office_ext(fmt, fd, err, cause, name);
-	close(fd);
-	if (ext == NULL)
+	if ((ext = office_check(path, name, fmt, err, cause)) == NULL)
 		return -1;
 	if (access(SOFFICE_PATH, X_OK) == -1) {
 		*err = IMG_EIO;

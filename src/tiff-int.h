@@ -265,6 +265,13 @@ int	gs_render(const char *path, const char *name, enum doc_kind,
 
 /* img-office.c: a zip's Office kind from its central directory. */
 enum img_fmt	office_sniff(const char *path, enum img_fmt);
+/*
+ * img-office.c: the extension LibreOffice would be handed the Office
+ * file at path (of kind fmt) with; NULL with *err and *cause when it is
+ * none, password-protected or a damaged compound file.  Runs nothing.
+ */
+const char	*office_check(const char *path, const char *name, enum img_fmt,
+		    enum img_err *, char **cause);
 /* Renders an Office document to a grey TIFF (LibreOffice, then gs). */
 int	office_render(const char *path, const char *name, enum img_fmt,
 	    const char *out_tif, const struct img_opts *, enum img_err *,
