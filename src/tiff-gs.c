@@ -247,11 +247,12 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 		gs_first_error(r.output, line, sizeof(line));
 		log_debug("gs %s: status %d: %s", name, r.status, r.output);
 		*err = IMG_EPDFBROKEN;
-		if (strstr(r.output, "VMerror") != NULL)
+		if (strstr(r.output, "VMerror") != NULL) {
+			*err = IMG_ETOOLARGE;
 			xasprintf(cause, "%s: rendering the %s needs more than "
 			    "its memory limit (%llu MiB)", name, what,
 			    (unsigned long long)GS_MAX_AS >> 20);
-		else
+		} else
 			xasprintf(cause, "%s: broken %s, it cannot be "
 			    "rendered%s%s", name, what, line[0] != '\0' ?
 			    ": " : "", line);

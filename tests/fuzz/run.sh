@@ -6,7 +6,8 @@
 # harness runs SECONDS (default 20), or FUZZ_RUNS executions when that is
 # set (make fuzz-long), on a small seed corpus made under a temporary
 # directory (tests/fuzz/seeds.py writes the images', TIFFs and Office
-# files); FUZZ_JOBS harnesses at a time (default 1); prints one line per
+# files); FUZZ_JOBS harnesses at a time (default 1), FUZZ_HARNESSES (default
+# all) names which; prints one line per
 # harness with its result, executions, executions per second and coverage
 # (edges, features), then "fuzz: N passed, N failed".  Exits 1 when a harness crashed,
 # leaked, timed out or is missing, 2 on bad usage.  A crashing input is
@@ -19,7 +20,7 @@ build=$(cd "$1" 2>/dev/null && pwd) || {
 secs=${2:-20}
 case $secs in ''|*[!0-9]*) echo "run.sh: bad SECONDS $secs" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-harnesses="fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff fuzz_image fuzz_office"
+harnesses=${FUZZ_HARNESSES:-"fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff fuzz_image fuzz_office"}
 runs=${FUZZ_RUNS:-}
 case $runs in *[!0-9]*) echo "run.sh: bad FUZZ_RUNS $runs" >&2; exit 2 ;; esac
 if [ -n "$runs" ]; then

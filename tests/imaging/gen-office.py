@@ -13,6 +13,8 @@ elsewhere:
   locked.docx   what Office writes for a password: an OLE2 compound file
                 with EncryptionInfo and EncryptedPackage streams (the
                 payload is random)
+  macro.odt     OpenDocument text with a Basic macro bound to its opening
+                that would add six pages and write $HOME/macro-ran
   locked.ppt    a PowerPoint 97 compound file with a password: the
                 encrypted token in Current User, an EncryptedSummary
 gen-office.py --lock IN OUT: OUT is the DOC or XLS IN (as LibreOffice
@@ -149,6 +151,73 @@ odt(os.path.join(D, "note.odt"),
     '<text:p>An OpenDocument note for the fax.</text:p>'
     '</office:text></office:body></office:document-content>', False)
 odt(os.path.join(D, "locked.odt"), os.urandom(2048), True)
+
+# macro.odt: a Basic macro bound to the document's opening (dom:load)
+# that, if it ran, would add 300 lines (six more pages) and write
+# $HOME/macro-ran.
+BASIC = """Sub Grow
+  Dim oText As Object, i As Integer
+  oText = ThisComponent.getText()
+  For i = 1 To 300
+    oText.insertString(oText.getEnd(), "the macro ran, line " &amp; i, False)
+    oText.insertControlCharacter(oText.getEnd(), 0, False)
+  Next i
+  Open Environ("HOME") &amp; "/macro-ran" For Output As #1
+  Print #1, "ran"
+  Close #1
+End Sub
+"""
+LIB = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE %s PUBLIC '
+       '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "%s">')
+with zipfile.ZipFile(os.path.join(D, "macro.odt"), "w",
+                     zipfile.ZIP_DEFLATED) as z:
+    z.writestr(zipfile.ZipInfo("mimetype"), ODT_MIME,
+               compress_type=zipfile.ZIP_STORED)
+    z.writestr("content.xml",
+               '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+               'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
+               '<office:scripts><office:event-listeners><script:event-listener '
+               'script:language="ooo:script" script:event-name="dom:load" '
+               'xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.'
+               'Module1.Grow?language=Basic&amp;location=document"/>'
+               '</office:event-listeners></office:scripts><office:body>'
+               '<office:text><text:p>A document whose macro must not run.'
+               '</text:p></office:text></office:body></office:document-content>')
+    z.writestr("Basic/script-lc.xml",
+               LIB % ("library:libraries", "libraries.dtd") +
+               '<library:libraries xmlns:library="http://openoffice.org/2000/'
+               'library" xmlns:xlink="http://www.w3.org/1999/xlink">'
+               '<library:library library:name="Standard" xlink:href="Standard/'
+               'script-lb.xml" xlink:type="simple" library:link="false"/>'
+               '</library:libraries>')
+    z.writestr("Basic/Standard/script-lb.xml",
+               LIB % ("library:library", "library.dtd") +
+               '<library:library xmlns:library="http://openoffice.org/2000/'
+               'library" library:name="Standard" library:readonly="false" '
+               'library:passwordprotected="false"><library:element '
+               'library:name="Module1"/></library:library>')
+    z.writestr("Basic/Standard/Module1.xml",
+               LIB % ("script:module", "module.dtd") +
+               '<script:module xmlns:script="http://openoffice.org/2000/'
+               'script" script:name="Module1" script:language="StarBasic">' +
+               BASIC + '</script:module>')
+    z.writestr("META-INF/manifest.xml",
+               '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+               'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+               'manifest:1.0" manifest:version="1.2">' + "".join(
+                   '<manifest:file-entry manifest:full-path="%s" '
+                   'manifest:media-type="%s"/>' % e for e in (
+                       ("/", ODT_MIME), ("content.xml", "text/xml"),
+                       ("Basic/", "application/vnd.sun.star.basic-library"),
+                       ("Basic/script-lc.xml", "text/xml"),
+                       ("Basic/Standard/",
+                        "application/vnd.sun.star.basic-library"),
+                       ("Basic/Standard/script-lb.xml", "text/xml"),
+                       ("Basic/Standard/Module1.xml", "text/xml"))) +
+               '</manifest:manifest>')
 
 with open(os.path.join(D, "memo.rtf"), "w") as f:
     f.write("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Helvetica;}}\\f0\\fs28 "
