@@ -52,6 +52,11 @@ notes_of() {	# the notes of the broadcast for a number
 	grep -rl -- "$1" "$T/spool" 2>/dev/null | xargs grep -h '^notes=' 2>/dev/null
 }
 has_notes() { [ -n "$(notes_of "$1")" ]; }
+# next_mail BEFORE FILE: alice's mail after the BEFORE she had, into FILE.
+next_mail() {
+	wait_until 120 mbox_has alice $(($1 + 1)) &&
+	    mbox_fetch alice $(($1 + 1)) "$2"
+}
 
 conv_docs "$T"
 # The converters' job directories here, to find them and see them gone.
@@ -71,16 +76,13 @@ like "the photo read as a document photo" "$n" "*photo.jpg: 1 page*level*"
 
 before=$(mbox_count alice)
 send 15555557002 "locked" "$T/locked.pdf:application/pdf:locked.pdf"
-ok "password-protected PDF: a refusal mail" \
-    wait_until 60 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r1.eml"
+ok "password-protected PDF: a refusal mail" next_mail "$before" "$T/r1.eml"
 like "the refusal says password-protected" "$(body_text "$T/r1.eml")" \
     "*password-protected: send it without a password*"
 
 before=$(mbox_count alice)
 send 15555557003 "zipped" "$T/plain.zip:application/zip:docs.zip"
-ok "zip: a refusal mail" wait_until 60 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r2.eml"
+ok "zip: a refusal mail" next_mail "$before" "$T/r2.eml"
 like "the refusal names the archive" "$(body_text "$T/r2.eml")" "*docs.zip*archive*"
 # ISO-2022-JP, written by Python's codec as Japanese mail clients do.
 python3 - "$T/ja.eml" "$A" "+15555557004@$F" <<'PY'
@@ -112,8 +114,7 @@ kill -KILL $warm
 before=$(mbox_count alice)
 send 15555557005 "looping" "$T/loop.ps:application/postscript:loop.ps"
 ok "Ghostscript killed by SIGSEGV mid-run" conv_kill SEGV gs "$T/conv"
-ok "a refusal mail" wait_until 60 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r3.eml"
+ok "a refusal mail" next_mail "$before" "$T/r3.eml"
 like "it names the part and why" "$(body_text "$T/r3.eml")" \
     "*The attached document loop.ps could not be faxed: the file is damaged*"
 ok "the log has the converter's own cause" hub_log_has \
@@ -122,9 +123,7 @@ ok "no Ghostscript left" wait_until 20 sh -c \
     ". '$top_srcdir/tests/imaging/lib-conv.sh'; [ -z \"\$(conv_pids gs '$T/conv')\" ]"
 before=$(mbox_count alice)
 send 15555557006 "hungry" "$T/mem.ps:application/postscript:mem.ps"
-ok "a PostScript at the memory limit: a refusal mail" \
-    wait_until 120 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r4.eml"
+ok "a PostScript at the memory limit: a refusal mail" next_mail "$before" "$T/r4.eml"
 like "it names the part and why" "$(body_text "$T/r4.eml")" \
     "*The attached document mem.ps could not be faxed: its pages are larger than the gateway accepts*"
 ok "the log has the converter's own cause" hub_log_has \

@@ -120,7 +120,9 @@ ooxml(os.path.join(D, "sheet.xlsx"),
 ODT_MIME = "application/vnd.oasis.opendocument.text"
 
 
-def odt(path, content, encrypted):
+def odt(path, content, encrypted, extra=()):
+    """extra: (name, media type, data) entries besides content.xml, data
+    None for a directory entry of the manifest only."""
     enc = ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" '
            'manifest:checksum="AAAA"><manifest:algorithm '
            'manifest:algorithm-name="Blowfish CFB" '
@@ -138,9 +140,15 @@ def odt(path, content, encrypted):
                    '<manifest:file-entry manifest:full-path="/" '
                    'manifest:media-type="%s"/><manifest:file-entry '
                    'manifest:full-path="content.xml" manifest:media-type='
-                   '"text/xml">%s</manifest:file-entry></manifest:manifest>'
-                   % (ODT_MIME, enc))
+                   '"text/xml">%s</manifest:file-entry>%s</manifest:manifest>'
+                   % (ODT_MIME, enc, "".join(
+                       '<manifest:file-entry manifest:full-path="%s" '
+                       'manifest:media-type="%s"/>' % (n, t)
+                       for n, t, _ in extra)))
         z.writestr("content.xml", content)
+        for n, _, data in extra:
+            if data is not None:
+                z.writestr(n, data)
 
 
 odt(os.path.join(D, "note.odt"),
@@ -169,55 +177,41 @@ End Sub
 """
 LIB = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE %s PUBLIC '
        '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "%s">')
-with zipfile.ZipFile(os.path.join(D, "macro.odt"), "w",
-                     zipfile.ZIP_DEFLATED) as z:
-    z.writestr(zipfile.ZipInfo("mimetype"), ODT_MIME,
-               compress_type=zipfile.ZIP_STORED)
-    z.writestr("content.xml",
-               '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-               'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
-               'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
-               '<office:scripts><office:event-listeners><script:event-listener '
-               'script:language="ooo:script" script:event-name="dom:load" '
-               'xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.'
-               'Module1.Grow?language=Basic&amp;location=document"/>'
-               '</office:event-listeners></office:scripts><office:body>'
-               '<office:text><text:p>A document whose macro must not run.'
-               '</text:p></office:text></office:body></office:document-content>')
-    z.writestr("Basic/script-lc.xml",
-               LIB % ("library:libraries", "libraries.dtd") +
-               '<library:libraries xmlns:library="http://openoffice.org/2000/'
-               'library" xmlns:xlink="http://www.w3.org/1999/xlink">'
-               '<library:library library:name="Standard" xlink:href="Standard/'
-               'script-lb.xml" xlink:type="simple" library:link="false"/>'
-               '</library:libraries>')
-    z.writestr("Basic/Standard/script-lb.xml",
-               LIB % ("library:library", "library.dtd") +
-               '<library:library xmlns:library="http://openoffice.org/2000/'
-               'library" library:name="Standard" library:readonly="false" '
-               'library:passwordprotected="false"><library:element '
-               'library:name="Module1"/></library:library>')
-    z.writestr("Basic/Standard/Module1.xml",
-               LIB % ("script:module", "module.dtd") +
-               '<script:module xmlns:script="http://openoffice.org/2000/'
-               'script" script:name="Module1" script:language="StarBasic">' +
-               BASIC + '</script:module>')
-    z.writestr("META-INF/manifest.xml",
-               '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-               'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
-               'manifest:1.0" manifest:version="1.2">' + "".join(
-                   '<manifest:file-entry manifest:full-path="%s" '
-                   'manifest:media-type="%s"/>' % e for e in (
-                       ("/", ODT_MIME), ("content.xml", "text/xml"),
-                       ("Basic/", "application/vnd.sun.star.basic-library"),
-                       ("Basic/script-lc.xml", "text/xml"),
-                       ("Basic/Standard/",
-                        "application/vnd.sun.star.basic-library"),
-                       ("Basic/Standard/script-lb.xml", "text/xml"),
-                       ("Basic/Standard/Module1.xml", "text/xml"))) +
-               '</manifest:manifest>')
+BASICLIB = "application/vnd.sun.star.basic-library"
+odt(os.path.join(D, "macro.odt"),
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
+    '<office:scripts><office:event-listeners><script:event-listener '
+    'script:language="ooo:script" script:event-name="dom:load" '
+    'xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.'
+    'Module1.Grow?language=Basic&amp;location=document"/>'
+    '</office:event-listeners></office:scripts><office:body>'
+    '<office:text><text:p>A document whose macro must not run.'
+    '</text:p></office:text></office:body></office:document-content>',
+    False, (
+        ("Basic/", BASICLIB, None),
+        ("Basic/script-lc.xml", "text/xml",
+         LIB % ("library:libraries", "libraries.dtd") +
+         '<library:libraries xmlns:library="http://openoffice.org/2000/'
+         'library" xmlns:xlink="http://www.w3.org/1999/xlink">'
+         '<library:library library:name="Standard" xlink:href="Standard/'
+         'script-lb.xml" xlink:type="simple" library:link="false"/>'
+         '</library:libraries>'),
+        ("Basic/Standard/", BASICLIB, None),
+        ("Basic/Standard/script-lb.xml", "text/xml",
+         LIB % ("library:library", "library.dtd") +
+         '<library:library xmlns:library="http://openoffice.org/2000/'
+         'library" library:name="Standard" library:readonly="false" '
+         'library:passwordprotected="false"><library:element '
+         'library:name="Module1"/></library:library>'),
+        ("Basic/Standard/Module1.xml", "text/xml",
+         LIB % ("script:module", "module.dtd") +
+         '<script:module xmlns:script="http://openoffice.org/2000/'
+         'script" script:name="Module1" script:language="StarBasic">' +
+         BASIC + '</script:module>')))
 
 with open(os.path.join(D, "memo.rtf"), "w") as f:
     f.write("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Helvetica;}}\\f0\\fs28 "
