@@ -830,6 +830,35 @@ sb_spawn_via(const struct sandbox_spec *s, int out_w, int bwrap,
 	return 0;
 }
 
+void
+sandbox_converter(struct sandbox_spec *s, const char *prog, const char *dir,
+    int timeout, unsigned long long max_as, unsigned long long max_fsize)
+{
+	memset(s, 0, sizeof(*s));
+	s->prog = prog;
+	s->dir = dir;
+	s->in_fd = -1;
+	s->timeout = timeout;
+	s->cpu = timeout + 1;
+	s->max_as = max_as;
+	s->max_fsize = max_fsize;
+}
+
+/*
+ * The signal that ended the converter: its own status, or bubblewrap's,
+ * which exits 128 + N when what it runs is killed by signal N.
+ */
+static int
+sb_signal(const struct sandbox_proc *sp, int status)
+{
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	if (sp->bwrap && WIFEXITED(status) && WEXITSTATUS(status) > 128 &&
+	    WEXITSTATUS(status) < 128 + NSIG)
+		return WEXITSTATUS(status) - 128;
+	return 0;
+}
+
 int
 sandbox_spawn(const struct sandbox_spec *s, struct sandbox_proc *sp,
     char **cause)
@@ -950,12 +979,15 @@ sandbox_wait(struct sandbox_proc *sp, struct sandbox_result *r,
 			return -1;
 		}
 		r->status = st;
+		r->sig = sb_signal(sp, st);
 		return 0;
 	}
 	/* Output closed: wait for the exit, still within the deadline. */
 	while (!r->timedout) {
-		if (waitpid(sp->pid, &r->status, WNOHANG) == sp->pid)
+		if (waitpid(sp->pid, &r->status, WNOHANG) == sp->pid) {
+			r->sig = sb_signal(sp, r->status);
 			return 0;
+		}
 		if (now_ms() >= sp->deadline)
 			r->timedout = 1;
 		else
@@ -965,6 +997,7 @@ sandbox_wait(struct sandbox_proc *sp, struct sandbox_result *r,
 	kill(sp->pid, SIGKILL);
 	while (waitpid(sp->pid, &r->status, 0) == -1 && errno == EINTR)
 		;
+	r->sig = sb_signal(sp, r->status);
 	return 0;
 }
 
