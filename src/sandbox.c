@@ -45,6 +45,7 @@
 #define BWRAP_PATH	"/usr/bin/bwrap"
 #endif
 #define SB_ENV_FD	"FAXHUB_SANDBOX_FD"
+#define SB_ENV_PID	"FAXHUB_SANDBOX_PID"
 #define SB_MAX_REQ	16384
 #define SANDBOX_USER	"faxhub-conv"	/* without sandbox_setup() */
 
@@ -59,6 +60,7 @@ static int		 sb_ready;
 static uid_t		 sb_uid;
 static gid_t		 sb_gid;
 static int		 sb_ctl = -1;		/* spawner control socket */
+static pid_t		 sb_spawner_pid = -1;
 static atomic_int	 sb_nobwrap;		/* bwrap refused once */
 
 /* A run as it crosses to the spawner: fixed header, then strings. */
@@ -180,6 +182,8 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 	if ((env = getenv(SB_ENV_FD)) != NULL) {
 		/* Executed again on SIGHUP: the spawner is still ours. */
 		sb_ctl = atoi(env);
+		if ((env = getenv(SB_ENV_PID)) != NULL)
+			sb_spawner_pid = (pid_t)atol(env);
 		if (sb_ctl > 2 && fcntl(sb_ctl, F_GETFD) != -1) {
 			sb_mode = SB_SPAWNER;
 			return 0;
@@ -219,13 +223,36 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 		return -1;
 	}
 	sb_ctl = sv[0];
+	sb_spawner_pid = pid;
 	/* Kept across faxhubd's re-execution on a changed configuration. */
 	snprintf(num, sizeof(num), "%d", sb_ctl);
 	setenv(SB_ENV_FD, num, 1);
+	snprintf(num, sizeof(num), "%ld", (long)pid);
+	setenv(SB_ENV_PID, num, 1);
 	sb_mode = SB_SPAWNER;
 	log_debug("sandbox: spawner %ld runs converters as %s", (long)pid,
 	    user);
 	return 0;
+}
+
+void
+sandbox_shutdown(void)
+{
+	int	i;
+
+	if (sb_ctl == -1)
+		return;
+	close(sb_ctl);
+	sb_ctl = -1;
+	if (sb_spawner_pid <= 0)
+		return;
+	/* It ends at once on the closed socket; not waited for forever. */
+	for (i = 0; i < 100; i++) {
+		if (waitpid(sb_spawner_pid, NULL, WNOHANG) != 0)
+			break;
+		poll(NULL, 0, 20);
+	}
+	sb_spawner_pid = -1;
 }
 
 int

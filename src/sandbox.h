@@ -81,6 +81,11 @@ struct sandbox_result {
  * when the spawner cannot be started.
  */
 int	sandbox_setup(const char *user, int will_drop, char **cause);
+/*
+ * At faxhubd's stop: closes the spawner's socket and reaps the spawner,
+ * so that no process of the service outlives it.
+ */
+void	sandbox_shutdown(void);
 
 /*
  * A fresh job directory in $TMPDIR (else /tmp), "faxhub-conv.XXXXXX", mode
