@@ -47,7 +47,9 @@ ctl_convert_cmd(struct ctl *c)
 		"fine", "normal", "g4", "g3", "letter", "a4", "keep-coding",
 		NULL
 	};
-	static const char *const valued[] = { "pdf=", "preview=", NULL };
+	static const char *const valued[] = { "timeout=", "pdf=", "preview=",
+		NULL
+	};
 
 	return ctl_image_run(c, "convert", flags, valued, ctl_convert);
 }

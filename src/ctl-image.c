@@ -70,7 +70,10 @@ ctl_convert(int argc, char **argv)
 			o.letter = 0;
 		else if (strcmp(argv[i], "--keep-coding") == 0)
 			o.keep_coding = 1;
-		else if (strcmp(argv[i], "--pdf") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			if ((o.gs_timeout = atoi(argv[++i])) < 1)
+				return usage(CTL_IMAGE_CONVERT_USAGE);
+		} else if (strcmp(argv[i], "--pdf") == 0 && i + 1 < argc)
 			pdf = argv[++i];
 		else if (strcmp(argv[i], "--preview") == 0 && i + 1 < argc)
 			png = argv[++i];

@@ -2,7 +2,8 @@
  * ctl-image.h: the imaging commands of faxhubctl.
  *
  *	convert [--fine|--normal] [--g4|--g3] [--letter] [--keep-coding]
- *	    [--pdf OUT.pdf] [--preview OUT.png] -o OUT.tif INPUT...
+ *	    [--timeout SECONDS] [--pdf OUT.pdf] [--preview OUT.png]
+ *	    -o OUT.tif INPUT...
  *	topdf IN.tif OUT.pdf
  *
  * argv[0] is the command name.  Both print what they did on stdout and the
@@ -14,8 +15,8 @@
 #define FAXHUB_CTL_IMAGE_H
 
 #define CTL_IMAGE_CONVERT_USAGE	"convert [--fine|--normal] [--g4|--g3] " \
-	"[--letter] [--keep-coding] [--pdf OUT.pdf] [--preview OUT.png] " \
-	"-o OUT.tif INPUT..."
+	"[--letter] [--keep-coding] [--timeout SECONDS] [--pdf OUT.pdf] " \
+	"[--preview OUT.png] -o OUT.tif INPUT..."
 #define CTL_IMAGE_TOPDF_USAGE	"topdf IN.tif OUT.pdf"
 
 int	ctl_convert(int argc, char **argv);

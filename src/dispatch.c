@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,8 @@
 #include "sched.h"
 #include "util.h"
 #include "xmalloc.h"
+
+#define ENDER_RETRY	5	/* seconds before a failed end is tried again */
 
 static int
 state_ended(enum job_state s)
@@ -103,14 +106,19 @@ jobs_free(struct job *jobs, size_t n)
 	free(jobs);
 }
 
-static void
+/*
+ * Queues report id in the outbox unless it is not wanted, has no address
+ * or was queued or sent before: 0, or -1 when the outbox or its index
+ * could not be read or written (the end is then tried again).
+ */
+static int
 queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
     size_t n, const char *id)
 {
 	struct hjob	**hjs;
 	char		 *msg;
 	size_t		  len, i;
-	int		  ok = 0, failed = 0;
+	int		  ok = 0, failed = 0, rc;
 	const char	 *to = b->reply_to;
 
 	for (i = 0; i < n; i++) {
@@ -122,10 +130,12 @@ queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
 	if ((ok && !failed && !(b->notify & NOTIFY_SUCCESS)) ||
 	    (failed && !(b->notify & NOTIFY_FAILURE))) {
 		log_info("report %s not wanted by %s", id, b->user);
-		return;
+		return 0;
 	}
-	if (to == NULL || outbox_known(h, id))
-		return;
+	if (to == NULL)
+		return 0;
+	if ((rc = outbox_known(h, id)) != 0)
+		return rc == 1 ? 0 : -1;
 	/* hubmail_report() takes hjobs: wrappers around the copies. */
 	hjs = xcalloc(n ? n : 1, sizeof(*hjs));
 	for (i = 0; i < n; i++) {
@@ -133,11 +143,12 @@ queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
 		hjs[i]->j = jobs[i];
 	}
 	msg = hubmail_report(h, b, hjs, n, &len);
-	outbox_put(h, id, h->cfg.smtp.sender, &to, 1, msg, len, NULL, 0);
+	rc = outbox_put(h, id, h->cfg.smtp.sender, &to, 1, msg, len, NULL, 0);
 	for (i = 0; i < n; i++)
 		free(hjs[i]);
 	free(hjs);
 	free(msg);
+	return rc == -1 ? -1 : 0;
 }
 
 static void
@@ -170,8 +181,10 @@ dispatch_finish(struct hub *h, struct hjob *hj)
  * reopens the ended broadcast.
  * The jobs are read as copies taken under mtx: a job in memory may be
  * rewritten by its server thread, or retired, once mtx is released.
+ * -1 when a report could not be queued or the broadcast's end not saved:
+ * the end is tried again later (the broadcast is not marked reported).
  */
-static void
+static int
 end_one(struct hub *h, const char *id, int again)
 {
 	struct bcast	 b;
@@ -180,7 +193,7 @@ end_one(struct hub *h, const char *id, int again)
 	size_t		 n = 0, i;
 	char		*path, *cause = NULL, *rid;
 	struct hjob	*live;
-	int		 all = 1, anyok = 0;
+	int		 all = 1, anyok = 0, rc = 0;
 
 	pthread_mutex_lock(&h->mtx);
 	memset(&hj, 0, sizeof(hj));
@@ -190,7 +203,7 @@ end_one(struct hub *h, const char *id, int again)
 	if (live == NULL || !state_ended(j.state)) {
 		if (live != NULL)
 			job_free(&j);
-		return;
+		return 0;
 	}
 	hub_bcast_lock(h, j.broadcast);
 	path = spool_path(h, "bcast", j.broadcast, NULL);
@@ -212,8 +225,10 @@ end_one(struct hub *h, const char *id, int again)
 		    j.reason ? ": " : "", j.reason ? j.reason : "");
 	if (b.report == 1) {
 		rid = xprintf("%s-report", j.id);
-		queue_report(h, &b, &j, 1, rid);
+		rc = queue_report(h, &b, &j, 1, rid);
 		free(rid);
+		if (rc == -1)
+			goto done;
 	}
 	pthread_mutex_lock(&h->mtx);
 	bcast_jobs(h, &b, &jobs, &n);
@@ -227,20 +242,25 @@ end_one(struct hub *h, const char *id, int again)
 	if (all && !b.reported) {
 		if (b.report == 0) {
 			rid = xprintf("%s-report", b.id);
-			queue_report(h, &b, jobs, n, rid);
+			rc = queue_report(h, &b, jobs, n, rid);
 			free(rid);
+			if (rc == -1)
+				goto ended;
 		}
 		b.reported = anyok ? 1 : 2;
 		stall_point("ender-before-bcast-save");
 		if (bcast_save(&b, path, WRITE_DURABLE, &cause) == -1) {
 			log_warnx("broadcast %s: %s", b.id, cause);
 			free(cause);
+			rc = -1;
+			goto ended;
 		}
 		pthread_mutex_lock(&h->mtx);
 		h->intake_wake = 1;
 		pthread_cond_broadcast(&h->cond);
 		pthread_mutex_unlock(&h->mtx);
 	}
+ended:
 	jobs_free(jobs, n);
 done:
 	bcast_free(&b);
@@ -248,36 +268,61 @@ out:
 	hub_bcast_unlock(h, j.broadcast);
 	job_free(&j);
 	free(path);
+	if (rc == -1)
+		log_warnx("job %s: its end is tried again in %d s", id,
+		    ENDER_RETRY);
+	return rc;
 }
 
 /*
  * The ender thread: the queued ends, one by one, until faxhubd stops
- * (ends queued after that are owed at the next start: dispatch_reports).
+ * (ends queued after that, or failing then, are owed at the next start:
+ * dispatch_reports).  An end that failed is queued again and the queue
+ * waits ENDER_RETRY seconds.
  */
 void *
 dispatch_ender_main(void *arg)
 {
 	struct hub	*h = arg;
 	struct hend	*ends;
+	struct timespec	 until = { 0, 0 };
 	size_t		 n, i;
+	int		 failed;
 
 	pthread_mutex_lock(&h->mtx);
 	for (;;) {
-		while (h->nends == 0 && !h->stop)
-			pthread_cond_wait(&h->cond, &h->mtx);
-		if (h->nends == 0)
+		while (!h->stop && (h->nends == 0 || until.tv_sec != 0)) {
+			if (until.tv_sec == 0)
+				pthread_cond_wait(&h->cond, &h->mtx);
+			else if (pthread_cond_timedwait(&h->cond, &h->mtx,
+			    &until) == ETIMEDOUT)
+				until.tv_sec = 0;
+		}
+		if (h->nends == 0 || until.tv_sec != 0)
 			break;
 		ends = h->ends;
 		n = h->nends;
 		h->ends = NULL;
 		h->nends = 0;
 		pthread_mutex_unlock(&h->mtx);
+		failed = 0;
 		for (i = 0; i < n; i++) {
-			end_one(h, ends[i].id, ends[i].again);
+			if (end_one(h, ends[i].id, ends[i].again) == -1) {
+				ends[failed].id = ends[i].id;
+				ends[failed++].again = 1;
+			} else
+				free(ends[i].id);
+		}
+		pthread_mutex_lock(&h->mtx);
+		for (i = 0; i < (size_t)failed; i++) {
+			queue_end(h, ends[i].id, 1);
 			free(ends[i].id);
 		}
 		free(ends);
-		pthread_mutex_lock(&h->mtx);
+		if (failed > 0) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += ENDER_RETRY;
+		}
 	}
 	pthread_mutex_unlock(&h->mtx);
 	return NULL;

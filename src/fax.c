@@ -32,25 +32,6 @@ static const char *state_names[] = {
 	"done", "failed", "suspended"
 };
 
-static int
-name_index(const char *const *names, size_t n, const char *name)
-{
-	size_t	i;
-
-	if (name == NULL)
-		return (0);
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return ((int)i);
-	return (0);
-}
-
-static const char *
-name_at(const char *const *names, size_t n, size_t i, const char *dflt)
-{
-	return (i < n ? names[i] : dflt);
-}
-
 void
 fax_err_clear(struct fax_err *err)
 {
@@ -71,8 +52,8 @@ fax_errclass_name(enum fax_errclass cls)
 enum fax_errclass
 fax_errclass_from_name(const char *name)
 {
-	return ((enum fax_errclass)name_index(class_names,
-	    nitems(class_names), name));
+	return ((enum fax_errclass)name_find(class_names,
+	    nitems(class_names), name, FAXERR_NONE));
 }
 
 const char *
@@ -85,8 +66,8 @@ fax_cause_name(enum fax_cause c)
 enum fax_cause
 fax_cause_from_name(const char *name)
 {
-	return ((enum fax_cause)name_index(cause_names, nitems(cause_names),
-	    name));
+	return ((enum fax_cause)name_find(cause_names, nitems(cause_names),
+	    name, FAX_CAUSE_OTHER));
 }
 
 const char *

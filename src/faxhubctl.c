@@ -105,9 +105,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", "", { NULL }, 0, 0, ctl_status,
 	    "show faxhubd's servers, sessions and queue" },
 	{ "convert", "[--fine|--normal] [--g4|--g3] [--letter] [--keep-coding] "
-	    "[--pdf OUT.pdf] [--preview OUT.png] -o OUT.tif INPUT...",
+	    "[--timeout SECONDS] [--pdf OUT.pdf] [--preview OUT.png] "
+	    "-o OUT.tif INPUT...",
 	    { "fine", "normal", "g4", "g3", "letter", "a4", "keep-coding",
-	    "pdf=", "preview=" }, 3, -1,
+	    "timeout=", "pdf=", "preview=" }, 3, -1,
 	    ctl_convert_cmd, "turn documents into fax pages as faxhubd does" },
 	{ "topdf", "IN.tif OUT.pdf", { NULL }, 2, 2, ctl_topdf_cmd,
 	    "export a fax as PDF (pages embedded as they are)" },

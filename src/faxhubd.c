@@ -443,6 +443,7 @@ main(int argc, char **argv)
 		execv("/proc/self/exe", argv);
 		fatal("re-executing faxhubd");
 	}
+	sandbox_shutdown();
 	if (!foreground && h.cfg.daemon.pid_file != NULL)
 		unlink(h.cfg.daemon.pid_file);
 	config_free(&h.cfg);

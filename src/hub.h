@@ -151,8 +151,13 @@ int	 hub_sleep(struct hub *, int seconds);	/* mtx held; 1 = stop */
 int	 outbox_put(struct hub *, const char *id, const char *from,
 	    const char *const *rcpts, size_t n, const char *msg, size_t len,
 	    const char *logid, int to_postmaster_on_fail);
-int	 outbox_known(struct hub *, const char *id);	/* queued or sent */
-int	 outbox_sent(struct hub *, const char *id);
+/*
+ * 1 queued, sent or set aside (sent: also once retention pruned sent/ID,
+ * by the seen index), 0 not, -1 the seen index could not be read
+ * (logged; the caller tries again later).  Table I/O: without mtx.
+ */
+int	 outbox_known(struct hub *, const char *id);
+int	 outbox_sent(struct hub *, const char *id);	/* the same, sent */
 void	*outbox_main(void *);
 
 /* intake.c */

@@ -15,8 +15,9 @@
  * "PowerPoint Document" stream; RTF starts "{\rtf".  Any other zip stays
  * a zip (refused, never unpacked).  A password-protected file (OOXML
  * encrypted into a compound file with an EncryptedPackage stream, ODF
- * whose manifest lists encryption data) is refused before LibreOffice
- * sees it.
+ * whose manifest lists encryption data, a DOC, XLS or PPT whose streams
+ * carry the encryption flag: see ole_look()) is refused before
+ * LibreOffice sees it.
  *
  * A converter kept warm (opts.office_warm seconds of idleness): LibreOffice
  * starting takes seconds, converting a letter a fraction of one.  With
@@ -59,7 +60,6 @@
 #define LO_WARM_CPU	3600		/* CPU seconds of a warm instance */
 #define ZIP_MAX_CD	((size_t)4 << 20)	/* central directory read */
 #define ZIP_MAX_ENTRY	((size_t)1 << 20)	/* manifest inflated */
-#define OLE_MAX_SCAN	((off_t)64 << 20)	/* compound file scanned */
 
 /* What a zip's central directory says. */
 struct zip_look {
@@ -72,7 +72,9 @@ struct zip_look {
 static int	zip_look(int, struct zip_look *);
 static int	zip_entry(int, const unsigned char *, char *, size_t,
 		    size_t *);
-static int	ole_streams(int, int *, int *, int *, int *);
+static int	ole_look(int, int *, int *, int *, int *);
+static const char *office_ext(enum img_fmt, int, enum img_err *, char **,
+		    const char *);
 static int	lo_profile(const char *, char **);
 static int	lo_convert(const char *, const char *, const char *,
 		    const char *, const struct img_opts *, enum img_err *,
@@ -228,46 +230,281 @@ out:
 }
 
 /*
- * Which streams an OLE2 compound file names (its directory entries hold
- * the names in UTF-16LE), looked for in its first OLE_MAX_SCAN bytes.
+ * An OLE2 compound file ([MS-CFB]) read as far as the kind and the lock
+ * of a document need: the FAT (through the header's DIFAT and the DIFAT
+ * sectors), the mini FAT, the directory, and the first bytes of a stream
+ * of the root storage.  Every chain walk is bounded by the table it
+ * walks; a file whose structure does not hold up is not read further.
+ */
+#define OLE_END		0xfffffffeU	/* end of a chain */
+#define OLE_MAX_SIZE	((off_t)256 << 20)	/* compound file read */
+#define OLE_MAX_DIR	4096		/* directory entries read */
+#define OLE_PEEK	65536		/* bytes of a stream looked at */
+
+struct ole {
+	int		 fd;
+	unsigned	 shift;		/* sectors of 1 << shift bytes */
+	uint32_t	*fat, nfat;
+	uint32_t	*mfat, nmfat;
+	uint32_t	 cutoff;	/* smaller streams: mini stream */
+	uint32_t	 mini_start;	/* the root's mini stream */
+	uint64_t	 mini_size;
+	unsigned char	*dir;		/* 128-byte entries */
+	size_t		 ndir;
+};
+
+/* The file offset of sector s. */
+static off_t
+ole_sector(unsigned shift, uint32_t s)
+{
+	return ((off_t)s + 1) << shift;
+}
+
+/* The file offset of byte pos of the regular stream starting at start. */
+static int
+ole_pos(const struct ole *ol, uint32_t start, uint64_t pos, off_t *off)
+{
+	uint64_t	n = pos >> ol->shift;
+	uint32_t	s = start;
+
+	for (; n > 0; n--) {
+		if (s >= ol->nfat)
+			return -1;
+		s = ol->fat[s];
+	}
+	if (s >= ol->nfat)
+		return -1;
+	*off = ole_sector(ol->shift, s) + (off_t)(pos &
+	    (((uint64_t)1 << ol->shift) - 1));
+	return 0;
+}
+
+/*
+ * Reads at most want bytes of the stream of size bytes at start (in the
+ * mini stream when mini) into buf; the bytes read, or -1.
+ */
+static ssize_t
+ole_read(const struct ole *ol, uint32_t start, uint64_t size, int mini,
+    unsigned char *buf, size_t want)
+{
+	const uint32_t	*fat = mini ? ol->mfat : ol->fat;
+	uint32_t	 n = mini ? ol->nmfat : ol->nfat, s, steps;
+	size_t		 ssz = mini ? 64 : (size_t)1 << ol->shift, len, got;
+	off_t		 off;
+
+	if (size < want)
+		want = (size_t)size;
+	for (s = start, got = 0, steps = 0; got < want && s != OLE_END;
+	    steps++) {
+		if (s >= n || steps >= n)
+			return -1;
+		len = want - got < ssz ? want - got : ssz;
+		if (mini) {
+			if ((uint64_t)s * 64 + len > ol->mini_size ||
+			    ole_pos(ol, ol->mini_start, (uint64_t)s * 64,
+			    &off) == -1)
+				return -1;
+		} else
+			off = ole_sector(ol->shift, s);
+		if (pread_all(ol->fd, buf + got, len, off) == -1)
+			return -1;
+		got += len;
+		s = fat[s];
+	}
+	return (ssize_t)got;
+}
+
+static void
+ole_close(struct ole *ol)
+{
+	free(ol->fat);
+	free(ol->mfat);
+	free(ol->dir);
+	memset(ol, 0, sizeof(*ol));
+}
+
+static int
+ole_open(int fd, struct ole *ol)
+{
+	unsigned char	 h[512], *sec = NULL;
+	struct stat	 sb;
+	uint32_t	 nfsec, per, i, difat, k, s;
+	uint64_t	 maxsec;
+	ssize_t		 n;
+
+	memset(ol, 0, sizeof(*ol));
+	ol->fd = fd;
+	if (fstat(fd, &sb) == -1 || sb.st_size < 512 ||
+	    sb.st_size > OLE_MAX_SIZE || pread_all(fd, h, 512, 0) == -1 ||
+	    memcmp(h, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) != 0 ||
+	    (le16(h + 30) != 9 && le16(h + 30) != 12) || le16(h + 32) != 6)
+		return -1;
+	ol->shift = le16(h + 30);
+	per = ((uint32_t)1 << ol->shift) / 4;
+	/* No more FAT entries than the file has sectors. */
+	maxsec = ((uint64_t)sb.st_size >> ol->shift) + 1;
+	nfsec = le32(h + 44);
+	if (nfsec == 0 || (uint64_t)nfsec > maxsec / per + 1)
+		return -1;
+	ol->nfat = nfsec * per;
+	ol->fat = xreallocarray(NULL, ol->nfat, sizeof(uint32_t));
+	sec = xmalloc((size_t)1 << ol->shift);
+	difat = le32(h + 68);
+	for (i = 0, k = 0; i < nfsec; i++, k++) {
+		if (i < 109)
+			s = le32(h + 76 + 4 * i);
+		else {
+			/* A DIFAT sector: per - 1 FAT sectors, then the next. */
+			if (k == per - 1 || i == 109) {
+				if (i > 109)
+					difat = le32(sec + 4 * (per - 1));
+				if ((uint64_t)difat >= maxsec ||
+				    pread_all(fd, sec, (size_t)1 << ol->shift,
+				    ole_sector(ol->shift, difat)) == -1)
+					goto bad;
+				k = 0;
+			}
+			s = le32(sec + 4 * k);
+		}
+		if ((uint64_t)s >= maxsec || pread_all(fd, ol->fat + i * per,
+		    (size_t)1 << ol->shift, ole_sector(ol->shift, s)) == -1)
+			goto bad;
+	}
+	for (i = 0; i < ol->nfat; i++)
+		ol->fat[i] = le32((unsigned char *)&ol->fat[i]);
+	/* The directory: 128-byte entries, the root storage first. */
+	ol->dir = xmalloc(OLE_MAX_DIR * 128);
+	if ((n = ole_read(ol, le32(h + 48), OLE_MAX_DIR * 128, 0, ol->dir,
+	    OLE_MAX_DIR * 128)) < 128 || ol->dir[66] != 5)
+		goto bad;
+	ol->ndir = (size_t)n / 128;
+	ol->cutoff = le32(h + 56);
+	ol->mini_start = le32(ol->dir + 116);
+	ol->mini_size = le32(ol->dir + 120);
+	/* The mini FAT, when there are small streams. */
+	if ((ol->nmfat = le32(h + 64)) > 0) {
+		if ((uint64_t)ol->nmfat > maxsec)
+			goto bad;
+		ol->nmfat *= per;
+		ol->mfat = xreallocarray(NULL, ol->nmfat, sizeof(uint32_t));
+		if (ole_read(ol, le32(h + 60), (uint64_t)ol->nmfat * 4, 0,
+		    (unsigned char *)ol->mfat, (size_t)ol->nmfat * 4) !=
+		    (ssize_t)ol->nmfat * 4)
+			goto bad;
+		for (i = 0; i < ol->nmfat; i++)
+			ol->mfat[i] = le32((unsigned char *)&ol->mfat[i]);
+	}
+	free(sec);
+	return 0;
+bad:
+	free(sec);
+	ole_close(ol);
+	return -1;
+}
+
+/*
+ * The directory entry of the stream called name (ASCII, any case) in the
+ * root storage: its children form a tree of left and right siblings.
+ */
+static const unsigned char *
+ole_find(const struct ole *ol, const char *name)
+{
+	uint32_t		 stack[64], id;
+	const unsigned char	*e;
+	size_t			 depth = 0, seen = 0, len = strlen(name), i;
+	unsigned		 c;
+
+	stack[depth++] = le32(ol->dir + 76);
+	while (depth > 0 && seen++ < ol->ndir) {
+		if ((id = stack[--depth]) >= ol->ndir)
+			continue;
+		e = ol->dir + (size_t)id * 128;
+		if (e[66] == 2 && le16(e + 64) == 2 * len + 2) {
+			for (i = 0; i < len; i++) {
+				c = le16(e + 2 * i);
+				if (c >= 'a' && c <= 'z')
+					c -= 'a' - 'A';
+				if (c != (unsigned)(name[i] >= 'a' &&
+				    name[i] <= 'z' ? name[i] - ('a' - 'A') :
+				    name[i]))
+					break;
+			}
+			if (i == len)
+				return e;
+		}
+		if (depth + 2 <= sizeof(stack) / sizeof(stack[0])) {
+			stack[depth++] = le32(e + 68);
+			stack[depth++] = le32(e + 72);
+		}
+	}
+	return NULL;
+}
+
+/* The first bytes of the root storage's stream name; -1: none. */
+static ssize_t
+ole_peek(const struct ole *ol, const char *name, unsigned char *buf,
+    size_t want)
+{
+	const unsigned char	*e;
+	uint64_t		 size;
+
+	if ((e = ole_find(ol, name)) == NULL)
+		return -1;
+	size = le32(e + 120);
+	if (ol->shift == 12)
+		size |= (uint64_t)le32(e + 124) << 32;
+	return ole_read(ol, le32(e + 116), size, size < ol->cutoff, buf,
+	    want);
+}
+
+/*
+ * Which document a compound file holds, and whether a password locks it:
+ * OOXML encrypted into an EncryptedPackage stream; Word's FIB with
+ * fEncrypted set; an Excel workbook with a FILEPASS record before the
+ * end of its first substream; a PowerPoint file with an EncryptedSummary
+ * stream or the encrypted token in its Current User stream.  -1: not a
+ * compound file that holds up.
  */
 static int
-ole_streams(int fd, int *word, int *excel, int *ppt, int *encrypted)
+ole_look(int fd, int *word, int *excel, int *ppt, int *encrypted)
 {
-	static const char *const names[] = { "WordDocument", "Workbook",
-	    "PowerPoint Document", "EncryptedPackage" };
-	int		*hit[] = { word, excel, ppt, encrypted };
-	unsigned char	 u16[4][48], chunk[65536 + 48];
-	size_t		 ulen[4], keep = 0, i, k;
+	struct ole	 ol;
+	unsigned char	*b;
 	ssize_t		 n;
-	off_t		 total = 0;
+	size_t		 pos;
+	uint32_t	 type;
 
-	for (i = 0; i < 4; i++) {
-		*hit[i] = 0;
-		for (k = 0; names[i][k] != '\0'; k++) {
-			u16[i][2 * k] = (unsigned char)names[i][k];
-			u16[i][2 * k + 1] = 0;
+	*word = *excel = *ppt = *encrypted = 0;
+	if (ole_open(fd, &ol) == -1)
+		return -1;
+	b = xmalloc(OLE_PEEK);
+	if (ole_find(&ol, "EncryptedPackage") != NULL)
+		*encrypted = 1;
+	if ((n = ole_peek(&ol, "WordDocument", b, 12)) >= 0) {
+		*word = 1;
+		if (n == 12 && le16(b) == 0xa5ec && (le16(b + 10) & 0x0100))
+			*encrypted = 1;
+	}
+	if ((n = ole_peek(&ol, "Workbook", b, OLE_PEEK)) >= 0 ||
+	    (n = ole_peek(&ol, "Book", b, OLE_PEEK)) >= 0) {
+		*excel = 1;
+		for (pos = 0; pos + 4 <= (size_t)n; pos += 4 + le16(b + pos +
+		    2)) {
+			if ((type = le16(b + pos)) == 0x002f)
+				*encrypted = 1;
+			if (type == 0x000a)
+				break;
 		}
-		ulen[i] = 2 * k;
 	}
-	for (;;) {
-		n = pread(fd, chunk + keep, sizeof(chunk) - keep, total);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;
-		total += n;
-		n += (ssize_t)keep;
-		for (i = 0; i < 4; i++)
-			if (memmem(chunk, (size_t)n, u16[i], ulen[i]) != NULL)
-				*hit[i] = 1;
-		if (total > OLE_MAX_SCAN)
-			break;
-		keep = (size_t)n < 47 ? (size_t)n : 47;
-		memmove(chunk, chunk + n - keep, keep);
+	if (ole_find(&ol, "PowerPoint Document") != NULL) {
+		*ppt = 1;
+		if (ole_find(&ol, "EncryptedSummary") != NULL ||
+		    (ole_peek(&ol, "Current User", b, 16) == 16 &&
+		    le32(b + 12) == 0xf3d1c4df))
+			*encrypted = 1;
 	}
+	free(b);
+	ole_close(&ol);
 	return 0;
 }
 
@@ -351,7 +588,6 @@ lo_argv(struct sandbox_spec *sp, const char *dir, char **prof)
 	int	ac = 0;
 
 	*prof = xprintf("-env:UserInstallation=file://%s/profile", dir);
-	sp->prog = SOFFICE_PATH;
 	sp->argv[ac++] = "soffice";
 	sp->argv[ac++] = *prof;
 	sp->argv[ac++] = "--headless";
@@ -448,7 +684,11 @@ warm_start_locked(const struct img_opts *o, char **cause)
 	if (lo_profile(warm.dir, cause) == -1 ||
 	    sandbox_subdir(warm.dir, "tmp", 1, cause) == -1)
 		goto out;
-	memset(&sp, 0, sizeof(sp));
+	/* Stopped by us, idle or on error. */
+	sandbox_converter(&sp, SOFFICE_PATH, warm.dir, 7 * 24 * 3600,
+	    LO_MAX_AS, LO_MAX_FSIZE);
+	sp.cpu = LO_WARM_CPU;
+	sp.tmp = warm.tmp;
 	ac = lo_argv(&sp, warm.dir, &prof);
 	/*
 	 * A headless LibreOffice ends once a forwarded --convert-to leaves
@@ -457,13 +697,6 @@ warm_start_locked(const struct img_opts *o, char **cause)
 	sp.argv[ac++] = "--accept=pipe,name=faxhub-lo;urp;";
 	sp.argv[ac++] = "private:factory/swriter";
 	sp.argv[ac] = NULL;
-	sp.dir = warm.dir;
-	sp.tmp = warm.tmp;
-	sp.in_fd = -1;
-	sp.timeout = 7 * 24 * 3600;	/* stopped by us, idle or on error */
-	sp.cpu = LO_WARM_CPU;
-	sp.max_as = LO_MAX_AS;
-	sp.max_fsize = LO_MAX_FSIZE;
 	if (sandbox_spawn(&sp, &warm.proc, cause) == -1)
 		goto out;
 	warm.up = 1;
@@ -522,7 +755,9 @@ lo_convert(const char *dir, const char *tmp, const char *in,
 	char			*prof = NULL, *inpath = NULL;
 	int			 ac, rv = -1;
 
-	memset(&sp, 0, sizeof(sp));
+	sandbox_converter(&sp, SOFFICE_PATH, dir, o->gs_timeout, LO_MAX_AS,
+	    LO_MAX_FSIZE);
+	sp.tmp = tmp;
 	ac = lo_argv(&sp, dir, &prof);
 	inpath = xprintf("%s/%s", dir, in);
 	sp.argv[ac++] = "--nodefault";
@@ -532,35 +767,14 @@ lo_convert(const char *dir, const char *tmp, const char *in,
 	sp.argv[ac++] = dir;
 	sp.argv[ac++] = inpath;
 	sp.argv[ac] = NULL;
-	sp.dir = dir;
-	sp.tmp = tmp;
-	sp.in_fd = -1;
-	sp.timeout = o->gs_timeout;
-	sp.cpu = o->gs_timeout + 1;
-	sp.max_as = LO_MAX_AS;
-	sp.max_fsize = LO_MAX_FSIZE;
 	*err = IMG_EIO;
 	if (sandbox_run(&sp, &r, cause) == -1)
 		goto out;
 	if (r.outlen > 0)
 		log_debug("soffice %s: %s", name, r.output);
-	if (r.timedout || (WIFSIGNALED(r.status) &&
-	    WTERMSIG(r.status) == SIGXCPU)) {
-		*err = IMG_ETIMEOUT;
-		xasprintf(cause, "%s: LibreOffice took longer than %d seconds "
-		    "to render the document", name, o->gs_timeout);
+	if (conv_ended(&r, name, "LibreOffice", "document", o->gs_timeout,
+	    err, cause) == -1)
 		goto out;
-	}
-	if (WIFSIGNALED(r.status)) {
-		*err = IMG_EPDFBROKEN;
-		xasprintf(cause, "%s: LibreOffice crashed rendering the "
-		    "document (signal %d)", name, WTERMSIG(r.status));
-		goto out;
-	}
-	if (WIFEXITED(r.status) && WEXITSTATUS(r.status) >= 126) {
-		xasprintf(cause, "%s: cannot run %s", name, SOFFICE_PATH);
-		goto out;
-	}
 	rv = 0;
 out:
 	free(prof);
@@ -592,8 +806,12 @@ office_ext(enum img_fmt fmt, int fd, enum img_err *err, char **cause,
 	case IMG_FMT_RTF:
 		return "rtf";
 	case IMG_FMT_MSOLE:
-		if (ole_streams(fd, &word, &excel, &ppt, &enc) == -1)
-			break;
+		if (ole_look(fd, &word, &excel, &ppt, &enc) == -1) {
+			*err = IMG_ECORRUPT;
+			xasprintf(cause, "%s: a damaged compound file (not a "
+			    "readable DOC, XLS or PPT)", name);
+			return NULL;
+		}
 		if (enc)
 			goto locked;
 		if (word)
@@ -619,6 +837,23 @@ locked:
 	return NULL;
 }
 
+const char *
+office_check(const char *path, const char *name, enum img_fmt fmt,
+    enum img_err *err, char **cause)
+{
+	const char	*ext;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*err = IMG_EIO;
+		xasprintf(cause, "%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	ext = office_ext(fmt, fd, err, cause, name);
+	close(fd);
+	return ext;
+}
+
 /* Removes name from the warm job directory, if there. */
 static void
 warm_unlink(const char *name)
@@ -640,16 +875,9 @@ office_render(const char *path, const char *name, enum img_fmt fmt,
 	const char	*ext;
 	char		*dir = NULL, *in = NULL, *pdf = NULL, *pdfpath = NULL;
 	struct stat	 sb;
-	int		 fd, rv = -1, usewarm, lo_failed = 0;
+	int		 rv = -1, usewarm, lo_failed = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*err = IMG_EIO;
-		xasprintf(cause, "%s: %s", name, strerror(errno));
-		return -1;
-	}
-	ext = office_ext(fmt, fd, err, cause, name);
-	close(fd);
-	if (ext == NULL)
+	if ((ext = office_check(path, name, fmt, err, cause)) == NULL)
 		return -1;
 	if (access(SOFFICE_PATH, X_OK) == -1) {
 		*err = IMG_EIO;

@@ -12,7 +12,11 @@
  *   kept     every mail was accepted, the fax left there (inbound.remove
  *            = no)
  * The meta file stays as a tombstone while the server still lists the fax,
- * so a fax is never fetched or delivered twice.
+ * so a fax is never fetched or delivered twice.  When the server no
+ * longer lists it, "in/KEY" goes into the seen index (spool.h) before the
+ * meta goes: a fax the server lists again (a receive queue restored, a
+ * listing that left it out for a while) is recognised and left alone for
+ * as long as the index keeps the id (retention.seen).
  */
 #include "config.h"
 
@@ -130,7 +134,7 @@ inbound_route(struct hub *h, const char *key, struct kv *meta)
 	struct route_input	 in;
 	const struct route	*rule = NULL;
 	char			**to = NULL, *tif, *cause = NULL, *rulename;
-	int			 *fmt = NULL, rc = 0;
+	int			 *fmt = NULL, rc = 0, known;
 	size_t			 n = 0, i;
 
 	memset(&in, 0, sizeof(in));
@@ -170,7 +174,9 @@ inbound_route(struct hub *h, const char *key, struct kv *meta)
 		const char	*rc1 = to[i];
 
 		id = xprintf("%s-%s", key, to[i]);
-		if (outbox_known(h, id)) {
+		if ((known = outbox_known(h, id)) != 0) {
+			if (known == -1)
+				rc = -1;	/* routed again next poll */
 			free(id);
 			continue;
 		}
@@ -255,12 +261,68 @@ inbound_delivered(struct hub *h, const char *key, const struct kv *meta)
 	copy = xstrdup(list);
 	for (p = copy; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
 		id = xprintf("%s-%s", key, tok);
-		if (!outbox_sent(h, id))
+		if (outbox_sent(h, id) != 1)
 			all = 0;
 		free(id);
 	}
 	free(copy);
 	return all;
+}
+
+/*
+ * 1 when a listed fax without a meta was delivered before (its tombstone
+ * went, "in/KEY" is in the seen index) or when that cannot be told now
+ * (tried again at the next poll); 0 when it is new.
+ */
+static int
+inbound_seen(struct hub *h, const char *key)
+{
+	char	*id, *cause = NULL;
+	int	 rc;
+
+	id = xprintf("in/%s", key);
+	if ((rc = spool_seen(h, id, &cause)) == -1) {
+		log_warnx("received fax %s: %s", key, cause);
+		free(cause);
+	} else if (rc == 1)
+		log_debug("received fax %s: delivered before (seen index); "
+		    "left alone", key);
+	free(id);
+	return rc != 0;
+}
+
+/*
+ * The tombstone of a delivered fax that its server no longer lists: its
+ * id into the seen index first, then the meta goes.  Only this server's
+ * own (the meta names it: another server's name may begin with this
+ * one's and a dash).
+ */
+static void
+inbound_forget(struct hub *h, const struct hsrv *s, const char *key)
+{
+	struct kv	 kv;
+	const char	*st, *srv;
+	char		*path, *id, *cause = NULL;
+
+	path = spool_path(h, "in", key, ".meta");
+	kv_init(&kv);
+	if (kv_load(&kv, path, &cause) == 0 &&
+	    (srv = kv_get(&kv, "server")) != NULL &&
+	    strcmp(srv, s->name) == 0 && (st = kv_get(&kv, "state")) != NULL &&
+	    (strcmp(st, "removed") == 0 || strcmp(st, "kept") == 0)) {
+		id = xprintf("in/%s", key);
+		if (spool_seen_add(h, id, (long long)time(NULL), &cause) == -1)
+			log_warnx("received fax %s: %s", key, cause);
+		else if (unlink(path) == -1)
+			log_warn("unlink %s", path);
+		else
+			log_debug("received fax %s: no longer listed by server "
+			    "%s; its id kept in the seen index", key, s->name);
+		free(id);
+	}
+	free(cause);
+	kv_free(&kv);
+	free(path);
 }
 
 static void
@@ -273,8 +335,8 @@ inbound_one(struct hub *h, struct hsrv *s, struct fax_conn **cp,
 	const char	*state;
 
 	path = spool_path(h, "in", key, ".meta");
-	if (access(path, F_OK) != 0 &&
-	    inbound_fetch(h, s, cp, r, key) == -1) {
+	if (access(path, F_OK) != 0 && (inbound_seen(h, key) ||
+	    inbound_fetch(h, s, cp, r, key) == -1)) {
 		free(path);
 		return;
 	}
@@ -332,43 +394,27 @@ inbound_poll(struct hub *h, struct hsrv *s, struct fax_conn **cp)
 		conn_failed(cp, &fe);
 		return;
 	}
+	/* Every key first: the tombstones below go by the whole listing. */
 	keys = xcalloc(n + 1, sizeof(char *));
-	for (i = 0; i < n && *cp != NULL && !h->stop; i++) {
+	for (i = 0; i < n; i++)
 		keys[i] = inbound_key(s->name, &r[i]);
-		if (r[i].receiving)
-			continue;
-		inbound_one(h, s, cp, &r[i], keys[i]);
-	}
+	for (i = 0; i < n && *cp != NULL && !h->stop; i++)
+		if (!r[i].receiving)
+			inbound_one(h, s, cp, &r[i], keys[i]);
 	/* Tombstones of faxes the server no longer lists can go. */
 	if (*cp != NULL && spool_list(h, "in", ".meta", &names, &nn,
 	    &cause) == 0) {
 		prefix = xprintf("%s-", s->name);
 		for (i = 0; i < nn; i++) {
-			struct kv kv;
-			const char *st;
 			int listed = 0;
 
 			if (strncmp(names[i], prefix, strlen(prefix)) != 0)
 				continue;
 			for (k = 0; k < n; k++)
-				if (keys[k] != NULL &&
-				    strcmp(keys[k], names[i]) == 0)
+				if (strcmp(keys[k], names[i]) == 0)
 					listed = 1;
-			if (listed)
-				continue;
-			kv_init(&kv);
-			{
-				char *p = spool_path(h, "in", names[i], ".meta");
-				if (kv_load(&kv, p, &cause) == 0 &&
-				    (st = kv_get(&kv, "state")) != NULL &&
-				    (strcmp(st, "removed") == 0 ||
-				    strcmp(st, "kept") == 0))
-					unlink(p);
-				free(cause);
-				cause = NULL;
-				free(p);
-			}
-			kv_free(&kv);
+			if (!listed)
+				inbound_forget(h, s, names[i]);
 		}
 		free(prefix);
 		spool_names_free(names, nn);

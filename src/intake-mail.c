@@ -31,6 +31,7 @@
 #include "xmalloc.h"
 
 static int	intake_refuse(struct hub *, struct intake_mail *);
+static char	*refusal_id(const struct intake_mail *, const char *);
 
 /* ---- the users table, seen by the steps ------------------------------ */
 
@@ -165,6 +166,31 @@ intake_log(struct hub *h, struct intake_mail *im, const char *user,
 }
 
 /*
+ * The outbox id of the answer to a refused mail: from its Message-ID and
+ * sender (as the broadcast id, intake-jobs.c) and the reason, so that a
+ * late copy of the same mail refused for the same reason finds the answer
+ * queued or sent (outbox_known(): sent/ID, then the seen index once
+ * retention pruned the tombstone) and is not answered twice; from the
+ * mail's key when it has no Message-ID.  Allocated.
+ */
+static char *
+refusal_id(const struct intake_mail *im, const char *from)
+{
+	const struct intake_refusal	*rf = &im->refusal;
+	char				*seed, *hash, *id;
+
+	if (!im->parsed || im->m.message_id == NULL)
+		return xprintf("%s-refusal", im->key);
+	seed = xprintf("%s|%s|%d|%s", im->m.message_id, from, (int)rf->why,
+	    rf->value != NULL ? rf->value : "");
+	hash = hub_id_hash(seed);
+	id = xprintf("r%s-refusal", hash);
+	free(hash);
+	free(seed);
+	return id;
+}
+
+/*
  * Answers a refused mail.  Nothing goes to automatic mail (null return
  * path, MAILER-DAEMON, auto-submitted, bulk, list: no loops, no
  * backscatter), nor to an unknown sender when the config says so.
@@ -177,6 +203,7 @@ intake_refuse(struct hub *h, struct intake_mail *im)
 	const char		*from, *to;
 	char			*msg, *id;
 	size_t			 len;
+	int			 known;
 
 	from = im->parsed && im->m.from != NULL ? im->m.from : NULL;
 	if (rf->why == REFUSE_MALFORMED && rf->detail != NULL) {
@@ -204,12 +231,18 @@ intake_refuse(struct hub *h, struct intake_mail *im)
 		log_info("mail %s: unknown sender, no answer (silent_unknown)",
 		    im->key);
 	else {
-		msg = hubmail_refusal(h, &im->m, rf->why, rf->value,
-		    rf->detail, &len);
-		id = xprintf("%s-refusal", im->key);
-		outbox_put(h, id, "", &to, 1, msg, len, NULL, 0);
+		id = refusal_id(im, to);
+		if ((known = outbox_known(h, id)) == 0) {
+			msg = hubmail_refusal(h, &im->m, rf->why, rf->value,
+			    rf->detail, &len);
+			outbox_put(h, id, "", &to, 1, msg, len, NULL, 0);
+			free(msg);
+		} else if (known == 1)
+			log_info("mail %s: answered already (%s: a copy of "
+			    "the same mail)", im->key, id);
 		free(id);
-		free(msg);
+		if (known == -1)
+			return -1;	/* taken up again by the next pass */
 	}
 	return state_save(h, im, "refused", NULL,
 	    h->cfg.imap.failed_folder);

@@ -30,17 +30,41 @@
 
 #define OUTBOX_MAX_MSG	(64 * 1024 * 1024)
 
+/*
+ * Sent: sent/ID, or "sent/ID" in the seen index once retention pruned the
+ * tombstone (retention.c puts it there before the unlink, so the file is
+ * looked at first: a prune in between is then seen in the index).  So a
+ * mail made again by the same fixed id (a report owed again after a
+ * restart, a received fax's mail routed again, the answer to a late copy
+ * of a refused mail) is known for as long as the seen index keeps it.
+ * The index lookup is table I/O: call without h->mtx.  1 sent, 0 not, -1
+ * the index could not be read (logged).
+ */
 int
 outbox_sent(struct hub *h, const char *id)
 {
-	return spool_exists(h, "sent", id, NULL);
+	char	*key, *cause = NULL;
+	int	 rc;
+
+	if (spool_exists(h, "sent", id, NULL))
+		return 1;
+	key = xprintf("sent/%s", id);
+	if ((rc = spool_seen(h, key, &cause)) == -1) {
+		log_warnx("outbox %s: %s", id, cause);
+		free(cause);
+	}
+	free(key);
+	return rc;
 }
 
+/* Queued, sent or set aside: 1; 0 not; -1 as outbox_sent(). */
 int
 outbox_known(struct hub *h, const char *id)
 {
-	return spool_exists(h, "outbox", id, ".env") || outbox_sent(h, id) ||
-	    spool_exists(h, "outbox", id, ".dead");
+	if (spool_exists(h, "outbox", id, ".env") ||
+	    spool_exists(h, "outbox", id, ".dead"))
+		return 1;
+	return outbox_sent(h, id);
 }
 
 /* Never with mtx held: the queueing is disk I/O. */
@@ -55,8 +79,10 @@ outbox_put(struct hub *h, const char *id, const char *from,
 	size_t		 i;
 	int		 rc = -1;
 
-	if (outbox_known(h, id))
-		return 0;
+	/* Known: nothing to do; not known for sure: the caller retries. */
+	if ((rc = outbox_known(h, id)) != 0)
+		return rc == 1 ? 0 : -1;
+	rc = -1;
 	path = spool_path(h, "outbox", id, ".msg");
 	if (file_write_atomic(path, msg, len, 0600, &cause) == -1)
 		goto out;

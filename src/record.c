@@ -270,100 +270,45 @@ rec_pairs_free(struct pairs *ps)
 
 /* --- enums ----------------------------------------------------------- */
 
-const char *
-report_style_name(enum report_style r)
-{
-	return r == REPORT_PER_DEST ? "per-destination" : "combined";
-}
+static const char *report_names[] = { "combined", "per-destination" };
+static const char *format_names[] = { "pdf", "tiff", "both" };
+static const char *notify_names[] = { "none", "success", "failure", "both" };
+static const char *pref_names[] = { "site", "yes", "no" };
 
-int
-report_style_parse(const char *s, enum report_style *r)
-{
-	if (strcasecmp(s, "combined") == 0)
-		*r = REPORT_COMBINED;
-	else if (strcasecmp(s, "per-destination") == 0)
-		*r = REPORT_PER_DEST;
-	else
-		return -1;
-	return 0;
+/*
+ * fn_parse (case-insensitive) and fn_name of an enum from its name table
+ * (util.h); the name of a value out of range is dflt.
+ */
+#define ENUM_PARSE(fn, type, names)					\
+int									\
+fn##_parse(const char *s, type *v)					\
+{									\
+	int	i;							\
+									\
+	if ((i = name_find(names, nitems(names), s, -1)) == -1)		\
+		return -1;						\
+	*v = (type)i;							\
+	return 0;							\
 }
+#define ENUM_NAMES(fn, type, names, dflt)				\
+const char *								\
+fn##_name(type v)							\
+{									\
+	return name_at(names, nitems(names), (size_t)v, dflt);		\
+}									\
+ENUM_PARSE(fn, type, names)
 
-const char *
-inbound_format_name(enum inbound_format f)
-{
-	switch (f) {
-	case FMT_TIFF:
-		return "tiff";
-	case FMT_BOTH:
-		return "both";
-	default:
-		return "pdf";
-	}
-}
+ENUM_NAMES(report_style, enum report_style, report_names, "combined")
+ENUM_NAMES(inbound_format, enum inbound_format, format_names, "pdf")
+ENUM_NAMES(user_pref, enum user_pref, pref_names, "site")
+ENUM_PARSE(notify, unsigned, notify_names)
 
-int
-inbound_format_parse(const char *s, enum inbound_format *f)
-{
-	if (strcasecmp(s, "pdf") == 0)
-		*f = FMT_PDF;
-	else if (strcasecmp(s, "tiff") == 0)
-		*f = FMT_TIFF;
-	else if (strcasecmp(s, "both") == 0)
-		*f = FMT_BOTH;
-	else
-		return -1;
-	return 0;
-}
-
+/* notify is a set of bits; its names are those of bits 0 and 1. */
 const char *
 notify_name(unsigned n)
 {
-	switch (n & (NOTIFY_SUCCESS | NOTIFY_FAILURE)) {
-	case NOTIFY_SUCCESS:
-		return "success";
-	case NOTIFY_FAILURE:
-		return "failure";
-	case NOTIFY_SUCCESS | NOTIFY_FAILURE:
-		return "both";
-	default:
-		return "none";
-	}
-}
-
-int
-notify_parse(const char *s, unsigned *n)
-{
-	if (strcasecmp(s, "success") == 0)
-		*n = NOTIFY_SUCCESS;
-	else if (strcasecmp(s, "failure") == 0)
-		*n = NOTIFY_FAILURE;
-	else if (strcasecmp(s, "both") == 0)
-		*n = NOTIFY_SUCCESS | NOTIFY_FAILURE;
-	else if (strcasecmp(s, "none") == 0)
-		*n = 0;
-	else
-		return -1;
-	return 0;
-}
-
-const char *
-user_pref_name(enum user_pref p)
-{
-	return p == PREF_YES ? "yes" : p == PREF_NO ? "no" : "site";
-}
-
-int
-user_pref_parse(const char *s, enum user_pref *p)
-{
-	if (strcasecmp(s, "yes") == 0)
-		*p = PREF_YES;
-	else if (strcasecmp(s, "no") == 0)
-		*p = PREF_NO;
-	else if (strcasecmp(s, "site") == 0)
-		*p = PREF_SITE;
-	else
-		return -1;
-	return 0;
+	return name_at(notify_names, nitems(notify_names),
+	    n & (NOTIFY_SUCCESS | NOTIFY_FAILURE), "none");
 }
 
 int

@@ -104,36 +104,44 @@ file_mtime(const char *path)
 /*
  * 1 when jobs/id is missing or ended (*ended raised to its end), 0 when
  * it is live or cannot be read (kept: never prune what is not known to
- * be over).
+ * be over).  Read from jobs/, else from done/jobs/: the intake thread
+ * may retire it (a rename from the one to the other) at any moment, so
+ * a record gone from jobs/ is looked for where it went, and only a job
+ * in neither place counts as missing.
  */
 static int
 job_ended(const struct hub *h, const char *id, long long *ended)
 {
+	static const char *dirs[] = { "jobs", "done/jobs" };
 	struct job	 j;
 	char		*path, *cause = NULL;
-	int		 rc;
+	size_t		 i;
+	int		 rc = 0, found = 0, loaded;
 
-	path = spool_path(h, "jobs", id, NULL);
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
+	for (i = 0; i < nitems(dirs) && !found; i++) {
+		path = spool_path(h, dirs[i], id, NULL);
+		memset(&j, 0, sizeof(j));
+		loaded = job_load(path, &j, &cause) == 0;
+		if (loaded || access(path, F_OK) == 0 || errno != ENOENT) {
+			found = 1;
+			rc = loaded &&
+			    (j.state == JOB_DONE || j.state == JOB_FAILED);
+		}
+		if (rc && j.ended > *ended)
+			*ended = j.ended;
+		free(cause);
+		cause = NULL;
+		job_free(&j);
 		free(path);
-		path = spool_path(h, "done/jobs", id, NULL);
 	}
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		free(path);
-		return 1;
-	}
-	memset(&j, 0, sizeof(j));
-	rc = job_load(path, &j, &cause) == 0 &&
-	    (j.state == JOB_DONE || j.state == JOB_FAILED);
-	if (rc && j.ended > *ended)
-		*ended = j.ended;
-	free(cause);
-	job_free(&j);
-	free(path);
-	return rc;
+	return found ? rc : 1;
 }
 
-/* A broadcast record, live or retired. */
+/*
+ * A broadcast record, live or retired.  Looked for in bcast/ first: a
+ * retirement moves it from there to done/bcast/, so it is found in one of
+ * the two whenever that happens.
+ */
 static int
 bcast_exists(const struct hub *h, const char *id)
 {
@@ -208,7 +216,9 @@ prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
 	p->st->bcasts++;
 	if (!p->dry_run) {
 		spool_unlink(p->h, "docs", b.id, ".tif");
-		spool_unlink(p->h, dir, b.id, NULL);
+		/* Both: a retirement may have moved it since it was read. */
+		spool_unlink(p->h, "bcast", b.id, NULL);
+		spool_unlink(p->h, "done/bcast", b.id, NULL);
 	}
 out:
 	free(jobs);
@@ -218,10 +228,17 @@ out:
 	return rc;
 }
 
+/*
+ * bcast/ before done/bcast/: the intake thread retires broadcasts (moves
+ * bcast/ID to done/bcast/ID, hub.c hub_bcast_retire) while this runs, and
+ * in this order a broadcast moved at any moment is still listed once.
+ * In the other order one moved between the two listings was missed, and
+ * with it its jobs and mail (its jobs and mail wait for it).
+ */
 static int
 prune_bcasts(struct prune *p, char **cause)
 {
-	static const char *dirs[] = { "done/bcast", "bcast" };
+	static const char *dirs[] = { "bcast", "done/bcast" };
 	char	**names;
 	size_t	  n, i, d;
 	int	  rc = 0;

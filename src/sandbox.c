@@ -45,6 +45,7 @@
 #define BWRAP_PATH	"/usr/bin/bwrap"
 #endif
 #define SB_ENV_FD	"FAXHUB_SANDBOX_FD"
+#define SB_ENV_PID	"FAXHUB_SANDBOX_PID"
 #define SB_MAX_REQ	16384
 #define SANDBOX_USER	"faxhub-conv"	/* without sandbox_setup() */
 
@@ -59,6 +60,7 @@ static int		 sb_ready;
 static uid_t		 sb_uid;
 static gid_t		 sb_gid;
 static int		 sb_ctl = -1;		/* spawner control socket */
+static pid_t		 sb_spawner_pid = -1;
 static atomic_int	 sb_nobwrap;		/* bwrap refused once */
 
 /* A run as it crosses to the spawner: fixed header, then strings. */
@@ -180,6 +182,8 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 	if ((env = getenv(SB_ENV_FD)) != NULL) {
 		/* Executed again on SIGHUP: the spawner is still ours. */
 		sb_ctl = atoi(env);
+		if ((env = getenv(SB_ENV_PID)) != NULL)
+			sb_spawner_pid = (pid_t)atol(env);
 		if (sb_ctl > 2 && fcntl(sb_ctl, F_GETFD) != -1) {
 			sb_mode = SB_SPAWNER;
 			return 0;
@@ -219,13 +223,36 @@ sb_setup(const char *user, int will_drop, int loud, char **cause)
 		return -1;
 	}
 	sb_ctl = sv[0];
+	sb_spawner_pid = pid;
 	/* Kept across faxhubd's re-execution on a changed configuration. */
 	snprintf(num, sizeof(num), "%d", sb_ctl);
 	setenv(SB_ENV_FD, num, 1);
+	snprintf(num, sizeof(num), "%ld", (long)pid);
+	setenv(SB_ENV_PID, num, 1);
 	sb_mode = SB_SPAWNER;
 	log_debug("sandbox: spawner %ld runs converters as %s", (long)pid,
 	    user);
 	return 0;
+}
+
+void
+sandbox_shutdown(void)
+{
+	int	i;
+
+	if (sb_ctl == -1)
+		return;
+	close(sb_ctl);
+	sb_ctl = -1;
+	if (sb_spawner_pid <= 0)
+		return;
+	/* It ends at once on the closed socket; not waited for forever. */
+	for (i = 0; i < 100; i++) {
+		if (waitpid(sb_spawner_pid, NULL, WNOHANG) != 0)
+			break;
+		poll(NULL, 0, 20);
+	}
+	sb_spawner_pid = -1;
 }
 
 int
@@ -830,6 +857,35 @@ sb_spawn_via(const struct sandbox_spec *s, int out_w, int bwrap,
 	return 0;
 }
 
+void
+sandbox_converter(struct sandbox_spec *s, const char *prog, const char *dir,
+    int timeout, unsigned long long max_as, unsigned long long max_fsize)
+{
+	memset(s, 0, sizeof(*s));
+	s->prog = prog;
+	s->dir = dir;
+	s->in_fd = -1;
+	s->timeout = timeout;
+	s->cpu = timeout + 1;
+	s->max_as = max_as;
+	s->max_fsize = max_fsize;
+}
+
+/*
+ * The signal that ended the converter: its own status, or bubblewrap's,
+ * which exits 128 + N when what it runs is killed by signal N.
+ */
+static int
+sb_signal(const struct sandbox_proc *sp, int status)
+{
+	if (WIFSIGNALED(status))
+		return WTERMSIG(status);
+	if (sp->bwrap && WIFEXITED(status) && WEXITSTATUS(status) > 128 &&
+	    WEXITSTATUS(status) < 128 + NSIG)
+		return WEXITSTATUS(status) - 128;
+	return 0;
+}
+
 int
 sandbox_spawn(const struct sandbox_spec *s, struct sandbox_proc *sp,
     char **cause)
@@ -950,12 +1006,15 @@ sandbox_wait(struct sandbox_proc *sp, struct sandbox_result *r,
 			return -1;
 		}
 		r->status = st;
+		r->sig = sb_signal(sp, st);
 		return 0;
 	}
 	/* Output closed: wait for the exit, still within the deadline. */
 	while (!r->timedout) {
-		if (waitpid(sp->pid, &r->status, WNOHANG) == sp->pid)
+		if (waitpid(sp->pid, &r->status, WNOHANG) == sp->pid) {
+			r->sig = sb_signal(sp, r->status);
 			return 0;
+		}
 		if (now_ms() >= sp->deadline)
 			r->timedout = 1;
 		else
@@ -965,6 +1024,7 @@ sandbox_wait(struct sandbox_proc *sp, struct sandbox_result *r,
 	kill(sp->pid, SIGKILL);
 	while (waitpid(sp->pid, &r->status, 0) == -1 && errno == EINTR)
 		;
+	r->sig = sb_signal(sp, r->status);
 	return 0;
 }
 

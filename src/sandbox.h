@@ -69,6 +69,7 @@ struct sandbox_proc {
 struct sandbox_result {
 	int	 status;		/* waitpid() status */
 	int	 timedout;		/* killed at the wall-clock limit */
+	int	 sig;			/* the signal that ended it, or 0 */
 	char	 output[SANDBOX_MAX_OUTPUT + 1];	/* NUL-terminated */
 	size_t	 outlen;
 };
@@ -80,6 +81,11 @@ struct sandbox_result {
  * when the spawner cannot be started.
  */
 int	sandbox_setup(const char *user, int will_drop, char **cause);
+/*
+ * At faxhubd's stop: closes the spawner's socket and reaps the spawner,
+ * so that no process of the service outlives it.
+ */
+void	sandbox_shutdown(void);
 
 /*
  * A fresh job directory in $TMPDIR (else /tmp), "faxhub-conv.XXXXXX", mode
@@ -110,6 +116,15 @@ int	sandbox_subdir(const char *dir, const char *name, int sticky,
 int	sandbox_write_in(const char *dir, const char *name, const void *data,
 	    size_t len, char **cause);
 
+/*
+ * A converter's spec as every converter gets it: prog run in its job
+ * directory dir with /dev/null as input and an empty tmpfs as /tmp, at
+ * most timeout seconds of wall clock and one more of CPU, max_as bytes of
+ * address space, files of at most max_fsize bytes; no arguments yet.
+ */
+void	sandbox_converter(struct sandbox_spec *, const char *prog,
+	    const char *dir, int timeout, unsigned long long max_as,
+	    unsigned long long max_fsize);
 int	sandbox_spawn(const struct sandbox_spec *, struct sandbox_proc *,
 	    char **cause);
 /* Reads the output until exit or the deadline; kills at the deadline. */

@@ -5,7 +5,8 @@
  * Spool layout (spool_dir):
  *   lock             locked by the one faxhubd using it (its pid inside)
  *   logq             the communication log's journal (hub-log.h)
- *   seen.db          ids of mails and broadcasts taken (spool_seen())
+ *   seen.db          ids of pruned work, sent mails, received faxes
+ *                    (spool_seen())
  *   mail/KEY.eml     raw message taken from IMAP (KEY = UIDVALIDITY-UID)
  *   mail/KEY.state   what became of it (accepted|refused, broadcast, the
  *                    document's sum for recovery, moved)
@@ -107,7 +108,9 @@ int	 hub_save_kv(const struct kv *, const char *path, const char *what);
  * only counts them) and sets *removed; 0 or -1.
  *
  * Ids: mail keys (UIDVALIDITY-UID), broadcast and job ids as the spool
- * names them, "sent/ID" for an outbox mail that was sent.
+ * names them, "sent/ID" for an outbox mail that was sent (outbox.c
+ * outbox_sent() looks it up), "in/KEY" for a received fax whose server
+ * stopped listing it (inbound.c).
  */
 int	 spool_seen(const struct hub *, const char *id, char **cause);
 int	 spool_seen_each(const struct hub *, const char *const *ids, size_t n,

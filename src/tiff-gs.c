@@ -136,6 +136,38 @@ gs_first_error(const char *text, char *out, size_t len)
 }
 
 int
+conv_ended(const struct sandbox_result *r, const char *name,
+    const char *prog, const char *what, int timeout, enum img_err *err,
+    char **cause)
+{
+	if (r->timedout) {
+		*err = IMG_ETIMEOUT;
+		xasprintf(cause, "%s: %s took longer than %d seconds rendering "
+		    "the %s", name, prog, timeout, what);
+		return -1;
+	}
+	if (r->sig == SIGXCPU) {
+		*err = IMG_ETIMEOUT;
+		xasprintf(cause, "%s: %s used more than %d seconds of CPU "
+		    "rendering the %s", name, prog, timeout, what);
+		return -1;
+	}
+	if (r->sig != 0) {
+		*err = IMG_EPDFBROKEN;
+		xasprintf(cause, "%s: %s crashed rendering the %s (killed by "
+		    "signal %d)", name, prog, what, r->sig);
+		return -1;
+	}
+	if (WIFEXITED(r->status) && (WEXITSTATUS(r->status) == 126 ||
+	    WEXITSTATUS(r->status) == 127)) {
+		*err = IMG_EIO;
+		xasprintf(cause, "%s: cannot run %s", name, prog);
+		return -1;
+	}
+	return 0;
+}
+
+int
 gs_render(const char *path, const char *name, enum doc_kind kind,
     const char *out_tif, const struct img_opts *o, enum img_err *err,
     char **cause)
@@ -183,7 +215,8 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 		goto out;
 	xasprintf(&res, "-r%dx%d", FAX_XRES, o->fine ? 196 : 98);
 	xasprintf(&last, "-dLastPage=%d", o->max_pages + 1);
-	memset(&sp, 0, sizeof(sp));
+	sandbox_converter(&sp, GS_PATH, dir, o->gs_timeout, GS_MAX_AS,
+	    GS_MAX_FSIZE);
 	sp.argv[ac++] = "gs";
 	sp.argv[ac++] = "-q";
 	sp.argv[ac++] = "-dSAFER";
@@ -205,37 +238,24 @@ gs_render(const char *path, const char *name, enum doc_kind kind,
 	sp.argv[ac++] = "-f";
 	sp.argv[ac++] = "in";
 	sp.argv[ac] = NULL;
-	sp.prog = GS_PATH;
-	sp.dir = dir;
-	sp.in_fd = -1;
-	sp.timeout = o->gs_timeout;
-	sp.cpu = o->gs_timeout + 1;
-	sp.max_as = GS_MAX_AS;
-	sp.max_fsize = GS_MAX_FSIZE;
 	if (sandbox_run(&sp, &r, cause) == -1)
 		goto out;
-	if (r.timedout) {
-		*err = IMG_ETIMEOUT;
-		xasprintf(cause, "%s: rendering the %s took longer than %d "
-		    "seconds", name, what, o->gs_timeout);
+	if (conv_ended(&r, name, "Ghostscript", what, o->gs_timeout, err,
+	    cause) == -1)
 		goto out;
-	}
-	if (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXCPU) {
-		*err = IMG_ETIMEOUT;
-		xasprintf(cause, "%s: rendering the %s used more than %d "
-		    "seconds of CPU", name, what, o->gs_timeout);
-		goto out;
-	}
 	if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
 		gs_first_error(r.output, line, sizeof(line));
 		log_debug("gs %s: status %d: %s", name, r.status, r.output);
-		if (WIFEXITED(r.status) && WEXITSTATUS(r.status) >= 126) {
-			xasprintf(cause, "%s: cannot run %s", name, GS_PATH);
-			goto out;
-		}
 		*err = IMG_EPDFBROKEN;
-		xasprintf(cause, "%s: broken %s, it cannot be rendered%s%s",
-		    name, what, line[0] != '\0' ? ": " : "", line);
+		if (strstr(r.output, "VMerror") != NULL) {
+			*err = IMG_ETOOLARGE;
+			xasprintf(cause, "%s: rendering the %s needs more than "
+			    "its memory limit (%llu MiB)", name, what,
+			    (unsigned long long)GS_MAX_AS >> 20);
+		} else
+			xasprintf(cause, "%s: broken %s, it cannot be "
+			    "rendered%s%s", name, what, line[0] != '\0' ?
+			    ": " : "", line);
 		goto out;
 	}
 	if (r.outlen > 0)

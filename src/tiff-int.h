@@ -247,6 +247,17 @@ int	pageq_run(size_t n, int nthreads, size_t window,
 int	rowpipe_run(uint32_t w, int (*produce)(void *, scaler_emit, void *),
 	    void *parg, scaler_emit consume, void *carg);
 
+/*
+ * tiff-gs.c: what the end of a converter run (prog: "Ghostscript",
+ * "LibreOffice") means for the part called name, a what ("PDF",
+ * "document"): 0 when the converter ran to its end (its exit status is
+ * the caller's to judge), else -1 with *err and *cause saying why (its
+ * wall-clock or CPU limit, a crash, or that it could not be started).
+ */
+struct sandbox_result;
+int	conv_ended(const struct sandbox_result *, const char *name,
+	    const char *prog, const char *what, int timeout, enum img_err *,
+	    char **cause);
 /* Renders a PDF/PostScript file to a grey TIFF at out_tif with gs. */
 int	gs_render(const char *path, const char *name, enum doc_kind,
 	    const char *out_tif, const struct img_opts *, enum img_err *,
@@ -254,6 +265,13 @@ int	gs_render(const char *path, const char *name, enum doc_kind,
 
 /* img-office.c: a zip's Office kind from its central directory. */
 enum img_fmt	office_sniff(const char *path, enum img_fmt);
+/*
+ * img-office.c: the extension LibreOffice would be handed the Office
+ * file at path (of kind fmt) with; NULL with *err and *cause when it is
+ * none, password-protected or a damaged compound file.  Runs nothing.
+ */
+const char	*office_check(const char *path, const char *name, enum img_fmt,
+		    enum img_err *, char **cause);
 /* Renders an Office document to a grey TIFF (LibreOffice, then gs). */
 int	office_render(const char *path, const char *name, enum img_fmt,
 	    const char *out_tif, const struct img_opts *, enum img_err *,

@@ -88,6 +88,25 @@ str_listed(const char *list, const char *name)
 	return 0;
 }
 
+const char *
+name_at(const char *const *names, size_t n, size_t v, const char *dflt)
+{
+	return v < n ? names[v] : dflt;
+}
+
+int
+name_find(const char *const *names, size_t n, const char *s, int dflt)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return dflt;
+	for (i = 0; i < n; i++)
+		if (strcasecmp(names[i], s) == 0)
+			return (int)i;
+	return dflt;
+}
+
 void
 buf_init(struct buf *b)
 {

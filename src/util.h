@@ -22,6 +22,17 @@ char	*str_trim(char *);		/* trims in place, returns start */
 /* 1 when name is one of the comma-separated names in list (NULL: none). */
 int	str_listed(const char *list, const char *name);
 
+/*
+ * Name tables of enums whose values are 0 to n - 1: names[v] is the name
+ * of value v.  name_at gives names[v], or dflt when v is not below n;
+ * name_find gives the value named s (case-insensitive), or dflt when no
+ * entry names it (or s is NULL).  The strings are the table's.
+ */
+const char	*name_at(const char *const *names, size_t n, size_t v,
+		    const char *dflt);
+int		 name_find(const char *const *names, size_t n, const char *s,
+		    int dflt);
+
 /* A growing buffer, always NUL-terminated after data[len]. */
 struct buf {
 	char	*data;

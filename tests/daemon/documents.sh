@@ -6,9 +6,15 @@
 # and a zip are answered with a refusal that says so; a Japanese mail in
 # ISO-2022-JP with "[cover]" and no attachment (text.fax_body = yes) is
 # faxed as a cover page and its text, and the tag leaves the subject.
+# Converters that fail: the warm LibreOffice killed while idle is
+# replaced for the next DOCX; a Ghostscript killed by SIGSEGV mid-run and
+# a PostScript at Ghostscript's memory limit are answered with a refusal
+# naming the part and why, the daemon goes on, and no converter or job
+# directory is left once it stops.
 # No fax servers: accepted jobs stay queued.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/daemon/lib-hub.sh"
+. "$top_srcdir/tests/imaging/lib-conv.sh"
 [ -x /usr/bin/soffice ] || skip_all "LibreOffice missing"
 command -v qpdf >/dev/null || skip_all "qpdf missing"
 
@@ -46,8 +52,17 @@ notes_of() {	# the notes of the broadcast for a number
 	grep -rl -- "$1" "$T/spool" 2>/dev/null | xargs grep -h '^notes=' 2>/dev/null
 }
 has_notes() { [ -n "$(notes_of "$1")" ]; }
+# next_mail BEFORE FILE: alice's mail after the BEFORE she had, into FILE.
+next_mail() {
+	wait_until 120 mbox_has alice $(($1 + 1)) &&
+	    mbox_fetch alice $(($1 + 1)) "$2"
+}
 
-hub_start
+conv_docs "$T"
+# The converters' job directories here, to find them and see them gone.
+chmod 711 "$T"
+mkdir -m 1777 "$T/conv"
+hub_start TMPDIR="$T/conv"
 ok "faxhubd logs in to IMAP" wait_until 20 hub_log_has "imap: logged in"
 
 send 15555557001 "letter and photo" \
@@ -61,16 +76,13 @@ like "the photo read as a document photo" "$n" "*photo.jpg: 1 page*level*"
 
 before=$(mbox_count alice)
 send 15555557002 "locked" "$T/locked.pdf:application/pdf:locked.pdf"
-ok "password-protected PDF: a refusal mail" \
-    wait_until 60 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r1.eml"
+ok "password-protected PDF: a refusal mail" next_mail "$before" "$T/r1.eml"
 like "the refusal says password-protected" "$(body_text "$T/r1.eml")" \
     "*password-protected: send it without a password*"
 
 before=$(mbox_count alice)
 send 15555557003 "zipped" "$T/plain.zip:application/zip:docs.zip"
-ok "zip: a refusal mail" wait_until 60 mbox_has alice $((before + 1))
-mbox_fetch alice $((before + 1)) "$T/r2.eml"
+ok "zip: a refusal mail" next_mail "$before" "$T/r2.eml"
 like "the refusal names the archive" "$(body_text "$T/r2.eml")" "*docs.zip*archive*"
 # ISO-2022-JP, written by Python's codec as Japanese mail clients do.
 python3 - "$T/ja.eml" "$A" "+15555557004@$F" <<'PY'
@@ -93,5 +105,40 @@ like "a cover page, then the text as pages" "$(notes_of 5557004)" \
     "*cover page: 1 page; the mail's text: 1 page*"
 ok "the tag is taken out of the subject" sh -c \
     "grep -rl 5557004 '$T/spool' | xargs grep -h '見積書の件' | grep -qv cover"
+
+# The warm LibreOffice (kept since the first DOCX) is killed while idle.
+warm=$(conv_pids soffice.bin "$T/conv")
+ok "a LibreOffice kept warm" test -n "$warm"
+kill -KILL $warm
+# A Ghostscript killed mid-run: a PostScript that loops, killed from here.
+before=$(mbox_count alice)
+send 15555557005 "looping" "$T/loop.ps:application/postscript:loop.ps"
+ok "Ghostscript killed by SIGSEGV mid-run" conv_kill SEGV gs "$T/conv"
+ok "a refusal mail" next_mail "$before" "$T/r3.eml"
+like "it names the part and why" "$(body_text "$T/r3.eml")" \
+    "*The attached document loop.ps could not be faxed: the file is damaged*"
+ok "the log has the converter's own cause" hub_log_has \
+    "loop.ps: Ghostscript crashed rendering the PostScript (killed by signal 11)"
+ok "no Ghostscript left" wait_until 20 sh -c \
+    ". '$top_srcdir/tests/imaging/lib-conv.sh'; [ -z \"\$(conv_pids gs '$T/conv')\" ]"
+before=$(mbox_count alice)
+send 15555557006 "hungry" "$T/mem.ps:application/postscript:mem.ps"
+ok "a PostScript at the memory limit: a refusal mail" next_mail "$before" "$T/r4.eml"
+like "it names the part and why" "$(body_text "$T/r4.eml")" \
+    "*The attached document mem.ps could not be faxed: its pages are larger than the gateway accepts*"
+ok "the log has the converter's own cause" hub_log_has \
+    "mem.ps: rendering the PostScript needs more than its memory limit"
+# The daemon goes on; the killed warm LibreOffice is replaced.
+send 15555557007 "letter again" \
+    "$T/letter.docx:application/vnd.openxmlformats-officedocument.wordprocessingml.document:letter.docx"
+ok "the next DOCX: a job" wait_until 90 has_notes 5557007
+like "rendered by LibreOffice" "$(notes_of 5557007)" \
+    "*letter.docx: 2 pages, rendered by LibreOffice*"
+now=$(conv_pids soffice.bin "$T/conv")
+ok "by a new warm LibreOffice" sh -c "[ -n '$now' ] && [ '$now' != '$warm' ]"
 hub_stop
+is "no converter left once faxhubd stops" \
+    "$(conv_pids soffice.bin "$T/conv")$(conv_pids gs "$T/conv")" ""
+is "no job directory left" "$(ls "$T/conv")" ""
+chmod 700 "$T"
 done_testing

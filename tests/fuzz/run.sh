@@ -5,9 +5,11 @@
 # (it builds nothing itself: make the fuzz/fuzz_* programs first).  Each
 # harness runs SECONDS (default 20), or FUZZ_RUNS executions when that is
 # set (make fuzz-long), on a small seed corpus made under a temporary
-# directory (tests/fuzz/seeds.py writes the images'); prints one line per
-# harness with its executions, coverage (edges, features) and result, then
-# "fuzz: N passed, N failed".  Exits 1 when a harness crashed,
+# directory (tests/fuzz/seeds.py writes the images', TIFFs and Office
+# files); FUZZ_JOBS harnesses at a time (default 1), FUZZ_HARNESSES (default
+# all) names which; prints one line per
+# harness with its result, executions, executions per second and coverage
+# (edges, features), then "fuzz: N passed, N failed".  Exits 1 when a harness crashed,
 # leaked, timed out or is missing, 2 on bad usage.  A crashing input is
 # kept as BUILDDIR/fuzz/crash-<harness>-* for the report.
 set -u
@@ -18,7 +20,7 @@ build=$(cd "$1" 2>/dev/null && pwd) || {
 secs=${2:-20}
 case $secs in ''|*[!0-9]*) echo "run.sh: bad SECONDS $secs" >&2; exit 2 ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-harnesses="fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff fuzz_image"
+harnesses=${FUZZ_HARNESSES:-"fuzz_config fuzz_msg fuzz_addr fuzz_hylafax fuzz_tiff fuzz_image fuzz_office"}
 runs=${FUZZ_RUNS:-}
 case $runs in *[!0-9]*) echo "run.sh: bad FUZZ_RUNS $runs" >&2; exit 2 ;; esac
 if [ -n "$runs" ]; then
@@ -55,47 +57,75 @@ python3 "$top/tests/fuzz/seeds.py" "$tmp/fuzz_image" ||
 	echo "run.sh: image seeds incomplete (python3?)" >&2
 python3 "$top/tests/fuzz/seeds.py" "$tmp/fuzz_tiff" tiff ||
 	echo "run.sh: TIFF seeds incomplete (python3?)" >&2
+python3 "$top/tests/fuzz/seeds.py" "$tmp/fuzz_office" office ||
+	echo "run.sh: Office seeds incomplete (python3?)" >&2
 seed fuzz_image tiny-bmp 'BM\x3a\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0\x01\0\x18\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x10\x20\x30\0'
 for f in "$top"/tests/data/*.tif "$top"/tests/data/*/*.tif; do
 	[ -f "$f" ] && [ "$(wc -c <"$f")" -le 65536 ] && cp "$f" "$tmp/fuzz_tiff/"
 done
 
-pass=0 fail=0
-for h in $harnesses; do
-	bin=$build/fuzz/$h
-	if [ ! -x "$bin" ]; then
-		echo "$h: FAILED (not built: $bin)"
-		fail=$((fail + 1))
-		continue
+# fuzz1 HARNESS: runs one harness; its report in $tmp/HARNESS.res, the
+# first line "ok" or "FAILED".
+fuzz1() {
+	_h=$1 _bin=$build/fuzz/$1
+	if [ ! -x "$_bin" ]; then
+		echo "FAILED (not built: $_bin)" >"$tmp/$_h.res"
+		return
 	fi
-	mkdir -p "$tmp/$h" "$tmp/art-$h"
+	mkdir -p "$tmp/$_h" "$tmp/art-$_h"
 	# -error_exitcode/-timeout_exitcode make every finding a non-zero exit;
 	# ASan's leak check runs at the end of each input (detect_leaks).
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-	    "$bin" "$limit" -timeout=10 -rss_limit_mb=2048 \
+	    "$_bin" "$limit" -timeout=10 -rss_limit_mb=2048 \
 	    -max_len=65536 -print_final_stats=1 -error_exitcode=77 \
-	    -timeout_exitcode=78 -artifact_prefix="$tmp/art-$h/" \
-	    "$tmp/$h" >"$tmp/$h.log" 2>&1
-	rc=$?
-	n=$(awk -F: '/^stat::number_of_executed_units/{gsub(/ /,"",$NF); n=$NF}
-	    END{print n+0}' "$tmp/$h.log")
+	    -timeout_exitcode=78 -artifact_prefix="$tmp/art-$_h/" \
+	    "$tmp/$_h" >"$tmp/$_h.log" 2>&1
+	_rc=$?
+	_n=$(awk -F: '/^stat::number_of_executed_units/{gsub(/ /,"",$NF); n=$NF}
+	    END{print n+0}' "$tmp/$_h.log")
+	_rate=$(awk -F: '/^stat::average_exec_per_sec/{gsub(/ /,"",$NF); n=$NF}
+	    END{print n+0}' "$tmp/$_h.log")
 	# The last status line: "#N DONE cov: E ft: F corp: ..."
-	cov=$(sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' \
-	    "$tmp/$h.log" | tail -1)
-	if [ "$rc" = 0 ]; then
-		echo "$h: ok, $n executions ($what), coverage ${cov:-unknown}"
-		pass=$((pass + 1))
-	else
-		echo "$h: FAILED (exit $rc) after $n executions"
-		grep -E 'ERROR:|SUMMARY:|^    #[0-9]' "$tmp/$h.log" | head -25 |
-		    sed 's/^/    /'
-		for a in "$tmp/art-$h"/*; do
-			[ -f "$a" ] || continue
-			cp "$a" "$build/fuzz/crash-$h-$(basename "$a")" &&
-			    echo "    input kept: $build/fuzz/crash-$h-$(basename "$a")"
-		done
-		fail=$((fail + 1))
+	_cov=$(sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/\1 edges, \2 features/p' \
+	    "$tmp/$_h.log" | tail -1)
+	if [ "$_rc" = 0 ]; then
+		echo "ok, $_n executions ($what, $_rate/s), coverage ${_cov:-unknown}" \
+		    >"$tmp/$_h.res"
+		return
 	fi
+	{
+		echo "FAILED (exit $_rc) after $_n executions"
+		grep -E 'ERROR:|SUMMARY:|^    #[0-9]' "$tmp/$_h.log" | head -25 |
+		    sed 's/^/    /'
+		for _a in "$tmp/art-$_h"/*; do
+			[ -f "$_a" ] || continue
+			cp "$_a" "$build/fuzz/crash-$_h-$(basename "$_a")" &&
+			    echo "    input kept: $build/fuzz/crash-$_h-$(basename "$_a")"
+		done
+	} >"$tmp/$_h.res"
+}
+
+# FUZZ_JOBS lanes side by side (make fuzz-long: one per core), each
+# running every FUZZ_JOBS-th harness in turn; the reports in order.
+njobs=${FUZZ_JOBS:-1}
+case $njobs in ''|*[!0-9]*|0) echo "run.sh: bad FUZZ_JOBS $njobs" >&2; exit 2 ;; esac
+lane=0
+while [ "$lane" -lt "$njobs" ]; do
+	(i=0
+	for h in $harnesses; do
+		[ $((i % njobs)) = "$lane" ] && fuzz1 "$h"
+		i=$((i + 1))
+	done) &
+	lane=$((lane + 1))
+done
+wait
+pass=0 fail=0
+for h in $harnesses; do
+	echo "$h: $(cat "$tmp/$h.res" 2>/dev/null || echo "FAILED (no report)")"
+	case $(head -1 "$tmp/$h.res" 2>/dev/null) in
+	ok*) pass=$((pass + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
 done
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-# seeds.py DIR [tiff]: a seed corpus for fuzz_image, one small picture of
-# every kind and variant its decoders branch on, written into DIR; with
-# "tiff", small TIFFs of every layout the TIFF reader branches on, for
-# fuzz_tiff (ImageMagick and libtiff's tiffcp make those).  PNG, GIF,
+# seeds.py DIR [tiff|office]: a seed corpus for fuzz_image, one small
+# picture of every kind and variant its decoders branch on, written into
+# DIR; with "tiff", small TIFFs of every layout the TIFF reader branches
+# on, for fuzz_tiff (ImageMagick and libtiff's tiffcp make those); with
+# "office", for fuzz_office: OOXML and ODF zips (stored and deflated, an
+# encrypted ODF manifest), a plain zip, RTF, and OLE2 compound files
+# (tests/imaging/cfb.py) of Word, Excel and PowerPoint, locked and not,
+# with streams in the mini stream and in regular sectors.  PNG, GIF,
 # BMP and the EXIF-carrying JPEG wrapper are built here byte by byte; JPEG,
 # WebP and HEIC bodies come from ImageMagick and heif-enc when installed
 # (each missing tool only leaves its seeds out).
@@ -37,8 +41,69 @@ def tiffs():
         "-units", "PixelsPerInch", "-monochrome", "-compress", "group4",
         "fax.tif")
 
+def office():
+    import zipfile
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(
+        __file__)), "..", "imaging"))
+    import cfb
+
+    def z(name, entries, method=zipfile.ZIP_DEFLATED):
+        with zipfile.ZipFile(os.path.join(d, name), "w", method) as f:
+            for n, b in entries:
+                f.writestr(n, b)
+    ct = ("[Content_Types].xml", "<Types/>")
+    z("w.docx", [ct, ("word/document.xml", "<w:document/>")])
+    z("x.xlsx", [ct, ("xl/workbook.xml", "<workbook/>")])
+    z("p.pptx", [ct, ("ppt/presentation.xml", "<p/>")],
+      zipfile.ZIP_STORED)
+    for kind in ("text", "spreadsheet", "presentation"):
+        z("o-%s.od" % kind[0], [
+            ("mimetype", "application/vnd.oasis.opendocument." + kind),
+            ("content.xml", "<office:document-content/>")],
+          zipfile.ZIP_STORED)
+    z("locked.odt", [
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", "<manifest:file-entry><manifest:"
+         "encryption-data/></manifest:file-entry>")])
+    z("plain.zip", [("readme.txt", "text")])
+    with open(os.path.join(d, "memo.rtf"), "w") as f:
+        f.write("{\\rtf1\\ansi x\\par}")
+    fib = bytearray(64)
+    struct.pack_into("<HHHHH", fib, 0, 0xA5EC, 0xC1, 0, 0x409, 0)
+    fib_locked = bytearray(fib)
+    struct.pack_into("<H", fib_locked, 10, 0x0100)
+    bof = struct.pack("<HH", 0x0809, 16) + bytes(16)
+    eof = struct.pack("<HH", 0x000A, 0)
+    filepass = struct.pack("<HH", 0x002F, 6) + bytes(6)
+    cu = bytearray(32)
+    struct.pack_into("<HHIII", cu, 0, 0, 0x0FF6, 24, 20, 0xE391C05F)
+    cu_locked = bytearray(cu)
+    struct.pack_into("<I", cu_locked, 12, 0xF3D1C4DF)
+    cfb.write(os.path.join(d, "w.doc"), [("WordDocument", bytes(fib))])
+    cfb.write(os.path.join(d, "w-big.doc"),
+              [("WordDocument", bytes(fib) + bytes(5000))])
+    cfb.write(os.path.join(d, "w-locked.doc"),
+              [("WordDocument", bytes(fib_locked))])
+    cfb.write(os.path.join(d, "x.xls"), [("Workbook", bof + eof)])
+    cfb.write(os.path.join(d, "x-locked.xls"),
+              [("Workbook", bof + filepass + eof)])
+    cfb.write(os.path.join(d, "x5.xls"), [("Book", bof + eof)])
+    cfb.write(os.path.join(d, "p.ppt"), [("Current User", bytes(cu)),
+                                         ("PowerPoint Document", bytes(40))])
+    cfb.write(os.path.join(d, "p-locked.ppt"),
+              [("Current User", bytes(cu_locked)),
+               ("PowerPoint Document", bytes(40)),
+               ("EncryptedSummary", bytes(40))])
+    cfb.write(os.path.join(d, "locked.docx"),
+              [("EncryptionInfo", bytes(100)),
+               ("EncryptedPackage", bytes(4200))])
+    cfb.write(os.path.join(d, "other.ole"), [("Contents", bytes(10))])
+
 if len(sys.argv) > 2 and sys.argv[2] == "tiff":
     tiffs()
+    sys.exit(0)
+if len(sys.argv) > 2 and sys.argv[2] == "office":
+    office()
     sys.exit(0)
 
 def put(name, data):

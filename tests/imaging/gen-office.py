@@ -11,14 +11,45 @@ elsewhere:
                 whose content is ciphertext, as LibreOffice writes a
                 password-protected file
   locked.docx   what Office writes for a password: an OLE2 compound file
-                with EncryptionInfo and EncryptedPackage streams (their
-                directory entries; the payload is random)
+                with EncryptionInfo and EncryptedPackage streams (the
+                payload is random)
+  macro.odt     OpenDocument text with a Basic macro bound to its opening
+                that would add six pages and write $HOME/macro-ran
+  locked.ppt    a PowerPoint 97 compound file with a password: the
+                encrypted token in Current User, an EncryptedSummary
+gen-office.py --lock IN OUT: OUT is the DOC or XLS IN (as LibreOffice
+wrote it) with its password flag set by hand (Word: FIB fEncrypted;
+Excel: a FILEPASS record after the BOF).
 """
 import os
 import struct
 import sys
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cfb  # noqa: E402
+
+
+def lock(src, dst):
+    """The password flag set by hand in a DOC or XLS LibreOffice wrote:
+    Word's FIB fEncrypted bit, or an Excel FILEPASS record type in place
+    of the record after the workbook's BOF (its length kept)."""
+    data = bytearray(open(src, "rb").read())
+    try:
+        off, _ = cfb.stream_offset(data, "WordDocument")
+        assert data[off:off + 2] == b"\xec\xa5", "not a Word FIB"
+        data[off + 11] |= 0x01
+    except KeyError:
+        off, _ = cfb.stream_offset(data, "Workbook")
+        assert data[off:off + 2] == b"\x09\x08", "not a BIFF8 BOF"
+        off += 4 + struct.unpack_from("<H", data, off + 2)[0]
+        struct.pack_into("<H", data, off, 0x002F)
+    open(dst, "wb").write(data)
+
+
+if sys.argv[1] == "--lock":
+    lock(sys.argv[2], sys.argv[3])
+    sys.exit(0)
 D = sys.argv[1]
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -89,7 +120,9 @@ ooxml(os.path.join(D, "sheet.xlsx"),
 ODT_MIME = "application/vnd.oasis.opendocument.text"
 
 
-def odt(path, content, encrypted):
+def odt(path, content, encrypted, extra=()):
+    """extra: (name, media type, data) entries besides content.xml, data
+    None for a directory entry of the manifest only."""
     enc = ('<manifest:encryption-data manifest:checksum-type="SHA1/1K" '
            'manifest:checksum="AAAA"><manifest:algorithm '
            'manifest:algorithm-name="Blowfish CFB" '
@@ -107,9 +140,15 @@ def odt(path, content, encrypted):
                    '<manifest:file-entry manifest:full-path="/" '
                    'manifest:media-type="%s"/><manifest:file-entry '
                    'manifest:full-path="content.xml" manifest:media-type='
-                   '"text/xml">%s</manifest:file-entry></manifest:manifest>'
-                   % (ODT_MIME, enc))
+                   '"text/xml">%s</manifest:file-entry>%s</manifest:manifest>'
+                   % (ODT_MIME, enc, "".join(
+                       '<manifest:file-entry manifest:full-path="%s" '
+                       'manifest:media-type="%s"/>' % (n, t)
+                       for n, t, _ in extra)))
         z.writestr("content.xml", content)
+        for n, _, data in extra:
+            if data is not None:
+                z.writestr(n, data)
 
 
 odt(os.path.join(D, "note.odt"),
@@ -121,6 +160,59 @@ odt(os.path.join(D, "note.odt"),
     '</office:text></office:body></office:document-content>', False)
 odt(os.path.join(D, "locked.odt"), os.urandom(2048), True)
 
+# macro.odt: a Basic macro bound to the document's opening (dom:load)
+# that, if it ran, would add 300 lines (six more pages) and write
+# $HOME/macro-ran.
+BASIC = """Sub Grow
+  Dim oText As Object, i As Integer
+  oText = ThisComponent.getText()
+  For i = 1 To 300
+    oText.insertString(oText.getEnd(), "the macro ran, line " &amp; i, False)
+    oText.insertControlCharacter(oText.getEnd(), 0, False)
+  Next i
+  Open Environ("HOME") &amp; "/macro-ran" For Output As #1
+  Print #1, "ran"
+  Close #1
+End Sub
+"""
+LIB = ('<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE %s PUBLIC '
+       '"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "%s">')
+BASICLIB = "application/vnd.sun.star.basic-library"
+odt(os.path.join(D, "macro.odt"),
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:script="urn:oasis:names:tc:opendocument:xmlns:script:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
+    '<office:scripts><office:event-listeners><script:event-listener '
+    'script:language="ooo:script" script:event-name="dom:load" '
+    'xlink:type="simple" xlink:href="vnd.sun.star.script:Standard.'
+    'Module1.Grow?language=Basic&amp;location=document"/>'
+    '</office:event-listeners></office:scripts><office:body>'
+    '<office:text><text:p>A document whose macro must not run.'
+    '</text:p></office:text></office:body></office:document-content>',
+    False, (
+        ("Basic/", BASICLIB, None),
+        ("Basic/script-lc.xml", "text/xml",
+         LIB % ("library:libraries", "libraries.dtd") +
+         '<library:libraries xmlns:library="http://openoffice.org/2000/'
+         'library" xmlns:xlink="http://www.w3.org/1999/xlink">'
+         '<library:library library:name="Standard" xlink:href="Standard/'
+         'script-lb.xml" xlink:type="simple" library:link="false"/>'
+         '</library:libraries>'),
+        ("Basic/Standard/", BASICLIB, None),
+        ("Basic/Standard/script-lb.xml", "text/xml",
+         LIB % ("library:library", "library.dtd") +
+         '<library:library xmlns:library="http://openoffice.org/2000/'
+         'library" library:name="Standard" library:readonly="false" '
+         'library:passwordprotected="false"><library:element '
+         'library:name="Module1"/></library:library>'),
+        ("Basic/Standard/Module1.xml", "text/xml",
+         LIB % ("script:module", "module.dtd") +
+         '<script:module xmlns:script="http://openoffice.org/2000/'
+         'script" script:name="Module1" script:language="StarBasic">' +
+         BASIC + '</script:module>')))
+
 with open(os.path.join(D, "memo.rtf"), "w") as f:
     f.write("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Helvetica;}}\\f0\\fs28 "
             "Memo: the RTF page.\\par}\n")
@@ -128,19 +220,16 @@ with open(os.path.join(D, "memo.rtf"), "w") as f:
 with zipfile.ZipFile(os.path.join(D, "plain.zip"), "w") as z:
     z.writestr("readme.txt", "not an Office document\n")
 
-# OLE2 compound file: a 512-byte header, then a directory sector whose
-# 128-byte entries carry UTF-16LE names.
-hdr = bytearray(512)
-hdr[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-struct.pack_into("<HHHH", hdr, 24, 0x3e, 3, 0xfffe, 9)
-directory = bytearray()
-for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage"):
-    e = bytearray(128)
-    u = name.encode("utf-16-le")
-    e[0:len(u)] = u
-    struct.pack_into("<H", e, 64, len(u) + 2)
-    e[66] = 5 if name == "Root Entry" else 2
-    directory += e
-directory += bytes(512 - len(directory))
-with open(os.path.join(D, "locked.docx"), "wb") as f:
-    f.write(hdr + directory + os.urandom(4096))
+# What Office writes for a password: an OLE2 compound file with
+# EncryptionInfo and EncryptedPackage streams (the payload is random).
+cfb.write(os.path.join(D, "locked.docx"),
+          [("EncryptionInfo", os.urandom(200)),
+           ("EncryptedPackage", os.urandom(4096))])
+# A PowerPoint 97 file with a password: its Current User stream carries
+# the encrypted token 0xF3D1C4DF and an EncryptedSummary stream is there.
+cu = bytearray(os.urandom(64))
+struct.pack_into("<HHIII", cu, 0, 0, 0x0FF6, 56, 20, 0xF3D1C4DF)
+cfb.write(os.path.join(D, "locked.ppt"),
+          [("Current User", bytes(cu)),
+           ("PowerPoint Document", os.urandom(5000)),
+           ("EncryptedSummary", os.urandom(300))])

@@ -11,13 +11,18 @@
 #  * a SIGHUP with a changed configuration (faxhubd executes itself
 #    again, same pid) at a third of the run; fax1's hfaxd stopped and started
 #    again at half of it;
-#  * faxhubctl prune, when this faxhubctl has it, at two thirds.
+#  * retention pruning all along: faxhubd keeps the records of ended work
+#    for 60 s only and prunes every 60 s (retention.records, .interval),
+#    so broadcasts, jobs, mails and sent/ tombstones are pruned into the
+#    seen index while mails, late copies, reports and received faxes keep
+#    coming; and faxhubctl prune, beside faxhubd, at two thirds.
 # Then it waits until every fax has ended and every received fax has been
 # mailed, and asserts: every number was sent exactly once (the servers'
-# done queues) and never failed, every number was received exactly once and mailed to bob
-# exactly once, alice got one report per mail, and faxhubd's log has no
-# sanitizer report.  RSS, open descriptors and threads are printed at the
-# start and at the end.
+# done queues) and never failed, every number was received exactly once and
+# mailed to bob exactly once, alice got one report per mail, faxhubd's own
+# retention pruned ended broadcasts, and faxhubd's log has no sanitizer
+# report (lib-hub.sh; the sanitizer builds write them).  RSS, open
+# descriptors and threads are printed at the start and at the end.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/daemon/lib-hub.sh"
 
@@ -33,7 +38,8 @@ done
 
 hub_world
 hub_setup "dispatch.max_tries = 20" "dispatch.retry_delay = 5s" \
-    "dispatch.job_lifetime = 3h" "inbound.poll_interval = 3s"
+    "dispatch.job_lifetime = 3h" "inbound.poll_interval = 3s" \
+    "retention.records = 60s" "retention.interval = 60s"
 ok "default route to bob" "$CTL" -D "$T/db" route add --default "bob@$TB_USER_DOMAIN"
 make_tiff "$T/doc.tif" 1
 hub_start
@@ -64,7 +70,7 @@ next_edit=$t0
 hup=$((t0 + MIN * 20)) hupped=0
 halt=$((t0 + MIN * 30)) halted=0
 prune=$((t0 + MIN * 40)) pruned=0
-seq=0 mails=0 edits=0 editfail=0
+seq=0 mails=0 edits=0 editfail=0 prunefail=0
 : >"$T/numbers"
 while [ "$(date +%s)" -lt "$end" ]; do
 	now=$(date +%s)
@@ -122,7 +128,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	fi
 	if [ $has_prune = 1 ] && [ $pruned = 0 ] && [ "$now" -ge "$prune" ]; then
 		pruned=1
-		"$CTL" -c "$CONF" prune >/dev/null 2>&1 || diag "faxhubctl prune failed"
+		"$CTL" -c "$CONF" prune >"$T/prune.out" 2>&1 ||
+		    { prunefail=1; diag "faxhubctl prune: $(tail -1 "$T/prune.out")"; }
+		diag "faxhubctl prune beside faxhubd: $(tail -1 "$T/prune.out")"
 	fi
 	sleep 1		# the loop's pace: mails and edits are due by the clock
 done
@@ -130,6 +138,7 @@ ok "faxhubd ran the whole soak" kill -0 "$PID"
 ok "faxhubd restarted itself on SIGHUP (same pid)" \
     grep -q 'SIGHUP: .* changed; restarting with it' "$HUBLOG"
 is "every faxhubctl edit worked" "$editfail" 0
+is "faxhubctl prune worked beside faxhubd" "$prunefail" 0
 diag "$mails mails, $(wc -l <"$T/numbers") numbers, $edits edits in $MIN minute(s)"
 
 N=$(wc -l <"$T/numbers" | tr -d ' ')
@@ -143,6 +152,10 @@ wait_until 60 sh -c "! '$TB/tb-hylafax' -d '$W' -s 1 recvq | grep -q tif &&
     ! '$TB/tb-hylafax' -d '$W' -s 2 recvq | grep -q tif"
 end_fig=$(figures)
 diag "end: $end_fig"
+# Ended work is pruned within retention.records + retention.interval.
+ok "faxhubd's own retention pruned ended broadcasts" wait_until 300 \
+    grep -q 'retention: pruned [1-9][0-9]* broadcast' "$HUBLOG"
+diag "retention: $(grep -c 'retention: pruned' "$HUBLOG") prune(s) that removed something"
 
 # What the servers sent: their done queues, one line per HylaFAX job
 # (state D = done), the dial string in field 9.  faxhubd's own "sent" log

@@ -212,6 +212,7 @@ t_enums(void)
 {
 	enum report_style	r;
 	enum inbound_format	f;
+	enum user_pref		p;
 	unsigned		n;
 
 	ok(report_style_parse("per-destination", &r) == 0 &&
@@ -221,6 +222,23 @@ t_enums(void)
 	ok(notify_parse("both", &n) == 0 && n == 3, "notify parses");
 	ok(notify_parse("sometimes", &n) == -1, "notify refuses junk");
 	is_str(notify_name(0), "none", "notify none");
+	is_str(notify_name(NOTIFY_SUCCESS | NOTIFY_FAILURE | 0x4), "both",
+	    "notify names bits 0 and 1 only");
+	ok(notify_parse("Failure", &n) == 0 && n == NOTIFY_FAILURE,
+	    "notify parses in any case");
+	ok(report_style_parse("COMBINED", &r) == 0 && r == REPORT_COMBINED &&
+	    report_style_parse("each", &r) == -1, "report style: any case, "
+	    "junk refused");
+	is_str(report_style_name(REPORT_PER_DEST), "per-destination",
+	    "report style name");
+	is_str(inbound_format_name(FMT_BOTH), "both", "format name");
+	is_str(inbound_format_name((enum inbound_format)7), "pdf",
+	    "format name out of range: pdf");
+	ok(user_pref_parse("no", &p) == 0 && p == PREF_NO &&
+	    user_pref_parse("maybe", &p) == -1, "user preference parses");
+	is_str(user_pref_name(PREF_YES), "yes", "user preference name");
+	is_str(user_pref_name((enum user_pref)9), "site",
+	    "user preference out of range: site");
 }
 
 /*

@@ -72,6 +72,19 @@ job(const char *id, const char *bc, enum job_state st, long long ended)
 	free(p);
 }
 
+/* As the intake thread's retirement moves it. */
+static void
+retire_job(const char *id)
+{
+	char	*from = spool_path(&h, "jobs", id, NULL);
+	char	*to = spool_path(&h, "done/jobs", id, NULL);
+
+	if (rename(from, to) == -1)
+		diag("rename %s failed", from);
+	free(from);
+	free(to);
+}
+
 static void
 bcast(const char *id, const char *mailkey, const char *jobs, int reported,
     int moved, long long created)
@@ -170,6 +183,13 @@ setup(void)
 	/* Ended long ago, but its mail not moved to the done folder yet. */
 	job("jF", "bUnmoved", JOB_DONE, NOW - 50 * DAY);
 	bcast("bUnmoved", "1-4", "jF", 1, 0, NOW - 50 * DAY);
+	/*
+	 * Caught half-way through its retirement (hub.c hub_bcast_retire):
+	 * its job already in done/jobs/, the broadcast still in bcast/.
+	 */
+	job("jH", "bHalf", JOB_DONE, NOW - 40 * DAY);
+	bcast("bHalf", "1-5", "jH", 1, 1, NOW - 42 * DAY);
+	retire_job("jH");
 	/* A job whose broadcast is gone. */
 	job("jG", "bGone", JOB_FAILED, NOW - 60 * DAY);
 	/* Refused mails: moved long ago (goes), still in the inbox (stays). */
@@ -195,7 +215,7 @@ t_dry(void)
 
 	ok(retention_prune(&h, NOW, 1, NULL, NULL, &st, &cause) == 0,
 	    "dry run");
-	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 3 && st.sent == 1 &&
+	ok(st.bcasts == 2 && st.jobs == 4 && st.mails == 4 && st.sent == 1 &&
 	    st.images == 1 && st.log == 1, "dry run counts what would go");
 	ok(there("bcast", "bOld", NULL) && there("jobs", "jA", NULL) &&
 	    there("sent", "oOld", NULL) && there("in", "fax1-a-1", ".tif"),
@@ -215,7 +235,7 @@ t_prune(void)
 	    "two seen ids, one past retention.seen");
 	ok(retention_prune(&h, NOW, 0, NULL, NULL, &st, &cause) == 0,
 	    "prune");
-	ok(st.bcasts == 1 && st.jobs == 3 && st.mails == 3 && st.sent == 1 &&
+	ok(st.bcasts == 2 && st.jobs == 4 && st.mails == 4 && st.sent == 1 &&
 	    st.images == 1 && st.log == 1 && st.seen == 1, "counts");
 	ok(!there("bcast", "bOld", NULL) && !there("jobs", "jA", NULL) &&
 	    !there("jobs", "jB", NULL) && !there("docs", "bOld", ".tif") &&
@@ -224,6 +244,9 @@ t_prune(void)
 	ok(seen("bOld") && seen("1-1") && seen("jA") && seen("jB"),
 	    "and their ids are in the seen index");
 	ok(!there("jobs", "jG", NULL) && seen("jG"), "the orphan job too");
+	ok(!there("bcast", "bHalf", NULL) && !there("done/jobs", "jH", NULL) &&
+	    !there("mail", "1-5", ".state") && seen("jH") && seen("bHalf"),
+	    "a broadcast half-way through its retirement, with its job");
 	ok(!there("mail", "1-9", ".state") && !there("mail", "1-9", ".eml") &&
 	    seen("1-9"), "the refused mail that was moved");
 	ok(!there("mail", "1-12", ".state") && !there("mail", "1-12",
@@ -255,6 +278,28 @@ t_prune(void)
 	    st.seen == 0, "a second prune finds nothing");
 }
 
+/*
+ * A mail whose sent/ tombstone was pruned is still known as sent (the
+ * seen index), so the same id queued again (a report owed again after a
+ * restart, an answer to a late copy) is not queued twice.
+ */
+static void
+t_outbox(void)
+{
+	const char	*to = "someone@example.test";
+
+	ok(outbox_sent(&h, "oOld") == 1 && outbox_known(&h, "oOld") == 1,
+	    "a mail whose tombstone was pruned is still known as sent");
+	ok(outbox_known(&h, "oNew") == 1, "one whose tombstone stays too");
+	is_int(outbox_known(&h, "oNever"), 0, "one never queued is not");
+	ok(outbox_put(&h, "oOld", "fax@example.test", &to, 1, "x", 1, NULL,
+	    0) == 0 && !there("outbox", "oOld", ".env") &&
+	    !there("outbox", "oOld", ".msg"), "queued again, it is not queued");
+	ok(outbox_put(&h, "oNever", "fax@example.test", &to, 1, "x", 1, NULL,
+	    0) == 0 && there("outbox", "oNever", ".env"),
+	    "a new one is queued");
+}
+
 int
 main(void)
 {
@@ -271,6 +316,7 @@ main(void)
 	setup();
 	t_dry();
 	t_prune();
+	t_outbox();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);

@@ -36,6 +36,21 @@ main(void)
 	free(data);
 
 	{
+		static const char *const names[] = { "zero", "one", "two" };
+
+		is_str(name_at(names, nitems(names), 1, "?"), "one",
+		    "name_at: the name of a value");
+		is_str(name_at(names, nitems(names), 3, "?"), "?",
+		    "name_at: the default past the table");
+		is_int(name_find(names, nitems(names), "TWO", -1), 2,
+		    "name_find: any case");
+		is_int(name_find(names, nitems(names), "three", -1), -1,
+		    "name_find: the default for an unknown name");
+		is_int(name_find(names, nitems(names), NULL, 0), 0,
+		    "name_find: the default for NULL");
+	}
+
+	{
 		static const struct {
 			const char	*in, *want;
 		} js[] = {
