@@ -535,6 +535,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	for (i = 0; i < nids; i++)
 		jobs_list_add(&all, ids[i]);
 	job_setstr(&b.jobs, all.data != NULL ? all.data : "");
+	/* And this copy's key, for its live/ marker (intake.c). */
+	buf_reset(&all);
+	if (b.keys != NULL)
+		buf_adds(&all, b.keys);
+	jobs_list_add(&all, im->key);
+	job_setstr(&b.keys, all.data);
 	/*
 	 * A copy of a mail whose broadcast already ended adds nothing: it goes
 	 * straight to where its first copy went.  One that adds a number
@@ -552,6 +558,12 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 		free(bpath);
 		bpath = spool_path(h, "bcast", im->bcast, NULL);
 	}
+	/*
+	 * A late copy that adds nothing to a retired broadcast leaves no
+	 * work: its live/ mark (intake.c) goes at once.
+	 */
+	if (retired && nfresh == 0 && !im->recover)
+		spool_unlink(h, "live", im->key, NULL);
 	if ((!retired || nfresh > 0) &&
 	    bcast_save(&b, bpath, intake_sync(im), &cause) == -1) {
 		hub_bcast_unlock(h, im->bcast);

@@ -133,6 +133,13 @@ state_save(struct hub *h, struct intake_mail *im, const char *state,
 		free(path);
 	}
 	kv_set(&kv, "target", target);
+	/*
+	 * A mail not accepted leaves nothing to recover (no document, no
+	 * job): its live/ mark goes now; until the state is committed the
+	 * mail is still in the mailbox, to be taken again after a crash.
+	 */
+	if (bcast == NULL && !im->recover)
+		spool_unlink(h, "live", im->key, NULL);
 	path = spool_path(h, "mail", im->key, ".state");
 	data = kv_format(&kv, &len);
 	if ((rc = spool_stage(im->states, path, data, len, &cause)) == -1) {

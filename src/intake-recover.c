@@ -25,6 +25,10 @@
  *      one, since nothing vouches for it and a job of it that reached
  *      SUBMITTING before the crash is submitted again, if its tag is not
  *      found on the server, before the intake gets to the mail.
+ * Only the mails marked in spool/live/ are looked at (intake.c: a mark is
+ * made with the .eml and removed when the mail is refused or its
+ * broadcast retired; a mark whose mail is over is removed here), so the
+ * recovery's cost follows the work in flight, not the spool's history.
  * Ids come from the Message-ID and the numbers, so what is made again has
  * the names it had.  A crash during recovery leaves it to the next start
  * (crash point intake-after-redo): what was made again is durable, the
@@ -57,13 +61,15 @@ struct rmail {
 static int	 rec_torn(const char *, const char *, char **);
 static void	 rec_sweep(struct hub *, const char *, const char *);
 static int	 rmail_cmp(const void *, const void *);
-static size_t	 rmails_collect(struct hub *, struct rmail **);
+static size_t	 rmails_collect(struct hub *, struct rmail **, char ***,
+		    size_t *);
 static int	 jobs_lost(struct hub *, const char *, const char *);
 static int	 group_bad(struct hub *, const struct rmail *, size_t);
 static void	 group_redo(struct hub *, const struct rmail *, size_t);
 static void	 state_resum(struct hub *, const char *, const char *);
 static int	 vouched(const struct rmail *, size_t, const char *);
-static void	 uncommitted(struct hub *, const struct rmail *, size_t);
+static void	 uncommitted(struct hub *, const struct rmail *, size_t,
+		    char **, size_t);
 
 /*
  * 1 when the record at path is torn: empty, not parsing, or without its
@@ -138,21 +144,32 @@ rmail_cmp(const void *a, const void *b)
  * *v is the caller's.  Reads every state, as retention does.
  */
 static size_t
-rmails_collect(struct hub *h, struct rmail **vp)
+rmails_collect(struct hub *h, struct rmail **vp, char ***up, size_t *nup)
 {
 	struct rmail	 *v = NULL;
 	struct kv	  kv;
 	const char	 *st, *bc;
-	char		**names, *path, *cause = NULL;
-	size_t		  n, i, cnt = 0;
+	char		**names, *path, *cause = NULL, **u = NULL;
+	size_t		  n, i, cnt = 0, nu = 0;
 
 	*vp = NULL;
-	if (spool_list(h, "mail", ".state", &names, &n, &cause) == -1) {
+	*up = NULL;
+	*nup = 0;
+	if (spool_list(h, "live", "", &names, &n, &cause) == -1) {
 		log_warnx("recovery: %s", cause);
 		free(cause);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
+		if (!spool_exists(h, "mail", names[i], ".state")) {
+			/* Taken, not committed; or never taken at all. */
+			if (spool_exists(h, "mail", names[i], ".eml")) {
+				u = xreallocarray(u, nu + 1, sizeof(*u));
+				u[nu++] = xstrdup(names[i]);
+			} else
+				spool_unlink(h, "live", names[i], NULL);
+			continue;
+		}
 		kv_init(&kv);
 		path = spool_path(h, "mail", names[i], ".state");
 		if (kv_load(&kv, path, &cause) == -1) {
@@ -172,6 +189,9 @@ rmails_collect(struct hub *h, struct rmail **vp)
 			v[cnt].jobs = kv_get(&kv, "jobs") != NULL ?
 			    xstrdup(kv_get(&kv, "jobs")) : NULL;
 			cnt++;
+		} else {
+			/* Its work is over (a crash kept the mark). */
+			spool_unlink(h, "live", names[i], NULL);
 		}
 		kv_free(&kv);
 		free(path);
@@ -180,6 +200,8 @@ rmails_collect(struct hub *h, struct rmail **vp)
 	if (cnt > 1)
 		qsort(v, cnt, sizeof(*v), rmail_cmp);
 	*vp = v;
+	*up = u;
+	*nup = nu;
 	return cnt;
 }
 
@@ -340,21 +362,15 @@ vouched(const struct rmail *v, size_t n, const char *id)
 
 /* Step 3: the documents of mails taken but not committed. */
 static void
-uncommitted(struct hub *h, const struct rmail *v, size_t nv)
+uncommitted(struct hub *h, const struct rmail *v, size_t nv, char **names,
+    size_t n)
 {
 	struct intake_mail	 im;
-	char			**names, *doc, *cause = NULL, *notes;
-	size_t			  n, i;
+	char			*doc, *notes;
+	size_t			  i;
 	int			  pages;
 
-	if (spool_list(h, "mail", ".eml", &names, &n, &cause) == -1) {
-		log_warnx("recovery: %s", cause);
-		free(cause);
-		return;
-	}
 	for (i = 0; i < n; i++) {
-		if (spool_exists(h, "mail", names[i], ".state"))
-			continue;
 		if (intake_reload(h, names[i], &im) == INTAKE_NEXT) {
 			im.bcast = intake_bcast_id(&im);
 			im.recover = 1;
@@ -372,18 +388,18 @@ uncommitted(struct hub *h, const struct rmail *v, size_t nv)
 		}
 		intake_mail_free(&im);
 	}
-	spool_names_free(names, n);
 }
 
 void
 intake_recover(struct hub *h)
 {
 	struct rmail	*v;
-	size_t		 n, i, j;
+	char		**u;
+	size_t		 n, nu, i, j;
 
 	rec_sweep(h, "jobs", "state");
 	rec_sweep(h, "bcast", NULL);
-	n = rmails_collect(h, &v);
+	n = rmails_collect(h, &v, &u, &nu);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && strcmp(v[j].bcast, v[i].bcast) == 0;
 		    j++)
@@ -391,7 +407,8 @@ intake_recover(struct hub *h)
 		if (group_bad(h, v + i, j - i))
 			group_redo(h, v + i, j - i);
 	}
-	uncommitted(h, v, n);
+	uncommitted(h, v, n, u, nu);
+	spool_names_free(u, nu);
 	for (i = 0; i < n; i++) {
 		free(v[i].bcast);
 		free(v[i].key);

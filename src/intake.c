@@ -49,6 +49,8 @@ static int	 intake_move(struct hub *, struct imap_conn *, uint32_t,
 		    const uint32_t *, size_t);
 static size_t	 intake_unseen(struct hub *, char **, uint32_t *, size_t);
 static void	 intake_mark_moved(struct hub *, const char *);
+static int	 live_mark(struct hub *, struct spool_batch *, const char *);
+static void	 live_unmark(struct hub *, const struct bcast *);
 static int	 intake_stage(struct hub *, struct spool_batch *,
 		    const char *, const char *, const char *, size_t);
 static int	 intake_take(struct hub *, struct imap_conn *, uint32_t,
@@ -254,6 +256,8 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 		if (rc != -1)
 			rc = intake_stage(h, &b, key, ".eml", msgs[i].raw,
 			    msgs[i].len);
+		if (rc != -1)
+			rc = live_mark(h, &b, key);
 		free(key);
 		if (rc == -1)
 			break;
@@ -281,6 +285,45 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	free(want);
 	/* A spool that cannot be written: the mails stay in the mailbox. */
 	return 0;
+}
+
+/*
+ * spool/live/KEY marks a mail taken whose work is not over: made with its
+ * .eml (durable with it), removed when its state says refused (or the
+ * like, intake-mail.c) or when its broadcast is retired (live_unmark).
+ * The start-up's recovery (intake-recover.c) looks only at the marked
+ * mails, so its cost follows the work in flight, not the spool's history.
+ */
+static int
+live_mark(struct hub *h, struct spool_batch *b, const char *key)
+{
+	char	*path, *cause = NULL;
+	int	 rc;
+
+	path = spool_path(h, "live", key, NULL);
+	if ((rc = spool_stage_mark(b, path, &cause)) == -1) {
+		log_warnx("mail %s: %s", key, cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
+/* The marks of a retired broadcast's mails (no fsync: see above). */
+static void
+live_unmark(struct hub *h, const struct bcast *b)
+{
+	char	*list, *s, *key;
+
+	if (b->mailkey != NULL)
+		spool_unlink(h, "live", b->mailkey, NULL);
+	if (b->keys == NULL)
+		return;
+	list = xstrdup(b->keys);
+	for (s = list; (key = strsep(&s, ",")) != NULL;)
+		if (*key != '\0')
+			spool_unlink(h, "live", key, NULL);
+	free(list);
 }
 
 static int
@@ -413,7 +456,8 @@ intake_finish(struct hub *h, struct imap_conn *c)
 			log_warnx("%s", cause);
 			free(cause);
 			cause = NULL;
-		}
+		} else if (b.reported && (b.moved || b.msgid == NULL))
+			live_unmark(h, &b);
 		bcast_free(&b);
 		free(path);
 	}

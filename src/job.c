@@ -34,7 +34,7 @@ static const struct field job_fields[] = {
 static const struct field bcast_fields[] = {
 	S(bcast, id), S(bcast, mailkey), S(bcast, user), S(bcast, reply_to),
 	S(bcast, msgid), S(bcast, references), S(bcast, subject),
-	S(bcast, jobs), S(bcast, doc), S(bcast, notes),
+	S(bcast, jobs), S(bcast, doc), S(bcast, notes), S(bcast, keys),
 	L(bcast, report), L(bcast, notify), L(bcast, reported),
 	L(bcast, moved), L(bcast, created), L(bcast, pages),
 };

@@ -73,6 +73,7 @@ struct bcast {
 	char		*jobs;		/* comma-separated job ids */
 	char		*doc;
 	char		*notes;		/* conversion notes, ignored parts */
+	char		*keys;		/* its copies' mail keys (live/) */
 	long long	 report;	/* 0 combined, 1 per destination */
 	long long	 notify;	/* bit 1 success, bit 2 failure */
 	long long	 reported;	/* combined report queued */

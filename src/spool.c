@@ -34,7 +34,7 @@ static int	 batch_sync(const struct spool_batch *, char **);
 
 static const char *spool_dirs[] = {
 	"mail", "bcast", "jobs", "done/bcast", "done/jobs", "docs", "in",
-	"outbox", "sent", "tmp"
+	"outbox", "sent", "tmp", "live"
 };
 
 int
@@ -225,6 +225,25 @@ spool_stage(struct spool_batch *b, const char *path, const void *data,
 	return 0;
 }
 
+int
+spool_stage_mark(struct spool_batch *b, const char *path, char **cause)
+{
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	b->tmp = xreallocarray(b->tmp, b->n + 1, sizeof(*b->tmp));
+	b->path = xreallocarray(b->path, b->n + 1, sizeof(*b->path));
+	b->tmp[b->n] = NULL;		/* in place: only its name to sync */
+	b->path[b->n] = xstrdup(path);
+	b->n++;
+	return 0;
+}
+
 /* 1 when path's directory is that of an earlier path of b. */
 static int
 batch_dir_seen(const struct spool_batch *b, size_t i)
@@ -258,6 +277,8 @@ batch_syncer_main(void *arg)
 	int			 fd;
 
 	for (i = w->first; i < w->b->n && w->err == 0; i += w->step) {
+		if (w->b->tmp[i] == NULL)
+			continue;	/* a mark: nothing to sync */
 		if ((fd = open(w->b->tmp[i], O_RDONLY | O_CLOEXEC)) == -1 ||
 		    fsync(fd) == -1) {
 			w->err = errno;
@@ -319,6 +340,8 @@ spool_commit(struct spool_batch *b, enum write_sync sync, char **cause)
 	if (batch_sync(b, cause) == -1)
 		goto out;
 	for (i = 0; i < b->n; i++) {
+		if (b->tmp[i] == NULL)
+			continue;
 		if (rename(b->tmp[i], b->path[i]) == -1) {
 			xasprintf(cause, "rename %s: %s", b->path[i],
 			    strerror(errno));

@@ -87,6 +87,12 @@ int	 spool_stage(struct spool_batch *, const char *path, const void *,
 	    size_t, char **cause);
 int	 spool_commit(struct spool_batch *, enum write_sync, char **cause);
 void	 spool_batch_free(struct spool_batch *);
+/*
+ * An empty file made at path at once, whose name spool_commit() makes
+ * durable with the batch's other names (no data, so no fsync of its own:
+ * a mark such as spool/live/KEY, intake.c).
+ */
+int	 spool_stage_mark(struct spool_batch *, const char *path, char **);
 
 /* Saves a spool record durably; a failure is logged as "what: cause". */
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);

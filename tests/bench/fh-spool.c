@@ -3,7 +3,10 @@
  * (tests/bench/spool.sh): N ended jobs, FH_SPOOL_PER jobs (default 4) to
  * a broadcast, as faxhubd leaves them once their broadcasts are retired
  * (done/jobs/ID, done/bcast/ID; src/hub.c hub_bcast_retire), encoded by
- * the records' own field tables (job_encode, bcast_encode).
+ * the records' own field tables (job_encode, bcast_encode), and each
+ * broadcast's mail as the intake leaves it until retention prunes it
+ * (a small stand-in mail/KEY.eml, its accepted mail/KEY.state,
+ * mail/KEY.moved; no live/ mark: its work is over).
  *
  *   fh-spool SPOOL_DIR N
  *
@@ -56,7 +59,8 @@ main(int argc, char **argv)
 	struct bcast	 b;
 	struct kv	 kv;
 	struct buf	 ids;
-	char		*cause = NULL, *jdir, *bdir, *bid, *jid, *e164, *doc;
+	char		*cause = NULL, *jdir, *bdir, *mdir, *bid, *jid, *e164, *doc;
+	char		*key, *name;
 	const char	*env;
 	long long	 n, i, per = 4, now = (long long)time(NULL);
 
@@ -72,6 +76,7 @@ main(int argc, char **argv)
 	}
 	jdir = xprintf("%s/done/jobs", argv[1]);
 	bdir = xprintf("%s/done/bcast", argv[1]);
+	mdir = xprintf("%s/mail", argv[1]);
 	buf_init(&ids);
 	bid = NULL;
 	for (i = 0; i < n; i++) {
@@ -106,8 +111,10 @@ main(int argc, char **argv)
 		buf_adds(&ids, jid);
 		if (i % per == per - 1 || i == n - 1) {
 			memset(&b, 0, sizeof(b));
+			key = xprintf("1-%lld", i / per + 1);
 			b.id = bid;
-			b.mailkey = "1-1";
+			b.mailkey = key;
+			b.keys = key;
 			b.user = "alice@users.example";
 			b.reply_to = "alice@users.example";
 			b.msgid = "<bench@users.example>";
@@ -120,6 +127,26 @@ main(int argc, char **argv)
 			kv_init(&kv);
 			bcast_encode(&b, &kv);
 			put(bdir, bid, &kv);
+			kv_init(&kv);
+			kv_set(&kv, "v", "1");
+			kv_set(&kv, "state", "accepted");
+			kv_set(&kv, "bcast", bid);
+			kv_set(&kv, "jobs", ids.data);
+			kv_set(&kv, "target", "faxhub.processing");
+			name = xprintf("%s.state", key);
+			put(mdir, name, &kv);
+			free(name);
+			kv_init(&kv);
+			kv_set(&kv, "From", "alice@users.example");
+			kv_set(&kv, "Subject", "bench");
+			name = xprintf("%s.eml", key);
+			put(mdir, name, &kv);
+			free(name);
+			kv_init(&kv);
+			name = xprintf("%s.moved", key);
+			put(mdir, name, &kv);
+			free(name);
+			free(key);
 			buf_reset(&ids);
 		}
 		free(jid);
@@ -130,5 +157,6 @@ main(int argc, char **argv)
 	buf_free(&ids);
 	free(jdir);
 	free(bdir);
+	free(mdir);
 	return 0;
 }

@@ -37,6 +37,7 @@ ok "the broadcast is retired to done/bcast" wait_until 30 sh -c \
 is "bcast/ is empty" "$(files bcast)" 0
 is "jobs/ is empty" "$(files jobs)" 0
 is "the job is in done/jobs" "$(files done/jobs)" 1
+is "no mail is marked live any more (spool/live)" "$(files live)" 0
 
 hub_stop
 hub_start
@@ -50,6 +51,7 @@ ok "a late copy goes straight to the done folder" wait_until 60 sh -c \
     "[ \"\$('$TB/tb-fetch' -d '$W' -u fax --count -F faxhub.done)\" = 2 ]"
 is "the number was submitted once" "$(submitted 5558001)" 1
 is "no job was made again" "$(files jobs)" 0
+is "the late copy left no live mark" "$(files live)" 0
 
 send 5558002
 ok "a copy with a new number: it is faxed" wait_until 180 sh -c \
@@ -61,6 +63,7 @@ ok "the reopened broadcast is retired again" wait_until 30 sh -c \
     [ \$(find '$T/spool/done/jobs' -type f | wc -l) = 2 ]"
 is "the first number still submitted once" "$(submitted 5558001)" 1
 is "the new number submitted once" "$(submitted 5558002)" 1
+is "the reopening copy's live mark went with the retirement" "$(files live)" 0
 ok "bob gets both received faxes" wait_until 120 mbox_has bob 2
 is "bob gets no third" "$(mbox_count bob)" 2
 done_testing
