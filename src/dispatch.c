@@ -112,10 +112,9 @@ jobs_free(struct job *jobs, size_t n)
  * could not be read or written (the end is then tried again).
  */
 static int
-queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
+queue_report(struct hub *h, const struct bcast *b, const struct job *jobs,
     size_t n, const char *id)
 {
-	struct hjob	**hjs;
 	char		 *msg;
 	size_t		  len, i;
 	int		  ok = 0, failed = 0, rc;
@@ -136,17 +135,8 @@ queue_report(struct hub *h, const struct bcast *b, struct job *jobs,
 		return 0;
 	if ((rc = outbox_known(h, id)) != 0)
 		return rc == 1 ? 0 : -1;
-	/* hubmail_report() takes hjobs: wrappers around the copies. */
-	hjs = xcalloc(n ? n : 1, sizeof(*hjs));
-	for (i = 0; i < n; i++) {
-		hjs[i] = xcalloc(1, sizeof(**hjs));
-		hjs[i]->j = jobs[i];
-	}
-	msg = hubmail_report(h, b, hjs, n, &len);
+	msg = hubmail_report(h, b, jobs, n, &len);
 	rc = outbox_put(h, id, h->cfg.smtp.sender, &to, 1, msg, len, NULL, 0);
-	for (i = 0; i < n; i++)
-		free(hjs[i]);
-	free(hjs);
 	free(msg);
 	return rc == -1 ? -1 : 0;
 }

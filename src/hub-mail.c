@@ -198,7 +198,7 @@ preview(struct hub *h, const char *tif, const char *tag, size_t *len)
 }
 
 char *
-hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
+hubmail_report(struct hub *h, const struct bcast *b, const struct job *jobs,
     size_t n, size_t *len)
 {
 	struct report_outbound	 r;
@@ -210,7 +210,7 @@ hubmail_report(struct hub *h, const struct bcast *b, struct hjob **jobs,
 	d = xcalloc(n ? n : 1, sizeof(*d));
 	srv = xcalloc(n ? n : 1, sizeof(*srv));
 	for (i = 0; i < n; i++) {
-		const struct job *j = &jobs[i]->j;
+		const struct job *j = &jobs[i];
 		d[i].number_typed = j->typed;
 		d[i].number_dialled = j->dial;
 		d[i].ok = j->state == JOB_DONE;

@@ -16,7 +16,7 @@ char	*hubmail_refusal(struct hub *, const struct msg *, enum refusal,
 char	*hubmail_registered(struct hub *, const struct msg *,
 	    const char *user, size_t *len);
 char	*hubmail_report(struct hub *, const struct bcast *,
-	    struct hjob **, size_t n, size_t *len);
+	    const struct job *, size_t n, size_t *len);
 /* A received fax for one recipient; NULL with *cause on failure. */
 struct kv;
 char	*hubmail_inbound(struct hub *, const struct kv *meta,
