@@ -1,8 +1,10 @@
 /*
- * ctl-prune.c: `faxhubctl prune [--dry-run]`: what retention removes
- * (retention.c), on demand, one line per thing removed.  faxhubd does
- * the same by itself every retention.interval; both only ever remove what
- * has ended, so the two may run at the same time.
+ * ctl-prune.c: `faxhubctl prune [--dry-run] [--rescan]`: what retention
+ * removes (retention.c), on demand, one line per thing removed.  faxhubd
+ * does the same by itself every retention.interval; both only ever remove
+ * what has ended, so the two may run at the same time.  --rescan walks
+ * every record instead of the due list (spool.h), for records restored
+ * from a backup or left by a crash that lost their note.
  */
 #include "config.h"
 
@@ -38,6 +40,7 @@ ctl_prune(struct ctl *c)
 	const char		*dir = NULL;
 	char			*cause = NULL, *seen;
 	int			 dry = ctl_opt(c, "dry-run") != NULL, rc;
+	int			 flags;
 
 	if (c->dir_arg != NULL && (dir = ctl_tables(c)) == NULL)
 		return CTL_ERR;
@@ -50,8 +53,10 @@ ctl_prune(struct ctl *c)
 		free(h->cfg.table_dir);
 		h->cfg.table_dir = xstrdup(dir);
 	}
-	rc = retention_prune(h, (long long)time(NULL), dry, prune_print, NULL,
-	    &st, &cause);
+	flags = (dry ? RETENTION_DRY_RUN : 0) |
+	    (ctl_opt(c, "rescan") != NULL ? RETENTION_RESCAN : 0);
+	rc = retention_prune(h, (long long)time(NULL), flags, prune_print,
+	    NULL, &st, &cause);
 	/* A seen index root created belongs to faxhubd's user, as the spool. */
 	if (!dry && geteuid() == 0 && stat(h->cfg.spool_dir, &sb) == 0) {
 		seen = xprintf("%s/seen.db", h->cfg.spool_dir);

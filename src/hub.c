@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "hub.h"
 #include "log.h"
+#include "spool.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -332,6 +333,10 @@ hub_bcast_retire(struct hub *h, const struct bcast *b, char **cause)
 			hub_job_drop(h, hj);
 	pthread_mutex_unlock(&h->mtx);
 
+	/* Noted first: a crash after the moves must not lose the note. */
+	if (rc == 0)
+		rc = spool_due_note(h, "bcast", b->id, (long long)time(NULL),
+		    cause);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = job_retire(h, ids[i], cause);
 	free(ids);

@@ -26,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "fetch-imap.h"
@@ -33,6 +34,7 @@
 #include "image.h"
 #include "kvfile.h"
 #include "log.h"
+#include "spool.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -101,7 +103,8 @@ intake_target(struct hub *h, const char *key)
  * never rewritten, so a crash cannot tear it).  The intake itself never
  * needs it (it looks only at mail still in the mailbox): a crash may
  * lose the note, which then keeps the mail's files until they are
- * removed by hand, never removes them early.
+ * removed by hand, never removes them early.  The mail goes on the due
+ * list (spool.h) for the same reason.
  */
 static void
 intake_mark_moved(struct hub *h, const char *key)
@@ -109,7 +112,9 @@ intake_mark_moved(struct hub *h, const char *key)
 	char	*path, *cause = NULL;
 
 	path = spool_path(h, "mail", key, ".moved");
-	if (file_write_sync(path, "", 0, 0600, WRITE_SCRATCH, &cause) == -1) {
+	if (file_write_sync(path, "", 0, 0600, WRITE_SCRATCH, &cause) == -1 ||
+	    spool_due_note(h, "mail", key, (long long)time(NULL),
+	    &cause) == -1) {
 		log_warnx("mail %s: %s", key, cause);
 		free(cause);
 	}

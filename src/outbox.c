@@ -147,6 +147,13 @@ outbox_done(struct hub *h, const char *id)
 	char	*path, *cause = NULL;
 
 	path = spool_path(h, "sent", id, NULL);
+	/* Noted first, so that no crash leaves a tombstone without its note. */
+	if (spool_due_note(h, "sent", id, (long long)time(NULL),
+	    &cause) == -1) {
+		log_warnx("outbox %s: %s", id, cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (file_write_atomic(path, "", 0, 0600, &cause) == -1) {
 		log_warnx("outbox %s: %s", id, cause);
 		free(cause);

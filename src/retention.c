@@ -24,6 +24,19 @@
  * where a retired broadcast's records are (done/bcast/, done/jobs/; hub.c
  * hub_bcast_retire).
  *
+ * What to look at comes from the due list (spool.h, spool-due.c): a
+ * broadcast is noted when it is retired, a mail when it is moved out of
+ * the watched mailbox, a sent/ tombstone when it is written; a prune
+ * reads only the hours of notes before its cutoff, so its cost is what
+ * has become due, not the history kept.  A thing not due yet is noted
+ * again at its end, one still waiting for its broadcast a whole
+ * retention.records later; one live again (a late copy reopened its
+ * broadcast) is dropped, as its next retirement notes it again.  A thing
+ * is therefore kept at least retention.records after it ended, and at
+ * most that long after it was noted.  A spool from before the list (no
+ * due/.indexed), or `faxhubctl prune --rescan', walks every record once
+ * instead, prunes what is due and notes what stays.
+ *
  * Every id whose records go is first put into the seen index, so a late
  * copy of the mail, a mail the mailbox hands over again, or a restart
  * finds it there and does nothing twice.  Anything not ended (a job
@@ -55,6 +68,7 @@
 struct prune {
 	const struct hub	*h;
 	int			 dry_run;
+	int			 rescan;	/* a full walk: note what stays */
 	long long		 now;
 	long long		 cutoff;	/* records ended before it go */
 	retention_say_cb	 say;
@@ -62,17 +76,33 @@ struct prune {
 	struct retention_stats	*st;
 };
 
+/*
+ * What to do with one thing: prune it if it is due, else set *again to
+ * when to look at it again (0: never, because it is gone, or because it
+ * is live and will be noted on the due list when it ends).  0, or -1 on
+ * a seen-index error.
+ */
+typedef int (*prune_fn)(struct prune *, const char *, long long *,
+    char **);
+
 static int	 prune_seen(struct prune *, const char *, char **);
 static void	 prune_say(struct prune *, const char *, const char *);
+static void	 prune_mailfiles(struct prune *, const char *);
 static int	 job_ended(const struct hub *, const char *, long long *);
-static int	 prune_bcast(struct prune *, const char *, const char *,
+static int	 prune_bcast(struct prune *, const char *, long long *,
 		    char **);
 static int	 bcast_exists(const struct hub *, const char *);
-static int	 prune_bcasts(struct prune *, char **);
-static int	 prune_jobs_in(struct prune *, const char *, char **);
-static int	 prune_jobs(struct prune *, char **);
-static int	 prune_mails(struct prune *, char **);
-static int	 prune_sent(struct prune *, char **);
+static int	 prune_job(struct prune *, const char *, long long *, char **);
+static int	 prune_mail(struct prune *, const char *, long long *,
+		    char **);
+static int	 prune_sent(struct prune *, const char *, long long *,
+		    char **);
+static prune_fn	 prune_kind(const char *);
+static int	 prune_due(const char *, const char *, void *, long long *,
+		    char **);
+static int	 prune_walk(struct prune *, const char *, const char *,
+		    const char *, char **);
+static int	 prune_all(struct prune *, char **);
 static int	 prune_images(struct prune *, char **);
 static int	 prune_log_cb(const struct logrec *, void *, char **);
 static long long file_mtime(const char *);
@@ -99,6 +129,19 @@ file_mtime(const char *path)
 	struct stat	sb;
 
 	return stat(path, &sb) == 0 ? (long long)sb.st_mtime : -1;
+}
+
+/* A mail's files (its seen id already recorded). */
+static void
+prune_mailfiles(struct prune *p, const char *key)
+{
+	static const char *sfx[] = { ".eml", ".toobig", ".state", ".moved" };
+	size_t	i;
+
+	prune_say(p, "mail", key);
+	p->st->mails++;
+	for (i = 0; i < nitems(sfx) && !p->dry_run; i++)
+		spool_unlink(p->h, "mail", key, sfx[i]);
 }
 
 /*
@@ -150,25 +193,33 @@ bcast_exists(const struct hub *h, const char *id)
 }
 
 /*
- * One broadcast of dir (bcast or done/bcast): 0 (pruned or kept), -1 on a
- * seen-index error.
+ * A broadcast, from bcast/ or done/bcast/ (looked for in that order, as
+ * bcast_exists): with it its jobs, document and mail.
  */
 static int
-prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
+prune_bcast(struct prune *p, const char *id, long long *again, char **cause)
 {
+	static const char *dirs[] = { "bcast", "done/bcast" };
 	struct bcast	 b;
-	char		*path, *why = NULL, **jobs = NULL, *list, *s, *tok;
-	size_t		 n = 0, i;
+	char		*path = NULL, *why = NULL, **jobs = NULL, *list, *s;
+	char		*tok;
+	size_t		 n = 0, i, d;
 	long long	 last;
-	int		 live = 0, rc = 0;
+	int		 live = 0, rc = 0, loaded = 0;
 
-	path = spool_path(p->h, dir, id, NULL);
 	memset(&b, 0, sizeof(b));
-	if (bcast_load(path, &b, &why) == -1) {
-		free(why);
+	for (d = 0; d < nitems(dirs) && !loaded; d++) {
 		free(path);
-		return 0;
+		path = spool_path(p->h, dirs[d], id, NULL);
+		if ((loaded = bcast_load(path, &b, &why) == 0) == 0 &&
+		    access(path, F_OK) == 0)
+			*again = p->now;	/* unreadable now: later */
+		free(why);
+		why = NULL;
 	}
+	free(path);
+	if (!loaded)
+		return 0;
 	if (!b.reported || (!b.moved && b.msgid != NULL))
 		live = 1;
 	last = b.created;
@@ -181,8 +232,12 @@ prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
 		jobs = xreallocarray(jobs, n + 1, sizeof(*jobs));
 		jobs[n++] = tok;
 	}
-	if (live || last >= p->cutoff)
+	if (live)
+		goto out;		/* noted again when it is retired */
+	if (last >= p->cutoff) {
+		*again = last;
 		goto out;
+	}
 	if (prune_seen(p, b.id, cause) == -1 || (b.mailkey != NULL &&
 	    prune_seen(p, b.mailkey, cause) == -1)) {
 		rc = -1;
@@ -202,16 +257,8 @@ prune_bcast(struct prune *p, const char *dir, const char *id, char **cause)
 			spool_unlink(p->h, "done/jobs", jobs[i], NULL);
 		}
 	}
-	if (b.mailkey != NULL) {
-		prune_say(p, "mail", b.mailkey);
-		p->st->mails++;
-		if (!p->dry_run) {
-			spool_unlink(p->h, "mail", b.mailkey, ".eml");
-			spool_unlink(p->h, "mail", b.mailkey, ".toobig");
-			spool_unlink(p->h, "mail", b.mailkey, ".state");
-			spool_unlink(p->h, "mail", b.mailkey, ".moved");
-		}
-	}
+	if (b.mailkey != NULL)
+		prune_mailfiles(p, b.mailkey);
 	prune_say(p, "broadcast", b.id);
 	p->st->bcasts++;
 	if (!p->dry_run) {
@@ -224,7 +271,160 @@ out:
 	free(jobs);
 	free(list);
 	bcast_free(&b);
+	return rc;
+}
+
+/*
+ * An ended job whose broadcast is gone (a broadcast takes its own jobs
+ * with it), from jobs/ or done/jobs/.
+ */
+static int
+prune_job(struct prune *p, const char *id, long long *again, char **cause)
+{
+	static const char *dirs[] = { "jobs", "done/jobs" };
+	struct job	 j;
+	char		*path, *why = NULL;
+	size_t		 d;
+	int		 rc = 0, loaded = 0, ended = 0;
+
+	for (d = 0; d < nitems(dirs) && !loaded; d++) {
+		path = spool_path(p->h, dirs[d], id, NULL);
+		memset(&j, 0, sizeof(j));
+		if ((loaded = job_load(path, &j, &why) == 0) != 0 &&
+		    (j.state == JOB_DONE || j.state == JOB_FAILED) &&
+		    (j.broadcast == NULL || !bcast_exists(p->h, j.broadcast))) {
+			ended = 1;
+			if (j.ended >= p->cutoff)
+				*again = j.ended;
+		}
+		free(why);
+		why = NULL;
+		job_free(&j);
+		if (ended && *again == 0 &&
+		    (rc = prune_seen(p, id, cause)) == 0) {
+			prune_say(p, "job", id);
+			p->st->jobs++;
+			if (!p->dry_run)
+				spool_unlink(p->h, dirs[d], id, NULL);
+		}
+		free(path);
+	}
+	return rc;
+}
+
+/*
+ * A mail without a broadcast (a refused one) or whose broadcast is gone
+ * (a late copy), once moved to its folder: mail/KEY.moved, or an older
+ * KEY.state's moved=1.  One whose broadcast is still there is looked at
+ * again a whole retention.records later.
+ */
+static int
+prune_mail(struct prune *p, const char *key, long long *again, char **cause)
+{
+	struct kv	 kv;
+	const char	*bc;
+	char		*path, *why = NULL;
+	long long	 t;
+	int		 rc = 0;
+
+	path = spool_path(p->h, "mail", key, ".state");
+	kv_init(&kv);
+	if (kv_load(&kv, path, &why) == -1 || (kv_getll(&kv, "moved", 0) ==
+	    0 && !spool_exists(p->h, "mail", key, ".moved")))
+		;			/* gone, or noted when moved */
+	else if ((t = file_mtime(path)) >= p->cutoff)
+		*again = t;
+	else if ((bc = kv_get(&kv, "bcast")) != NULL && bcast_exists(p->h, bc))
+		*again = p->now;
+	else if ((rc = prune_seen(p, key, cause)) == 0)
+		prune_mailfiles(p, key);
+	free(why);
+	kv_free(&kv);
 	free(path);
+	return rc;
+}
+
+/* sent/ID, the tombstone of a mail sent. */
+static int
+prune_sent(struct prune *p, const char *name, long long *again, char **cause)
+{
+	char		*path, *id;
+	long long	 t;
+	int		 rc = 0;
+
+	path = spool_path(p->h, "sent", name, NULL);
+	if ((t = file_mtime(path)) >= p->cutoff)
+		*again = t;
+	else if (t != -1) {
+		id = xprintf("sent/%s", name);
+		if ((rc = prune_seen(p, id, cause)) == 0) {
+			prune_say(p, "sent", name);
+			p->st->sent++;
+			if (!p->dry_run)
+				spool_unlink(p->h, "sent", name, NULL);
+		}
+		free(id);
+	}
+	free(path);
+	return rc;
+}
+
+static prune_fn
+prune_kind(const char *kind)
+{
+	static const struct {
+		const char	*kind;
+		prune_fn	 fn;
+	} kinds[] = {
+		{ "bcast", prune_bcast }, { "job", prune_job },
+		{ "mail", prune_mail }, { "sent", prune_sent }
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(kinds); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return kinds[i].fn;
+	return NULL;
+}
+
+/* One thing of the due list (spool_due_walk). */
+static int
+prune_due(const char *kind, const char *id, void *arg, long long *again,
+    char **cause)
+{
+	prune_fn	fn = prune_kind(kind);
+
+	if (fn == NULL || strchr(id, '/') != NULL || id[0] == '.')
+		return 0;	/* not a line faxhub writes */
+	return fn(arg, id, again, cause);
+}
+
+/*
+ * A full walk of one directory (names ending in suffix), for a spool
+ * from before the due list or `faxhubctl prune --rescan': what is due
+ * goes, and what stays is put on the due list.
+ */
+static int
+prune_walk(struct prune *p, const char *dir, const char *suffix,
+    const char *kind, char **cause)
+{
+	prune_fn	  fn = prune_kind(kind);
+	char		**names;
+	size_t		  n, i;
+	long long	  again;
+	int		  rc = 0;
+
+	if (!spool_exists(p->h, dir, "", NULL))
+		return 0;	/* a spool faxhubd has not run on yet */
+	if (spool_list(p->h, dir, suffix, &names, &n, cause) == -1)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		again = 0;
+		if ((rc = fn(p, names[i], &again, cause)) == 0 && again > 0 &&
+		    !p->dry_run)
+			rc = spool_due_note(p->h, kind, names[i], again, cause);
+	}
+	spool_names_free(names, n);
 	return rc;
 }
 
@@ -233,141 +433,27 @@ out:
  * bcast/ID to done/bcast/ID, hub.c hub_bcast_retire) while this runs, and
  * in this order a broadcast moved at any moment is still listed once.
  * In the other order one moved between the two listings was missed, and
- * with it its jobs and mail (its jobs and mail wait for it).
+ * with it its jobs and mail (its jobs and mail wait for it).  Jobs after
+ * broadcasts (a broadcast takes its own), done/jobs/ before jobs/ for the
+ * same reason.
  */
 static int
-prune_bcasts(struct prune *p, char **cause)
+prune_all(struct prune *p, char **cause)
 {
-	static const char *dirs[] = { "bcast", "done/bcast" };
-	char	**names;
-	size_t	  n, i, d;
-	int	  rc = 0;
+	static const struct {
+		const char	*dir, *suffix, *kind;
+	} walks[] = {
+		{ "bcast", "", "bcast" }, { "done/bcast", "", "bcast" },
+		{ "done/jobs", "", "job" }, { "jobs", "", "job" },
+		{ "mail", ".state", "mail" }, { "sent", "", "sent" }
+	};
+	size_t	i;
 
-	for (d = 0; d < nitems(dirs) && rc == 0; d++) {
-		if (!spool_exists(p->h, dirs[d], "", NULL))
-			continue;	/* a spool faxhubd has not run on yet */
-		if (spool_list(p->h, dirs[d], "", &names, &n, cause) == -1)
+	for (i = 0; i < nitems(walks); i++)
+		if (prune_walk(p, walks[i].dir, walks[i].suffix,
+		    walks[i].kind, cause) == -1)
 			return -1;
-		for (i = 0; i < n && rc == 0; i++)
-			rc = prune_bcast(p, dirs[d], names[i], cause);
-		spool_names_free(names, n);
-	}
-	return rc;
-}
-
-/* Ended jobs of dir (jobs or done/jobs) whose broadcast is gone. */
-static int
-prune_jobs_in(struct prune *p, const char *dir, char **cause)
-{
-	struct job	  j;
-	char		**names, *path, *why = NULL;
-	size_t		  n, i;
-	int		  rc = 0, ended;
-
-	if (!spool_exists(p->h, dir, "", NULL))
-		return 0;	/* a spool faxhubd has not run on yet */
-	if (spool_list(p->h, dir, "", &names, &n, cause) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		path = spool_path(p->h, dir, names[i], NULL);
-		memset(&j, 0, sizeof(j));
-		ended = job_load(path, &j, &why) == 0 &&
-		    (j.state == JOB_DONE || j.state == JOB_FAILED) &&
-		    j.ended < p->cutoff && (j.broadcast == NULL ||
-		    !bcast_exists(p->h, j.broadcast));
-		free(why);
-		why = NULL;
-		job_free(&j);
-		free(path);
-		if (!ended)
-			continue;
-		if ((rc = prune_seen(p, names[i], cause)) == -1)
-			break;
-		prune_say(p, "job", names[i]);
-		p->st->jobs++;
-		if (!p->dry_run)
-			spool_unlink(p->h, dir, names[i], NULL);
-	}
-	spool_names_free(names, n);
-	return rc;
-}
-
-static int
-prune_jobs(struct prune *p, char **cause)
-{
-	if (prune_jobs_in(p, "done/jobs", cause) == -1)
-		return -1;
-	return prune_jobs_in(p, "jobs", cause);
-}
-
-/* Mails without a broadcast (refused ones), moved to their folder. */
-static int
-prune_mails(struct prune *p, char **cause)
-{
-	struct kv	  kv;
-	const char	 *bc;
-	char		**names, *path, *why = NULL;
-	size_t		  n, i;
-	int		  rc = 0, done;
-
-	if (spool_list(p->h, "mail", ".state", &names, &n, cause) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		path = spool_path(p->h, "mail", names[i], ".state");
-		kv_init(&kv);
-		done = kv_load(&kv, path, &why) == 0 &&
-		    (kv_getll(&kv, "moved", 0) != 0 ||
-		    spool_exists(p->h, "mail", names[i], ".moved")) &&
-		    file_mtime(path) < p->cutoff &&
-		    ((bc = kv_get(&kv, "bcast")) == NULL ||
-		    !bcast_exists(p->h, bc));
-		free(why);
-		why = NULL;
-		kv_free(&kv);
-		free(path);
-		if (!done)
-			continue;
-		if ((rc = prune_seen(p, names[i], cause)) == -1)
-			break;
-		prune_say(p, "mail", names[i]);
-		p->st->mails++;
-		if (!p->dry_run) {
-			spool_unlink(p->h, "mail", names[i], ".eml");
-			spool_unlink(p->h, "mail", names[i], ".toobig");
-			spool_unlink(p->h, "mail", names[i], ".state");
-			spool_unlink(p->h, "mail", names[i], ".moved");
-		}
-	}
-	spool_names_free(names, n);
-	return rc;
-}
-
-static int
-prune_sent(struct prune *p, char **cause)
-{
-	char	**names, *path, *id;
-	size_t	  n, i;
-	int	  rc = 0;
-
-	if (spool_list(p->h, "sent", "", &names, &n, cause) == -1)
-		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		path = spool_path(p->h, "sent", names[i], NULL);
-		if (file_mtime(path) < p->cutoff) {
-			id = xprintf("sent/%s", names[i]);
-			if ((rc = prune_seen(p, id, cause)) == 0) {
-				prune_say(p, "sent", names[i]);
-				p->st->sent++;
-				if (!p->dry_run)
-					spool_unlink(p->h, "sent", names[i],
-					    NULL);
-			}
-			free(id);
-		}
-		free(path);
-	}
-	spool_names_free(names, n);
-	return rc;
+	return 0;
 }
 
 /* Images of delivered faxes (inbound.c removes them; a crash may not). */
@@ -414,12 +500,13 @@ prune_log_cb(const struct logrec *l, void *arg, char **cause)
 }
 
 int
-retention_prune(const struct hub *h, long long now, int dry_run,
+retention_prune(const struct hub *h, long long now, int flags,
     retention_say_cb say, void *arg, struct retention_stats *st,
     char **cause)
 {
 	const struct config	*c = &h->cfg;
 	struct prune		 p;
+	int			 dry_run = (flags & RETENTION_DRY_RUN) != 0;
 
 	memset(st, 0, sizeof(*st));
 	memset(&p, 0, sizeof(p));
@@ -431,10 +518,14 @@ retention_prune(const struct hub *h, long long now, int dry_run,
 	p.st = st;
 	if (c->retention.records > 0) {
 		p.cutoff = now - c->retention.records;
-		if (prune_bcasts(&p, cause) == -1 ||
-		    prune_jobs(&p, cause) == -1 ||
-		    prune_mails(&p, cause) == -1 ||
-		    prune_sent(&p, cause) == -1)
+		p.rescan = (flags & RETENTION_RESCAN) != 0 ||
+		    !spool_due_indexed(h);
+		if (p.rescan) {
+			if (prune_all(&p, cause) == -1 || (!dry_run &&
+			    spool_due_set_indexed(h, cause) == -1))
+				return -1;
+		} else if (spool_due_walk(h, p.cutoff, dry_run, prune_due, &p,
+		    cause) == -1)
 			return -1;
 	}
 	if (prune_images(&p, cause) == -1)

@@ -23,11 +23,17 @@ typedef void (*retention_say_cb)(const char *what, const char *id,
     void *arg);
 
 /*
- * Prunes as of now (unix seconds); with dry_run set nothing changes and
- * *st counts what would go.  say may be NULL.  0, or -1 with *cause set
- * (what was pruned before the error stays pruned, and consistent).
+ * Prunes as of now (unix seconds); with RETENTION_DRY_RUN nothing changes
+ * and *st counts what would go.  Ended work is found through the due list
+ * (spool.h); RETENTION_RESCAN, or a spool without the list, walks every
+ * record instead and puts what stays on the list.  say may be NULL.  0,
+ * or -1 with *cause set (what was pruned before the error stays pruned,
+ * and consistent).
  */
-int	retention_prune(const struct hub *, long long now, int dry_run,
+#define RETENTION_DRY_RUN	0x1
+#define RETENTION_RESCAN	0x2
+
+int	retention_prune(const struct hub *, long long now, int flags,
 	    retention_say_cb say, void *arg, struct retention_stats *st,
 	    char **cause);
 

@@ -34,7 +34,7 @@ static int	 batch_sync(const struct spool_batch *, char **);
 
 static const char *spool_dirs[] = {
 	"mail", "bcast", "jobs", "done/bcast", "done/jobs", "docs", "in",
-	"outbox", "sent", "tmp", "live"
+	"outbox", "sent", "tmp", "live", "due"
 };
 
 int

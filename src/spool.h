@@ -127,6 +127,38 @@ int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
 	    size_t *removed, char **cause);
 
 /*
+ * The due list (spool-due.c says how it works): what retention will have
+ * to look at, filed by the hour it was noted, so that a prune reads what
+ * may be due, not the whole kept history.  Kinds: "bcast" (a broadcast
+ * retired, hub.c), "mail" (a mail moved out of the watched mailbox,
+ * intake.c), "sent" (an outbox mail sent, outbox.c), "job" (an ended job
+ * whose broadcast is gone, found by a rescan).  File I/O: call them
+ * without h->mtx.
+ *
+ * spool_due_note: files "kind id" at time when; 0 or -1.
+ * spool_due_indexed: 1 once a full walk of the spool noted everything
+ * ended (spool_due_set_indexed), 0 for a spool from before the list.
+ * spool_due_walk: every thing filed in a bucket that began before
+ * `before' (and any left by a prune that stopped half-way) goes through
+ * cb, which sets *again to a time to look at it again (0: done with it)
+ * and returns 0 or -1 (the walk then stops; what was not dealt with
+ * stays).  Things dealt with are taken off the list, those to look at
+ * again filed again; with dry_run nothing changes.  0 or -1.
+ */
+#define DUE_SPAN	3600	/* seconds of notes per file */
+
+typedef int (*spool_due_cb)(const char *kind, const char *id, void *arg,
+    long long *again, char **cause);
+
+long long spool_due_bucket(long long when);
+int	 spool_due_note(const struct hub *, const char *kind, const char *id,
+	    long long when, char **cause);
+int	 spool_due_indexed(const struct hub *);
+int	 spool_due_set_indexed(const struct hub *, char **cause);
+int	 spool_due_walk(const struct hub *, long long before, int dry_run,
+	    spool_due_cb, void *arg, char **cause);
+
+/*
  * One faxhubd per spool: takes an exclusive open-file-description lock
  * (F_OFD_SETLK) on spool_dir/lock, writes the pid into the file, and
  * returns the descriptor (close-on-exec), held for the process's life.

@@ -6,7 +6,9 @@
  * the records' own field tables (job_encode, bcast_encode), and each
  * broadcast's mail as the intake leaves it until retention prunes it
  * (a small stand-in mail/KEY.eml, its accepted mail/KEY.state,
- * mail/KEY.moved; no live/ mark: its work is over).
+ * mail/KEY.moved; no live/ mark: its work is over), each broadcast and
+ * mail noted on the due list as the retirement and the move note them
+ * (spool.h), and the spool marked as indexed.
  *
  *   fh-spool SPOOL_DIR N
  *
@@ -23,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hub.h"
 #include "job.h"
 #include "kvfile.h"
 #include "spool.h"
@@ -59,6 +62,7 @@ main(int argc, char **argv)
 	struct bcast	 b;
 	struct kv	 kv;
 	struct buf	 ids;
+	struct hub	 h;
 	char		*cause = NULL, *jdir, *bdir, *mdir, *bid, *jid, *e164, *doc;
 	char		*key, *name;
 	const char	*env;
@@ -74,6 +78,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "fh-spool: %s\n", cause);
 		return 1;
 	}
+	memset(&h, 0, sizeof(h));
+	h.cfg.spool_dir = argv[1];
 	jdir = xprintf("%s/done/jobs", argv[1]);
 	bdir = xprintf("%s/done/bcast", argv[1]);
 	mdir = xprintf("%s/mail", argv[1]);
@@ -146,12 +152,22 @@ main(int argc, char **argv)
 			name = xprintf("%s.moved", key);
 			put(mdir, name, &kv);
 			free(name);
+			if (spool_due_note(&h, "bcast", bid, now - 86000,
+			    &cause) == -1 || spool_due_note(&h, "mail", key,
+			    now - 86000, &cause) == -1) {
+				fprintf(stderr, "fh-spool: %s\n", cause);
+				return 1;
+			}
 			free(key);
 			buf_reset(&ids);
 		}
 		free(jid);
 		free(e164);
 		free(doc);
+	}
+	if (spool_due_set_indexed(&h, &cause) == -1) {
+		fprintf(stderr, "fh-spool: %s\n", cause);
+		return 1;
 	}
 	free(bid);
 	buf_free(&ids);

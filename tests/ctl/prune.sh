@@ -69,4 +69,30 @@ sys.exit(0 if (datetime.datetime.now() - d).days <= 2192 else 1)"
 ok "pruned ids in the seen index" sh -c "for k in bA jA 7-1 sent/o1; do grep -aq \"\$k\" '$S/seen.db' || exit 1; done"
 is "second prune finds nothing" "$(fx prune)" "pruned: 0 broadcast(s), 0 job(s), 0 mail(s), 0 sent tombstone(s), 0 fax image(s), 0 log record(s), 0 seen id(s)"
 
+# The due list (spool.h): the walk above noted what stays (the young
+# tombstone), so a prune now reads that list, not the records.
+ok "the spool is indexed" test -f "$S/due/.indexed"
+ok "the young tombstone is on the due list" sh -c "cat '$S'/due/[0-9]* | grep -qx 'sent o2'"
+: >"$S/sent/o3"; stamp $old "$S/sent/o3"
+like "a record nobody noted is not looked at" "$(fx prune | tail -1)" "pruned: *0 sent tombstone(s)*"
+like "--rescan finds it" "$(fx prune --rescan | tail -1)" "pruned: *1 sent tombstone(s)*"
+ok "and it is gone" test ! -e "$S/sent/o3"
+
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	rm -rf "$S/due"
+	chown -R nobody "$S"
+	fx prune >/dev/null 2>&1
+	is "root's prune leaves the due list to the spool's owner" \
+	    "$(find "$S/due" ! -user nobody | wc -l | tr -d ' ')" 0
+	rm -rf "$S/due"
+	mkdir "$T/elsewhere"
+	ln -s "$T/elsewhere" "$S/due"
+	fails "a due/ planted as a link is refused" fx prune
+	fx prune >"$T/planted" 2>&1
+	like "naming it" "$(cat "$T/planted")" "*$S/due*"
+	is "and nothing is written through it" "$(ls -A "$T/elsewhere" | wc -l | tr -d ' ')" 0
+else
+	diag "not root: ownership and planted links not checked"
+fi
+
 done_testing

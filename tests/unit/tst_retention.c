@@ -2,12 +2,16 @@
  * tst_retention.c: retention_prune (src/retention.c) on a spool holding
  * ended and live work of every kind: what has ended long enough ago goes,
  * its ids go into the seen index first, nothing live is touched, and a
- * dry run changes nothing.
+ * dry run changes nothing.  The first prunes walk the spool (it has no
+ * due list yet); then only what is on the due list is looked at.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 #include <sys/time.h>
+
+#include <dirent.h>
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include "../../src/record.h"
 #include "../../src/retention.h"
 #include "../../src/spool.h"
+#include "../../src/xmalloc.h"
 #include "../tap.h"
 
 #define NOW	1764547200LL		/* 2025-12-01 00:00:00 UTC */
@@ -300,6 +305,209 @@ t_outbox(void)
 	    "a new one is queued");
 }
 
+/* Files of due/ other than .indexed. */
+static int
+due_files(void)
+{
+	char		*p = spool_path(&h, "due", "", NULL);
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir(p)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				n++;
+		closedir(d);
+	}
+	free(p);
+	return n;
+}
+
+static void
+note(const char *kind, const char *id, long long when)
+{
+	char	*cause = NULL;
+
+	if (spool_due_note(&h, kind, id, when, &cause) == -1)
+		diag("spool_due_note: %s", cause);
+}
+
+static size_t
+total(const struct retention_stats *st)
+{
+	return st->bcasts + st->jobs + st->mails + st->sent + st->images +
+	    st->log + st->seen;
+}
+
+/*
+ * Once the spool is indexed, a prune looks only at the due list: an
+ * ended broadcast nobody noted stays until a rescan; a noted one goes
+ * when due, a young one is noted again and goes later; a mail waiting
+ * for its broadcast waits; a work file left by a killed prune is taken
+ * up; a torn line is skipped.
+ */
+static void
+t_due(void)
+{
+	struct retention_stats	 st;
+	char			*cause = NULL, *wf, *p;
+	FILE			*f;
+
+	ok(spool_due_indexed(&h), "the walk left the spool indexed");
+	job("jN1", "bNoted", JOB_DONE, NOW - 40 * DAY);
+	bcast("bNoted", "2-1", "jN1", 1, 1, NOW - 41 * DAY);
+	note("bcast", "bNoted", NOW - 40 * DAY);
+	job("jN2", "bHidden", JOB_DONE, NOW - 40 * DAY);
+	bcast("bHidden", "2-2", "jN2", 1, 1, NOW - 41 * DAY);
+	job("jN3", "bYoung", JOB_DONE, NOW - 2 * DAY);
+	bcast("bYoung", "2-3", "jN3", 1, 1, NOW - 3 * DAY);
+	note("bcast", "bYoung", NOW - 2 * DAY);
+	/* A late copy, moved long ago; its broadcast is still kept. */
+	mailstate("2-4", 0, NOW - 40 * DAY);
+	file("mail", "2-4", ".moved", NOW - 40 * DAY);
+	p = spool_path(&h, "mail", "2-4", ".state");
+	if ((f = fopen(p, "a")) != NULL) {
+		fputs("bcast=bYoung\n", f);
+		fclose(f);
+	}
+	age(p, NOW - 40 * DAY);
+	free(p);
+	note("mail", "2-4", NOW - 40 * DAY);
+	file("sent", "oLeft", NULL, NOW - 35 * DAY);
+	/* A prune killed half-way through its bucket left this. */
+	wf = xprintf("%lld.w.99999.0", spool_due_bucket(NOW - 35 * DAY));
+	p = spool_path(&h, "due", wf, NULL);
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs("sent oLeft\nbcast\nnonsense x\nbcast ../bNoted\n", f);
+		fclose(f);
+	}
+	free(p);
+
+	ok(retention_prune(&h, NOW, RETENTION_DRY_RUN, NULL, NULL, &st,
+	    &cause) == 0 && st.bcasts == 1 && st.sent == 1 && st.mails == 1,
+	    "dry run on the due list");
+	ok(there("bcast", "bNoted", NULL) && there("due", wf, NULL),
+	    "changes nothing");
+	ok(retention_prune(&h, NOW, 0, NULL, NULL, &st, &cause) == 0,
+	    "prune from the due list");
+	ok(st.bcasts == 1 && st.jobs == 1 && st.mails == 1 && st.sent == 1,
+	    "counts");
+	ok(!there("bcast", "bNoted", NULL) && !there("jobs", "jN1", NULL) &&
+	    !there("mail", "2-1", ".eml") && seen("bNoted") && seen("jN1"),
+	    "the noted broadcast is gone, its ids seen");
+	ok(there("bcast", "bHidden", NULL) && there("jobs", "jN2", NULL),
+	    "one nobody noted is not looked at");
+	ok(there("bcast", "bYoung", NULL) && there("mail", "2-4", ".state"),
+	    "the young broadcast and the copy waiting for it stay");
+	ok(!there("sent", "oLeft", NULL) && !there("due", wf, NULL),
+	    "the work file of a killed prune is taken up and finished");
+	is_int(due_files(), 3, "three hours of notes left: the young "
+	    "broadcasts' end, the new tombstone's, the copy's next look");
+	ok(retention_prune(&h, NOW, 0, NULL, NULL, &st, &cause) == 0 &&
+	    total(&st) == 0, "nothing due at the same time");
+
+	ok(retention_prune(&h, NOW + 29 * DAY, 0, NULL, NULL, &st,
+	    &cause) == 0 && st.bcasts == 2 && st.mails == 2 &&
+	    !there("bcast", "bYoung", NULL) && !there("mail", "2-3", ".eml") &&
+	    !there("bcast", "bRecent", NULL), "the young broadcasts go once "
+	    "they are due");
+	ok(there("mail", "2-4", ".state"),
+	    "the late copy is looked at again after its broadcast went");
+	ok(retention_prune(&h, NOW + 60 * DAY, 0, NULL, NULL, &st,
+	    &cause) == 0 && st.mails == 1 && !there("mail", "2-4", ".state") &&
+	    seen("2-4"), "and goes then");
+	is_int(due_files(), 0, "the due list is empty");
+
+	ok(retention_prune(&h, NOW, RETENTION_RESCAN, NULL, NULL, &st,
+	    &cause) == 0 && st.bcasts == 1 && !there("bcast", "bHidden",
+	    NULL) && !there("jobs", "jN2", NULL), "a rescan finds the "
+	    "broadcast nobody noted");
+	free(wf);
+}
+
+/*
+ * Notes written while prunes take the same hour's files: every note is
+ * dealt with exactly once (none lost to a file taken under the writer,
+ * none read twice).
+ */
+#define RACE_NOTES	4000
+
+struct race {
+	int	 count[RACE_NOTES];
+	int	 writing;
+};
+
+static void *
+race_writer(void *arg)
+{
+	struct race	*r = arg;
+	char		 id[32];
+	int		 i;
+
+	for (i = 0; i < RACE_NOTES; i++) {
+		snprintf(id, sizeof(id), "r%d", i);
+		note("race", id, NOW - 40 * DAY);
+	}
+	__atomic_store_n(&r->writing, 0, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static int
+race_cb(const char *kind, const char *id, void *arg, long long *again,
+    char **cause)
+{
+	struct race	*r = arg;
+	int		 i = atoi(id + 1);
+
+	(void)again;
+	(void)cause;
+	if (strcmp(kind, "race") == 0 && i >= 0 && i < RACE_NOTES)
+		r->count[i]++;
+	return 0;
+}
+
+static void *
+race_pruner(void *arg)
+{
+	struct race	*r = arg;
+	char		*cause = NULL;
+	int		 more;
+
+	do {
+		more = __atomic_load_n(&r->writing, __ATOMIC_SEQ_CST);
+		if (spool_due_walk(&h, NOW, 0, race_cb, r, &cause) == -1) {
+			diag("spool_due_walk: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	} while (more);
+	return NULL;
+}
+
+static void
+t_due_race(void)
+{
+	static struct race	 r;
+	pthread_t		 w, p1, p2;
+	int			 i, once = 1;
+
+	r.writing = 1;
+	pthread_create(&w, NULL, race_writer, &r);
+	pthread_create(&p1, NULL, race_pruner, &r);
+	pthread_create(&p2, NULL, race_pruner, &r);
+	pthread_join(w, NULL);
+	pthread_join(p1, NULL);
+	pthread_join(p2, NULL);
+	for (i = 0; i < RACE_NOTES; i++)
+		if (r.count[i] != 1) {
+			diag("note r%d dealt with %d times", i, r.count[i]);
+			once = 0;
+		}
+	ok(once, "4000 notes written during two prunes: each dealt with once");
+	is_int(due_files(), 0, "and none left");
+}
+
 int
 main(void)
 {
@@ -317,6 +525,8 @@ main(void)
 	t_dry();
 	t_prune();
 	t_outbox();
+	t_due();
+	t_due_race();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
