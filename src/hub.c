@@ -335,7 +335,7 @@ hub_bcast_retire(struct hub *h, const struct bcast *b, char **cause)
 
 	/* Noted first: a crash after the moves must not lose the note. */
 	if (rc == 0)
-		rc = spool_due_note(h, "bcast", b->id, (long long)time(NULL),
+		rc = spool_due_note(h, DUE_RECORDS, "bcast", b->id, (long long)time(NULL),
 		    cause);
 	for (i = 0; rc == 0 && i < n; i++)
 		rc = job_retire(h, ids[i], cause);

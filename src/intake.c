@@ -113,7 +113,7 @@ intake_mark_moved(struct hub *h, const char *key)
 
 	path = spool_path(h, "mail", key, ".moved");
 	if (file_write_sync(path, "", 0, 0600, WRITE_SCRATCH, &cause) == -1 ||
-	    spool_due_note(h, "mail", key, (long long)time(NULL),
+	    spool_due_note(h, DUE_RECORDS, "mail", key, (long long)time(NULL),
 	    &cause) == -1) {
 		log_warnx("mail %s: %s", key, cause);
 		free(cause);

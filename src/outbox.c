@@ -148,7 +148,7 @@ outbox_done(struct hub *h, const char *id)
 
 	path = spool_path(h, "sent", id, NULL);
 	/* Noted first, so that no crash leaves a tombstone without its note. */
-	if (spool_due_note(h, "sent", id, (long long)time(NULL),
+	if (spool_due_note(h, DUE_RECORDS, "sent", id, (long long)time(NULL),
 	    &cause) == -1) {
 		log_warnx("outbox %s: %s", id, cause);
 		free(cause);

@@ -422,7 +422,7 @@ prune_walk(struct prune *p, const char *dir, const char *suffix,
 		again = 0;
 		if ((rc = fn(p, names[i], &again, cause)) == 0 && again > 0 &&
 		    !p->dry_run)
-			rc = spool_due_note(p->h, kind, names[i], again, cause);
+			rc = spool_due_note(p->h, DUE_RECORDS, kind, names[i], again, cause);
 	}
 	spool_names_free(names, n);
 	return rc;
@@ -516,16 +516,12 @@ retention_prune(const struct hub *h, long long now, int flags,
 	p.say = say;
 	p.arg = arg;
 	p.st = st;
+	p.rescan = (flags & RETENTION_RESCAN) != 0 || !spool_due_indexed(h);
 	if (c->retention.records > 0) {
 		p.cutoff = now - c->retention.records;
-		p.rescan = (flags & RETENTION_RESCAN) != 0 ||
-		    !spool_due_indexed(h);
-		if (p.rescan) {
-			if (prune_all(&p, cause) == -1 || (!dry_run &&
-			    spool_due_set_indexed(h, cause) == -1))
-				return -1;
-		} else if (spool_due_walk(h, p.cutoff, dry_run, prune_due, &p,
-		    cause) == -1)
+		if (p.rescan ? prune_all(&p, cause) == -1 :
+		    spool_due_walk(h, DUE_RECORDS, p.cutoff, dry_run,
+		    prune_due, &p, cause) == -1)
 			return -1;
 	}
 	if (prune_images(&p, cause) == -1)
@@ -535,7 +531,11 @@ retention_prune(const struct hub *h, long long now, int flags,
 	    &p, &st->log, cause) == -1)
 		return -1;
 	if (c->retention.seen > 0 && spool_seen_prune(h,
-	    now - c->retention.seen, dry_run, &st->seen, cause) == -1)
+	    now - c->retention.seen, dry_run, p.rescan, &st->seen,
+	    cause) == -1)
+		return -1;
+	/* Everything that stays is on the due lists now. */
+	if (p.rescan && !dry_run && spool_due_set_indexed(h, cause) == -1)
 		return -1;
 	return 0;
 }

@@ -3,7 +3,9 @@
  * be due and never walks the kept history.
  *
  * spool/due/T, T a multiple of DUE_SPAN (unix seconds), holds one line
- * "KIND ID" for each thing noted at a time in [T, T + DUE_SPAN).  A
+ * "KIND ID" for each thing noted at a time in [T, T + DUE_SPAN); the ids
+ * of the seen index have a list of their own, due/seen/T, walked by its
+ * own cutoff (retention.seen).  A
  * prune (retention.c) looks only at the files whose T is before its
  * cutoff, so each pass costs as much as what has become due, and the
  * listing of due/ is as long as retention.records is in hours.
@@ -56,13 +58,14 @@
 #define DUE_INDEXED	".indexed"
 
 static void	 due_own(const struct hub *, int);
-static int	 due_open_dir(const struct hub *, int, char **);
+static int	 due_open_at(const struct hub *, int, const char *, int);
+static int	 due_open_dir(const struct hub *, const char *, int, char **);
 static int	 due_append(const struct hub *, int, const char *,
 		    const char *, char **);
 static int	 due_name(const char *, long long *, int *);
 static int	 due_take(int, const char *, int, char **, char **);
-static int	 due_read(const struct hub *, int, int, spool_due_cb, void *,
-		    char **);
+static int	 due_read(const struct hub *, const char *, int, int,
+		    spool_due_cb, void *, char **);
 
 long long
 spool_due_bucket(long long when)
@@ -83,22 +86,49 @@ due_own(const struct hub *h, int fd)
 		log_warn("chown %s/%s", h->cfg.spool_dir, DUE_DIR);
 }
 
-/* due/ as a descriptor, made when create is set; -1 (ENOENT: not made). */
+/* One directory below dfd, made when create is set (O_NOFOLLOW). */
 static int
-due_open_dir(const struct hub *h, int create, char **cause)
+due_open_at(const struct hub *h, int dfd, const char *name, int create)
 {
-	char	*path = xprintf("%s/%s", h->cfg.spool_dir, DUE_DIR);
-	int	 fd, made = 0, err;
+	int	fd, made, err;
 
-	if (create && mkdir(path, 0750) == 0)
-		made = 1;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	made = create && mkdirat(dfd, name, 0750) == 0;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
 	err = errno;
-	if (fd == -1 && (create || err != ENOENT))
-		xasprintf(cause, "%s: %s", path, strerror(err));
-	else if (fd != -1 && made)
+	if (fd != -1 && made)
 		due_own(h, fd);
-	free(path);
+	errno = err;
+	return fd;
+}
+
+/*
+ * due/ (list NULL) or due/LIST as a descriptor, made when create is set;
+ * -1 with errno ENOENT (and no cause) when not made.  Each level is
+ * opened from the one above it without following a link.
+ */
+static int
+due_open_dir(const struct hub *h, const char *list, int create,
+    char **cause)
+{
+	int	top, fd, err;
+
+	if ((top = open(h->cfg.spool_dir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		fd = -1;
+	else if ((fd = due_open_at(h, top, DUE_DIR, create)) != -1 &&
+	    list != NULL) {
+		err = due_open_at(h, fd, list, create);
+		close(fd);
+		fd = err;
+	}
+	err = errno;
+	if (top != -1)
+		close(top);
+	if (fd == -1 && (create || err != ENOENT))
+		xasprintf(cause, "%s/%s%s%s: %s", h->cfg.spool_dir, DUE_DIR,
+		    list != NULL ? "/" : "", list != NULL ? list : "",
+		    strerror(err));
 	errno = err;
 	return fd;
 }
@@ -156,13 +186,13 @@ due_append(const struct hub *h, int dfd, const char *name, const char *line,
 }
 
 int
-spool_due_note(const struct hub *h, const char *kind, const char *id,
-    long long when, char **cause)
+spool_due_note(const struct hub *h, const char *list, const char *kind,
+    const char *id, long long when, char **cause)
 {
 	char	*name, *line;
 	int	 dfd, rc;
 
-	if ((dfd = due_open_dir(h, 1, cause)) == -1)
+	if ((dfd = due_open_dir(h, list, 1, cause)) == -1)
 		return -1;
 	name = xprintf("%lld", spool_due_bucket(when));
 	line = xprintf("%s %s\n", kind, id);
@@ -188,7 +218,7 @@ spool_due_set_indexed(const struct hub *h, char **cause)
 {
 	int	dfd, fd;
 
-	if ((dfd = due_open_dir(h, 1, cause)) == -1)
+	if ((dfd = due_open_dir(h, NULL, 1, cause)) == -1)
 		return -1;
 	fd = openat(dfd, DUE_INDEXED, O_WRONLY | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
@@ -276,8 +306,8 @@ due_take(int dfd, const char *name, int work, char **wname, char **cause)
 
 /* The lines of fd through cb; what cb says to look at again is noted. */
 static int
-due_read(const struct hub *h, int fd, int dry_run, spool_due_cb cb,
-    void *arg, char **cause)
+due_read(const struct hub *h, const char *list, int fd, int dry_run,
+    spool_due_cb cb, void *arg, char **cause)
 {
 	FILE		*f;
 	char		*line = NULL, *id;
@@ -301,7 +331,7 @@ due_read(const struct hub *h, int fd, int dry_run, spool_due_cb cb,
 		again = 0;
 		rc = cb(line, id, arg, &again, cause);
 		if (rc == 0 && again > 0 && !dry_run)
-			rc = spool_due_note(h, line, id, again, cause);
+			rc = spool_due_note(h, list, line, id, again, cause);
 	}
 	if (rc == 0 && ferror(f)) {
 		xasprintf(cause, "due: %s", strerror(errno));
@@ -313,8 +343,8 @@ due_read(const struct hub *h, int fd, int dry_run, spool_due_cb cb,
 }
 
 int
-spool_due_walk(const struct hub *h, long long before, int dry_run,
-    spool_due_cb cb, void *arg, char **cause)
+spool_due_walk(const struct hub *h, const char *list, long long before,
+    int dry_run, spool_due_cb cb, void *arg, char **cause)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -323,7 +353,7 @@ spool_due_walk(const struct hub *h, long long before, int dry_run,
 	long long	  t;
 	int		  dfd, fd, nfd, work, rc = 0;
 
-	if ((dfd = due_open_dir(h, 0, cause)) == -1)
+	if ((dfd = due_open_dir(h, list, 0, cause)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if ((nfd = dup(dfd)) == -1 || (d = fdopendir(nfd)) == NULL) {
 		xasprintf(cause, "%s/%s: %s", h->cfg.spool_dir, DUE_DIR,
@@ -345,7 +375,8 @@ spool_due_walk(const struct hub *h, long long before, int dry_run,
 			fd = openat(dfd, names[i], O_RDONLY | O_NOFOLLOW |
 			    O_CLOEXEC);
 			if (fd != -1) {
-				rc = due_read(h, fd, 1, cb, arg, cause);
+				rc = due_read(h, list, fd, 1, cb, arg,
+				    cause);
 				close(fd);
 			}
 			continue;
@@ -354,7 +385,8 @@ spool_due_walk(const struct hub *h, long long before, int dry_run,
 			rc = -1;
 		else if (fd >= 0) {
 			/* On an error the work file stays for the next prune. */
-			if ((rc = due_read(h, fd, 0, cb, arg, cause)) == 0 &&
+			if ((rc = due_read(h, list, fd, 0, cb, arg,
+			    cause)) == 0 &&
 			    unlinkat(dfd, wname, 0) == -1 && errno != ENOENT) {
 				xasprintf(cause, "due/%s: %s", wname,
 				    strerror(errno));

@@ -383,6 +383,8 @@ spool_batch_free(struct spool_batch *b)
 #define SEEN_TABLE	"seen"
 
 static int	seen_old_cb(const char *, const char *, void *, char **);
+static int	seen_due_cb(const char *, const char *, void *, long long *,
+		    char **);
 
 int
 spool_seen(const struct hub *h, const char *id, char **cause)
@@ -433,52 +435,96 @@ spool_seen_add(const struct hub *h, const char *id, long long when,
 	free(val);
 	if (table_close(t, rc != -1 ? cause : NULL) == -1)
 		rc = -1;
+	/* A note lost in a crash keeps the id until a rescan (retention.c). */
+	if (rc == 0 && spool_due_note(h, DUE_SEEN, "seen", id, when,
+	    cause) == -1)
+		rc = -1;
 	return rc == -1 ? -1 : 0;
 }
 
 struct seen_old {
+	const struct hub *h;
+	struct table	 *t;
 	long long	  before;
+	int		  dry_run;
 	char		**ids;
 	size_t		  n;
+	size_t		 *removed;
 };
 
+/* A rescan: ids seen before `before' go, the others are filed. */
 static int
 seen_old_cb(const char *key, const char *val, void *arg, char **cause)
 {
 	struct seen_old	*o = arg;
+	long long	 when = strtoll(val, NULL, 10);
 
-	(void)cause;
-	if (strtoll(val, NULL, 10) >= o->before)
-		return 0;
+	if (when >= o->before)
+		return o->dry_run ? 0 : spool_due_note(o->h, DUE_SEEN, "seen",
+		    key, when, cause);
 	o->ids = xreallocarray(o->ids, o->n + 1, sizeof(*o->ids));
 	o->ids[o->n++] = xstrdup(key);
 	return 0;
 }
 
+/* An id of the due list's hours before `before': it goes. */
+static int
+seen_due_cb(const char *kind, const char *id, void *arg, long long *again,
+    char **cause)
+{
+	struct seen_old	*o = arg;
+	char		*val = NULL;
+	int		 rc;
+
+	(void)again;
+	if (strcmp(kind, "seen") != 0)
+		return 0;
+	/* Filed again later (a second add after a prune): not this one. */
+	if ((rc = table_get(o->t, id, &val, cause)) == -1)
+		return -1;
+	if (rc == 0 && strtoll(val, NULL, 10) < o->before) {
+		(*o->removed)++;
+		if (!o->dry_run && table_del(o->t, id, cause) == -1)
+			rc = -1;
+	}
+	free(val);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 spool_seen_prune(const struct hub *h, long long before, int dry_run,
-    size_t *removed, char **cause)
+    int rescan, size_t *removed, char **cause)
 {
-	struct seen_old	 o = { before, NULL, 0 };
-	struct table	*t;
+	struct seen_old	 o;
 	size_t		 i;
 	int		 rc;
 
 	*removed = 0;
+	memset(&o, 0, sizeof(o));
+	o.h = h;
+	o.before = before;
+	o.dry_run = dry_run;
+	o.removed = removed;
 	if (table_open(h->cfg.spool_dir, SEEN_TABLE, dry_run ? TABLE_READ :
-	    TABLE_WRITE, &t, cause) == -1)
+	    TABLE_WRITE, &o.t, cause) == -1)
 		return -1;
-	/* Collected first: gdbm's walk must not see the file change. */
-	rc = table_scan(t, seen_old_cb, &o, cause);
-	for (i = 0; i < o.n; i++) {
-		if (rc == 0 && !dry_run && table_del(t, o.ids[i], cause) == -1)
-			rc = -1;
-		free(o.ids[i]);
+	if (!rescan)
+		rc = spool_due_walk(h, DUE_SEEN, before, dry_run, seen_due_cb,
+		    &o, cause);
+	else {
+		/* Collected first: gdbm's walk must not see the file change. */
+		rc = table_scan(o.t, seen_old_cb, &o, cause);
+		for (i = 0; i < o.n; i++) {
+			if (rc == 0 && !dry_run &&
+			    table_del(o.t, o.ids[i], cause) == -1)
+				rc = -1;
+			free(o.ids[i]);
+		}
+		free(o.ids);
+		if (rc == 0)
+			*removed = o.n;
 	}
-	free(o.ids);
-	if (rc == 0)
-		*removed = o.n;
-	if (table_close(t, rc == 0 ? cause : NULL) == -1)
+	if (table_close(o.t, rc == 0 ? cause : NULL) == -1)
 		rc = -1;
 	return rc;
 }

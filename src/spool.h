@@ -111,7 +111,10 @@ int	 hub_save_kv(const struct kv *, const char *path, const char *what);
  * seen[i] 1 or 0; 0 or -1.
  * spool_seen_add: records id (seen at when) unless it is there; 0 or -1.
  * spool_seen_prune: removes the ids seen before `before' (with dry_run
- * only counts them) and sets *removed; 0 or -1.
+ * only counts them) and sets *removed; 0 or -1.  It reads only the due
+ * list's hours before `before' (spool_seen_add files each id there);
+ * with rescan it walks the whole index instead and files the ids that
+ * stay (an index from before the list).
  *
  * Ids: mail keys (UIDVALIDITY-UID), broadcast and job ids as the spool
  * names them, "sent/ID" for an outbox mail that was sent (outbox.c
@@ -124,7 +127,7 @@ int	 spool_seen_each(const struct hub *, const char *const *ids, size_t n,
 int	 spool_seen_add(const struct hub *, const char *id, long long when,
 	    char **cause);
 int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
-	    size_t *removed, char **cause);
+	    int rescan, size_t *removed, char **cause);
 
 /*
  * The due list (spool-due.c says how it works): what retention will have
@@ -134,6 +137,9 @@ int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
  * intake.c), "sent" (an outbox mail sent, outbox.c), "job" (an ended job
  * whose broadcast is gone, found by a rescan).  File I/O: call them
  * without h->mtx.
+ *
+ * Two lists: the records' (list DUE_RECORDS, due/) and the seen index's
+ * (DUE_SEEN, due/seen/: each id added, kind "seen", spool_seen_add).
  *
  * spool_due_note: files "kind id" at time when; 0 or -1.
  * spool_due_indexed: 1 once a full walk of the spool noted everything
@@ -146,17 +152,20 @@ int	 spool_seen_prune(const struct hub *, long long before, int dry_run,
  * again filed again; with dry_run nothing changes.  0 or -1.
  */
 #define DUE_SPAN	3600	/* seconds of notes per file */
+#define DUE_RECORDS	NULL
+#define DUE_SEEN	"seen"
 
 typedef int (*spool_due_cb)(const char *kind, const char *id, void *arg,
     long long *again, char **cause);
 
 long long spool_due_bucket(long long when);
-int	 spool_due_note(const struct hub *, const char *kind, const char *id,
-	    long long when, char **cause);
+int	 spool_due_note(const struct hub *, const char *list,
+	    const char *kind, const char *id, long long when, char **cause);
 int	 spool_due_indexed(const struct hub *);
 int	 spool_due_set_indexed(const struct hub *, char **cause);
-int	 spool_due_walk(const struct hub *, long long before, int dry_run,
-	    spool_due_cb, void *arg, char **cause);
+int	 spool_due_walk(const struct hub *, const char *list,
+	    long long before, int dry_run, spool_due_cb, void *arg,
+	    char **cause);
 
 /*
  * One faxhubd per spool: takes an exclusive open-file-description lock

@@ -152,8 +152,8 @@ main(int argc, char **argv)
 			name = xprintf("%s.moved", key);
 			put(mdir, name, &kv);
 			free(name);
-			if (spool_due_note(&h, "bcast", bid, now - 86000,
-			    &cause) == -1 || spool_due_note(&h, "mail", key,
+			if (spool_due_note(&h, DUE_RECORDS, "bcast", bid, now - 86000,
+			    &cause) == -1 || spool_due_note(&h, DUE_RECORDS, "mail", key,
 			    now - 86000, &cause) == -1) {
 				fprintf(stderr, "fh-spool: %s\n", cause);
 				return 1;

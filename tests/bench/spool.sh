@@ -78,7 +78,8 @@ for n in $SIZES; do
 	diag "size $n: fabricating the spool"
 	rm -rf "$T/spool/jobs" "$T/spool/bcast" "$T/spool/mail" \
 	    "$T/spool/docs" "$T/spool/outbox" "$T/spool/sent" "$T/spool/in" \
-	    "$T/spool/seen.db" "$T/spool/logq" "$T/spool/live"
+	    "$T/spool/seen.db" "$T/spool/logq" "$T/spool/live" "$T/spool/done" \
+	    "$T/spool/due"
 	"$FHS" "$T/spool" "$n" || bail "fh-spool $n failed"
 	# The fixture's writeback must not be counted as faxhubd's start-up
 	# (its first fsyncs would wait behind it).

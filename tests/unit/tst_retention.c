@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <pthread.h>
 
@@ -305,7 +306,7 @@ t_outbox(void)
 	    "a new one is queued");
 }
 
-/* Files of due/ other than .indexed. */
+/* The hour files of the records' due list (not .indexed, not seen/). */
 static int
 due_files(void)
 {
@@ -316,7 +317,7 @@ due_files(void)
 
 	if ((d = opendir(p)) != NULL) {
 		while ((de = readdir(d)) != NULL)
-			if (de->d_name[0] != '.')
+			if (isdigit((unsigned char)de->d_name[0]))
 				n++;
 		closedir(d);
 	}
@@ -329,7 +330,7 @@ note(const char *kind, const char *id, long long when)
 {
 	char	*cause = NULL;
 
-	if (spool_due_note(&h, kind, id, when, &cause) == -1)
+	if (spool_due_note(&h, DUE_RECORDS, kind, id, when, &cause) == -1)
 		diag("spool_due_note: %s", cause);
 }
 
@@ -419,6 +420,15 @@ t_due(void)
 	    seen("2-4"), "and goes then");
 	is_int(due_files(), 0, "the due list is empty");
 
+	ok(spool_seen_add(&h, "9-7", NOW - 401 * DAY, &cause) == 0 &&
+	    spool_seen_add(&h, "9-6", NOW - 399 * DAY, &cause) == 0,
+	    "two more seen ids, one past retention.seen");
+	ok(retention_prune(&h, NOW, 0, NULL, NULL, &st, &cause) == 0 &&
+	    st.seen == 1 && !seen("9-7") && seen("9-6"),
+	    "the seen index drops it through its due list");
+	ok(retention_prune(&h, NOW + 2 * DAY, 0, NULL, NULL, &st,
+	    &cause) == 0 && st.seen >= 1 && !seen("9-6"),
+	    "and the other one when its time comes");
 	ok(retention_prune(&h, NOW, RETENTION_RESCAN, NULL, NULL, &st,
 	    &cause) == 0 && st.bcasts == 1 && !there("bcast", "bHidden",
 	    NULL) && !there("jobs", "jN2", NULL), "a rescan finds the "
@@ -476,7 +486,7 @@ race_pruner(void *arg)
 
 	do {
 		more = __atomic_load_n(&r->writing, __ATOMIC_SEQ_CST);
-		if (spool_due_walk(&h, NOW, 0, race_cb, r, &cause) == -1) {
+		if (spool_due_walk(&h, DUE_RECORDS, NOW, 0, race_cb, r, &cause) == -1) {
 			diag("spool_due_walk: %s", cause);
 			free(cause);
 			cause = NULL;
