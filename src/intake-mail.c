@@ -173,26 +173,39 @@ intake_log(struct hub *h, struct intake_mail *im, const char *user,
 }
 
 /*
- * The outbox id of the answer to a refused mail: from its Message-ID and
- * sender (as the broadcast id, intake-jobs.c) and the reason, so that a
- * late copy of the same mail refused for the same reason finds the answer
- * queued or sent (outbox_known(): sent/ID, then the seen index once
- * retention pruned the tombstone) and is not answered twice; from the
- * mail's key when it has no Message-ID.  Allocated.
+ * The outbox id of an answer to a mail (what: "refusal", "registered"):
+ * from its Message-ID and sender (as the broadcast id, intake-jobs.c) and
+ * what sets the answer apart (seed: a refusal's reason), so that a late
+ * copy of the same mail finds the answer queued or sent (outbox_known():
+ * sent/ID, then the seen index once retention pruned the tombstone) and
+ * is not answered twice; from the mail's key when it has no Message-ID.
+ * Allocated.
  */
+static char *
+answer_id(const struct intake_mail *im, const char *from, const char *seed,
+    const char *what)
+{
+	char	*s, *hash, *id;
+
+	if (!im->parsed || im->m.message_id == NULL)
+		return xprintf("%s-%s", im->key, what);
+	s = xprintf("%s|%s|%s", im->m.message_id, from, seed);
+	hash = hub_id_hash(s);
+	id = xprintf("r%s-%s", hash, what);
+	free(hash);
+	free(s);
+	return id;
+}
+
 static char *
 refusal_id(const struct intake_mail *im, const char *from)
 {
 	const struct intake_refusal	*rf = &im->refusal;
-	char				*seed, *hash, *id;
+	char				*seed, *id;
 
-	if (!im->parsed || im->m.message_id == NULL)
-		return xprintf("%s-refusal", im->key);
-	seed = xprintf("%s|%s|%d|%s", im->m.message_id, from, (int)rf->why,
-	    rf->value != NULL ? rf->value : "");
-	hash = hub_id_hash(seed);
-	id = xprintf("r%s-refusal", hash);
-	free(hash);
+	seed = xprintf("%d|%s", (int)rf->why, rf->value != NULL ? rf->value :
+	    "");
+	id = answer_id(im, from, seed, "refusal");
 	free(seed);
 	return id;
 }
@@ -317,12 +330,19 @@ intake_register(struct hub *h, struct intake_mail *im)
 	}
 	log_notice("mail %s: user %s registered by mail", im->key, u.id);
 	intake_log(h, im, u.id, "registered", NULL);
+	/* A late copy of the mail registers again but is not answered again. */
 	if (auth_may_reply(&im->m) && to != NULL) {
-		msg = hubmail_registered(h, &im->m, u.id, &len);
-		id = xprintf("%s-registered", im->key);
-		outbox_put(h, id, "", &to, 1, msg, len, NULL, 0);
+		id = answer_id(im, to, "", "registered");
+		if ((r = outbox_known(h, id)) == 0) {
+			msg = hubmail_registered(h, &im->m, u.id, &len);
+			outbox_put(h, id, "", &to, 1, msg, len, NULL, 0);
+			free(msg);
+		} else if (r == 1)
+			log_info("mail %s: answered already (%s: a copy of "
+			    "the same mail)", im->key, id);
+		else
+			rc = INTAKE_RETRY;	/* the next pass answers */
 		free(id);
-		free(msg);
 	}
 out:
 	user_free(&u);

@@ -149,6 +149,27 @@ user: frank@$TB_USER_DOMAIN
 name: Frank" -q
 ok "registration with the admin password creates the user" wait_until 30 \
     "$CTL" -D "$T/db" user show "frank@$TB_USER_DOMAIN"
+# The same mail delivered twice (a late copy): answered once.
+gina_answers() {
+	rm -rf "$T/alice.all"
+	"$TB/tb-fetch" -d "$W" -u alice --fetch-all "$T/alice.all" >/dev/null 2>&1
+	grep -l "^Subject: Fax user registered: gina@" "$T"/alice.all/*.eml 2>/dev/null |
+	    wc -l | tr -d ' '
+}
+for copy in 1 2; do
+	POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "$A" -t "register@$F" \
+	    -s register --message-id "<register.twice@$TB_USER_DOMAIN>" \
+	    -m "admin-password: register-admin-pw
+user: gina@$TB_USER_DOMAIN
+name: Gina" -q
+	ok "registration copy $copy is taken" wait_until 30 sh -c \
+	    "[ \$(grep -c 'user gina@$TB_USER_DOMAIN registered by mail' '$HUBLOG') -ge $copy ]"
+done
+ok "the second copy is known as answered" wait_until 30 \
+    hub_log_has "answered already (r[0-9a-f]*-registered"
+gina_answered() { [ "$(gina_answers)" -ge 1 ]; }
+ok "the registration is answered" wait_until 30 gina_answered
+is "once" "$(gina_answers)" 1
 fails "registration with a wrong admin password is refused" \
     "$CTL" -D "$T/db" user show "erin@$TB_USER_DOMAIN"
 
