@@ -126,6 +126,8 @@ static const struct ckey ckeys[] = {
 	{ "page.resolution", C_RES, O(page.resolution), 0, 0, 0, 0 },
 	{ "page.size", C_PSIZE, O(page.size), 0, 0, 0, 0 },
 	{ "page.office_warm", C_DUR, O(page.office_warm), 0, 0, 0, DAY },
+	{ "page.convert_timeout", C_DUR, O(page.convert_timeout), 0, 0, 1,
+	    3600 },
 	{ "cover.enabled", C_BOOL, O(cover.enabled), 0, 0, 0, 0 },
 	{ "text.fax_body", C_BOOL, O(text.fax_body), 0, 0, 0, 0 },
 	{ "dispatch.poll_interval", C_DUR, O(dispatch.poll_interval), 0, 0,
@@ -226,6 +228,7 @@ config_defaults(struct config *cfg)
 	cfg->page.resolution = PAGE_FINE;
 	cfg->page.size = PAGE_A4;
 	cfg->page.office_warm = 300;
+	cfg->page.convert_timeout = 120;
 	cfg->dispatch.poll_interval = 5;
 	cfg->dispatch.max_tries = 3;
 	cfg->dispatch.max_dials = 3;

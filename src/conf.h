@@ -121,6 +121,7 @@ struct config {
 		enum page_resolution	resolution;
 		enum page_size		size;
 		int			office_warm;	/* seconds, 0: cold */
+		int			convert_timeout; /* seconds a document */
 	} page;
 	struct {
 		int		 enabled;	/* a cover page by default */

@@ -226,6 +226,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	o.max_pages = h->cfg.limits.pages;
 	o.max_pixels = h->cfg.limits.pixels;
 	o.office_warm = h->cfg.page.office_warm;
+	o.gs_timeout = h->cfg.page.convert_timeout;
 	o.sync = intake_sync(im);	/* as the jobs: see intake_jobs() */
 	body = xprintf("%s.body", docpath);
 	paths = xcalloc(im->m.ndocs + 2, sizeof(char *));

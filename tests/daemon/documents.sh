@@ -139,6 +139,20 @@ ok "by a new warm LibreOffice" sh -c "[ -n '$now' ] && [ '$now' != '$warm' ]"
 hub_stop
 is "no converter left once faxhubd stops" \
     "$(conv_pids soffice.bin "$T/conv")$(conv_pids gs "$T/conv")" ""
+# A site's own limit: page.convert_timeout.
+echo "page.convert_timeout = 2s" >>"$CONF"
+hub_start
+before=$(mbox_count alice)
+send 15555557008 "endless" "$T/loop.ps:application/postscript:loop.ps"
+ok "a PostScript past page.convert_timeout: a refusal mail" \
+    next_mail "$before" "$T/r5.eml"
+like "it names the part and why" "$(body_text "$T/r5.eml")" \
+    "*The attached document loop.ps could not be faxed: turning it into fax pages took too long*"
+ok "the log names the site's limit" hub_log_has \
+    "loop.ps: Ghostscript \(took longer than\|used more than\) 2 seconds"
+ok "no Ghostscript left" wait_until 20 sh -c \
+    ". '$top_srcdir/tests/imaging/lib-conv.sh'; [ -z \"\$(conv_pids gs '$T/conv')\" ]"
+hub_stop
 is "no job directory left" "$(ls "$T/conv")" ""
 chmod 700 "$T"
 done_testing

@@ -91,6 +91,7 @@ t_good(void)
 	is_str(cfg.imap.mailbox, "INBOX", "default mailbox");
 	is_str(cfg.imap.done_folder, "faxhub.done", "default done folder");
 	is_int(cfg.imap.timeout, 60, "default imap.timeout");
+	is_int(cfg.page.convert_timeout, 120, "default page.convert_timeout");
 	is_int(cfg.smtp.tls, TLS_STARTTLS, "default smtp.tls");
 	is_str(cfg.spool_dir, "/var/spool/faxhub", "default spool_dir");
 	is_str(cfg.daemon.status_file, "/var/spool/faxhub/status",
@@ -154,6 +155,10 @@ t_errors(void)
 		{ REQUIRED "imap.poll_interval = 5x\n", "imap.poll_interval: "
 		    "bad value \"5x\"" },
 		{ REQUIRED "limits.message_size = 10Q\n", "bad value \"10Q\"" },
+		{ REQUIRED "page.convert_timeout = 0\n", "page.convert_timeout: "
+		    "bad value \"0\"" },
+		{ REQUIRED "page.convert_timeout = 2h\n", "page.convert_timeout: "
+		    "bad value \"2h\"" },
 		{ REQUIRED "imap.idle = perhaps\n", "want yes or no" },
 		{ REQUIRED "dial.barred = +81*, 9a\n", "bad value \"9a\"" },
 		{ REQUIRED "fax.domains = a..b\n", "bad value \"a..b\"" },
