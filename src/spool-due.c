@@ -61,8 +61,9 @@ static void	 due_own(const struct hub *, int);
 static int	 due_open_at(const struct hub *, int, const char *, int);
 static int	 due_open_dir(const struct hub *, const char *, int, char **);
 static int	 due_append(const struct hub *, int, const char *,
-		    const char *, char **);
+		    const char *, const char *, char **);
 static int	 due_name(const char *, long long *, int *);
+static int	 due_rename(int, const char *, const char *);
 static int	 due_take(int, const char *, int, char **, char **);
 static int	 due_read(const struct hub *, const char *, int, int,
 		    spool_due_cb, void *, char **);
@@ -90,11 +91,20 @@ due_own(const struct hub *h, int fd)
 static int
 due_open_at(const struct hub *h, int dfd, const char *name, int create)
 {
-	int	fd, made, err;
+	int	fd, made = 0, err;
 
-	made = create && mkdirat(dfd, name, 0750) == 0;
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	for (;;) {
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd != -1 || errno != ENOENT || !create || made)
+			break;
+		if (mkdirat(dfd, name, 0750) == 0)
+			made = 1;
+		else if (errno != EEXIST)
+			break;
+		else
+			create = 0;	/* made meanwhile: open it */
+	}
 	err = errno;
 	if (fd != -1 && made)
 		due_own(h, fd);
@@ -133,15 +143,15 @@ due_open_dir(const struct hub *h, const char *list, int create,
 	return fd;
 }
 
-/* One line into bucket file name of dfd. */
+/* One line into bucket file name of dfd (dname: due/ or due/LIST). */
 static int
-due_append(const struct hub *h, int dfd, const char *name, const char *line,
-    char **cause)
+due_append(const struct hub *h, int dfd, const char *dname, const char *name,
+    const char *line, char **cause)
 {
 	struct stat	 sb;
-	size_t		 len = strlen(line), off;
+	size_t		 len = strlen(line), off = 0;
 	ssize_t		 w;
-	int		 fd, rc = -1;
+	int		 fd, err;
 
 	for (;;) {
 		fd = openat(dfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW |
@@ -157,7 +167,9 @@ due_append(const struct hub *h, int dfd, const char *name, const char *line,
 		if (fd == -1)
 			break;
 		if (flock(fd, LOCK_EX) == -1 || fstat(fd, &sb) == -1) {
+			err = errno;
 			close(fd);
+			errno = err;
 			fd = -1;
 			break;
 		}
@@ -165,40 +177,39 @@ due_append(const struct hub *h, int dfd, const char *name, const char *line,
 			break;
 		close(fd);		/* taken and finished meanwhile */
 	}
-	if (fd == -1) {
-		xasprintf(cause, "%s/%s/%s: %s", h->cfg.spool_dir, DUE_DIR,
-		    name, strerror(errno));
-		return -1;
-	}
-	for (off = 0; off < len; off += (size_t)w)
-		if ((w = write(fd, line + off, len - off)) == -1 &&
-		    errno != EINTR)
+	while (fd != -1 && off < len) {
+		if ((w = write(fd, line + off, len - off)) >= 0)
+			off += (size_t)w;
+		else if (errno != EINTR)
 			break;
-		else if (w == -1)
-			w = 0;
-	if (off == len)
-		rc = 0;
-	else
-		xasprintf(cause, "%s/%s/%s: %s", h->cfg.spool_dir, DUE_DIR,
-		    name, strerror(errno));
-	close(fd);
-	return rc;
+	}
+	err = errno;
+	if (fd != -1)
+		close(fd);
+	if (fd != -1 && off == len)
+		return 0;
+	xasprintf(cause, "%s/%s/%s: %s", h->cfg.spool_dir, dname, name,
+	    strerror(err));
+	return -1;
 }
 
 int
 spool_due_note(const struct hub *h, const char *list, const char *kind,
     const char *id, long long when, char **cause)
 {
-	char	*name, *line;
+	char	*name, *line, *dname;
 	int	 dfd, rc;
 
 	if ((dfd = due_open_dir(h, list, 1, cause)) == -1)
 		return -1;
+	dname = list != NULL ? xprintf("%s/%s", DUE_DIR, list) :
+	    xstrdup(DUE_DIR);
 	name = xprintf("%lld", spool_due_bucket(when));
 	line = xprintf("%s %s\n", kind, id);
-	rc = due_append(h, dfd, name, line, cause);
+	rc = due_append(h, dfd, dname, name, line, cause);
 	free(line);
 	free(name);
+	free(dname);
 	close(dfd);
 	return rc;
 }
@@ -256,6 +267,27 @@ due_name(const char *name, long long *t, int *work)
 }
 
 /*
+ * from to to, never over an existing file.  A file system without
+ * RENAME_NOREPLACE gets a look first (the name is this process's own, so
+ * only a work file a killed process of the same pid left can be there).
+ */
+static int
+due_rename(int dfd, const char *from, const char *to)
+{
+	struct stat	sb;
+
+	if (renameat2(dfd, from, dfd, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	if (fstatat(dfd, to, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(dfd, from, dfd, to);
+}
+
+/*
  * Takes bucket file name (or, work set, the work file of that name left
  * by an earlier prune): returns the work file's descriptor, open and
  * locked, with its name in *wname; -2 when there is nothing to take
@@ -266,7 +298,7 @@ due_take(int dfd, const char *name, int work, char **wname, char **cause)
 {
 	static unsigned	 seq;
 	struct stat	 sb;
-	int		 fd;
+	int		 fd, err;
 
 	*wname = NULL;
 	if (work)
@@ -276,16 +308,15 @@ due_take(int dfd, const char *name, int work, char **wname, char **cause)
 			free(*wname);
 			*wname = xprintf("%s.w.%ld.%u", name, (long)getpid(),
 			    __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
-			if (renameat2(dfd, name, dfd, *wname,
-			    RENAME_NOREPLACE) == 0)
+			if (due_rename(dfd, name, *wname) == 0)
 				break;
-			if (errno == EEXIST)
+			if ((err = errno) == EEXIST)
 				continue;
 			free(*wname);
 			*wname = NULL;
-			if (errno == ENOENT)
+			if (err == ENOENT)
 				return -2;	/* another prune took it */
-			xasprintf(cause, "due/%s: %s", name, strerror(errno));
+			xasprintf(cause, "due/%s: %s", name, strerror(err));
 			return -1;
 		}
 	}
