@@ -10,9 +10,10 @@
  * hub_log_stop().
  *
  * The journal (spool_dir/logq) is a file of HUBLOG_SLOTS slots made at
- * its full size: a slot is filled by a pwrite() of one whole page (the
- * kernel copies it into its page cache: no disk space to allocate, no
- * page to read first, no wait for the disk), and the page cache holds
+ * its full size: a slot is filled by a pwrite() of the whole slot, a
+ * page where pages are 4 KiB (the kernel copies it into its page cache:
+ * no disk space to allocate, no page to read first, no wait for the
+ * disk), then of its mark, and the page cache holds
  * it, so a record queued but not yet in the table when faxhubd is killed
  * is found in the journal and written by the next start
  * (hub_log_start()).  The slot is freed once the table holds the record.
