@@ -116,8 +116,9 @@ hublog_mark(struct hublog *l, int n, uint32_t magic)
 /*
  * l->mtx held.  Writes the record to slot n of the journal: the whole
  * slot first, unmarked (where pages are 4 KiB, a whole page, which the
- * kernel need not read first), then its magic, so that a process killed in between leaves a
- * free slot, never a part of a record.  0 on success, else an errno.
+ * kernel need not read first), then its magic, so that a process killed
+ * in between leaves a free slot, never a part of a record.  0 on
+ * success, else an errno.
  */
 static int
 hublog_fill(struct hublog *l, int n, enum qkind kind, const char *id,

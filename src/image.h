@@ -146,7 +146,7 @@ void	img_stats_free(struct img_stats *);
  * date, the subject, the page count and as much of the mail's text as
  * fits.  All strings UTF-8; NULL or empty ones are left out.
  */
-#define IMG_TEXT_MAX	(1U << 20)	/* bytes of a text drawn, the rest cut */
+#define IMG_TEXT_MAX	(1U << 20)	/* bytes of text drawn, the rest cut */
 struct img_cover {
 	const char	*from_name;
 	const char	*from_addr;

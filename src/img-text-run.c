@@ -32,6 +32,8 @@
 #define TEXT_MAX_FSIZE	((rlim_t)256 << 20)	/* the TIFF written */
 
 static char	*text_prog(void);
+static void	 text_failed(const struct sandbox_result *, char **);
+static int	 text_fields(const char *, const struct img_cover *, char **);
 static int	 text_run(const char *, const char *,
 		    const struct img_cover *, const struct img_opts *,
 		    const char *, int *, char **);
@@ -67,8 +69,6 @@ text_failed(const struct sandbox_result *r, char **cause)
 	char	*out = xstrdup(r->output), *line, *nl;
 
 	line = str_trim(out);
-	while ((nl = strrchr(line, '\n')) != NULL && nl[1] == '\0')
-		*nl = '\0';
 	if ((nl = strrchr(line, '\n')) != NULL)
 		line = nl + 1;
 	if (*line != '\0')
@@ -77,6 +77,29 @@ text_failed(const struct sandbox_result *r, char **cause)
 		xasprintf(cause, "%s: exit status %d", TEXT_PROG,
 		    WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1);
 	free(out);
+}
+
+/*
+ * The cover's fields as faxhub-text reads them: in the job directory's
+ * "fields", each ended by a NUL byte (a subject may be longer than a
+ * command-line argument may be).
+ */
+static int
+text_fields(const char *dir, const struct img_cover *c, char **cause)
+{
+	const char *const v[] = { c->from_name, c->from_addr, c->to, c->date,
+	    c->subject };
+	struct buf	 b;
+	size_t		 i;
+	int		 rv;
+
+	buf_init(&b);
+	for (i = 0; i < nitems(v); i++)
+		buf_add(&b, v[i] != NULL ? v[i] : "", v[i] != NULL ?
+		    strlen(v[i]) + 1 : 1);
+	rv = sandbox_write_in(dir, "fields", b.data, b.len, cause);
+	buf_free(&b);
+	return rv;
 }
 
 /*
@@ -94,14 +117,14 @@ text_run(const char *kind, const char *text, const struct img_cover *c,
 	char			 maxp[16], npages[16];
 	const char		*name = c != NULL ? "the cover page" :
 				    "the mail's text";
-	size_t			 len = text != NULL ? strlen(text) : 0, i;
+	size_t			 len = text != NULL ? strlen(text) : 0;
 	int			 ac = 0, rv = -1;
 
 	if (len > IMG_TEXT_MAX)
 		len = IMG_TEXT_MAX;
 	if (sandbox_mkdir(&dir, cause) == -1 ||
 	    sandbox_write_in(dir, "in", text != NULL ? text : "", len,
-	    cause) == -1)
+	    cause) == -1 || (c != NULL && text_fields(dir, c, cause) == -1))
 		goto out;
 	sandbox_converter(&sp, prog, dir, o->gs_timeout, TEXT_MAX_AS,
 	    TEXT_MAX_FSIZE);
@@ -116,22 +139,14 @@ text_run(const char *kind, const char *text, const struct img_cover *c,
 	sp.argv[ac++] = "-m";
 	sp.argv[ac++] = maxp;
 	if (c != NULL) {
-		const char *const opt[] = { "-F", "-A", "-T", "-D", "-S" };
-		const char *const val[] = { c->from_name, c->from_addr, c->to,
-		    c->date, c->subject };
-
 		snprintf(npages, sizeof(npages), "%d", c->pages);
 		sp.argv[ac++] = "-P";
 		sp.argv[ac++] = npages;
-		for (i = 0; i < nitems(opt); i++) {
-			if (val[i] != NULL) {
-				sp.argv[ac++] = opt[i];
-				sp.argv[ac++] = val[i];
-			}
-		}
 	}
 	sp.argv[ac++] = kind;
 	sp.argv[ac++] = "in";
+	if (c != NULL)
+		sp.argv[ac++] = "fields";
 	sp.argv[ac++] = "out.tif";
 	sp.argv[ac] = NULL;
 	if (sandbox_run(&sp, &r, cause) == -1)

@@ -47,10 +47,14 @@ H=$top_builddir/faxhub-text
 is "faxhub-text: text, the page count" \
     "$("$H" -f -4 text short.txt hs.tif)" "pages 1"
 ok "faxhub-text: the same text page" cmp -s s.tif hs.tif
-is "faxhub-text: cover, the page count" "$("$H" -f -4 -F "山田 太郎" \
-    -A taro@example.test -T "+81 75 555 1234" -D "2026-12-01 10:00" \
-    -S "見積書の件" -P 3 cover short.txt hc.tif)" "pages 1"
+printf '%s\0' "山田 太郎" taro@example.test "+81 75 555 1234" \
+    "2026-12-01 10:00" "見積書の件" > fields
+is "faxhub-text: cover, the page count" \
+    "$("$H" -f -4 -P 3 cover short.txt fields hc.tif)" "pages 1"
 ok "faxhub-text: the same cover page" cmp -s c.tif hc.tif
+head -c 20 fields > cut
+fails "faxhub-text: cover fields cut short refused" \
+    "$H" cover short.txt cut hb.tif
 fails "faxhub-text: invalid UTF-8 refused" "$H" text bad.txt hb.tif
 is "faxhub-text: the reason on standard error" \
     "$("$H" text bad.txt hb.tif 2>&1 >/dev/null)" "the text is not UTF-8"
