@@ -18,6 +18,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -49,6 +52,7 @@ usage(void)
 }
 
 static void	prune_tick(struct hub *, long long *);
+static void	memory_setup(void);
 
 static const char *
 default_config(void)
@@ -269,6 +273,24 @@ prune_tick(struct hub *h, long long *next)
 		    st.mails, st.sent, st.images, st.log, st.seen);
 }
 
+/*
+ * Before any thread: every block of 128 KiB or more is its own mapping,
+ * given back to the system when freed.  glibc's default raises that
+ * threshold to the largest block freed so far (up to 32 MiB) and its
+ * trim threshold to twice that, so one page image of a few MiB, decoded
+ * once by any thread, would leave that much resident in its arena for
+ * the rest of the process's life: faxhubd's memory would follow the
+ * largest document it ever converted.
+ */
+static void
+memory_setup(void)
+{
+#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
+	if (mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 0)
+		log_warnx("mallopt: cannot fix the mmap threshold");
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -285,6 +307,7 @@ main(int argc, char **argv)
 	size_t		 i;
 
 	log_init("faxhubd", 1, LOG_MAIL);
+	memory_setup();
 	while ((ch = getopt(argc, argv, "c:dn")) != -1) {
 		switch (ch) {
 		case 'c':

@@ -3,7 +3,6 @@
  */
 #include "config.h"
 
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -57,7 +56,8 @@ struct hublog {
 	int		 started;
 	pthread_t	 thread;
 	char		*dir;		/* table_dir */
-	struct slot	*ring;		/* NULL: no journal */
+	int		 fd;		/* spool_dir/logq, -1: no journal */
+	struct slot	*buf;		/* the slot being filled */
 	int		*free;		/* free slot numbers */
 	size_t		 nfree;
 	uint64_t	 seq;
@@ -77,7 +77,66 @@ hublog_new(const char *dir)
 	pthread_cond_init(&l->cond, NULL);
 	l->tail = &l->head;
 	l->dir = xstrdup(dir);
+	l->fd = -1;
 	return l;
+}
+
+/* Frees l and what is still queued (the journal keeps its slots). */
+static void
+hublog_free(struct hublog *l)
+{
+	struct qent	*e, *next;
+
+	for (e = l->head; e != NULL; e = next) {
+		next = e->next;
+		free(e->id);
+		free(e->val);
+		free(e);
+	}
+	if (l->fd != -1)
+		close(l->fd);
+	free(l->buf);
+	free(l->free);
+	free(l->dir);
+	pthread_mutex_destroy(&l->mtx);
+	pthread_cond_destroy(&l->cond);
+	free(l);
+}
+
+/* Stores magic in slot n of the journal: 0 on success, else an errno. */
+static int
+hublog_mark(struct hublog *l, int n, uint32_t magic)
+{
+	ssize_t	w;
+
+	w = pwrite(l->fd, &magic, sizeof(magic), (off_t)n * HUBLOG_SLOT);
+	return w == (ssize_t)sizeof(magic) ? 0 : w == -1 ? errno : EIO;
+}
+
+/*
+ * l->mtx held.  Writes the record to slot n of the journal: the whole
+ * slot first, unmarked (where pages are 4 KiB, a whole page, which the
+ * kernel need not read first), then its magic, so that a process killed
+ * in between leaves a free slot, never a part of a record.  0 on
+ * success, else an errno.
+ */
+static int
+hublog_fill(struct hublog *l, int n, enum qkind kind, const char *id,
+    size_t il, const char *val, size_t vl, uint64_t seq)
+{
+	struct slot	*s = l->buf;
+	ssize_t		 w;
+
+	memset(s, 0, sizeof(*s));
+	memcpy(s->data, id, il);
+	memcpy(s->data + il, val, vl);
+	s->kind = (uint32_t)kind;
+	s->len = (uint32_t)(il + vl);
+	s->seq = seq;
+	w = pwrite(l->fd, s, sizeof(*s), (off_t)n * HUBLOG_SLOT);
+	if (w != (ssize_t)sizeof(*s))
+		return w == -1 ? errno : EIO;
+	return hublog_mark(l, n, HUBLOG_MAGIC);
 }
 
 /* l->mtx held.  The record goes to a slot when one is free and fits. */
@@ -86,32 +145,30 @@ hublog_enqueue(struct hublog *l, enum qkind kind, char *id, char *val,
     int slot, uint64_t seq)
 {
 	struct qent	*e = xcalloc(1, sizeof(*e));
-	struct slot	*s;
 	size_t		 il = strlen(id) + 1, vl = strlen(val) + 1;
+	int		 n, err = 0;
 
 	e->kind = kind;
 	e->id = id;
 	e->val = val;
 	e->slot = slot;
 	e->seq = seq;
-	if (slot == -1 && l->ring != NULL) {
+	if (slot == -1 && l->fd != -1) {
 		if (l->nfree > 0 && il + vl <= HUBLOG_SLOT_DATA) {
-			e->slot = l->free[--l->nfree];
-			e->seq = ++l->seq;
-			s = &l->ring[e->slot];
-			memcpy(s->data, id, il);
-			memcpy(s->data + il, val, vl);
-			s->kind = (uint32_t)kind;
-			s->len = (uint32_t)(il + vl);
-			s->seq = e->seq;
-			__atomic_store_n(&s->magic, HUBLOG_MAGIC,
-			    __ATOMIC_RELEASE);
-		} else if (!l->warned) {
+			n = l->free[--l->nfree];
+			if ((err = hublog_fill(l, n, kind, id, il, val, vl,
+			    l->seq + 1)) == 0) {
+				e->slot = n;
+				e->seq = ++l->seq;
+			} else
+				l->free[l->nfree++] = n;
+		}
+		if (e->slot == -1 && !l->warned) {
 			l->warned = 1;
 			log_warnx("communication log: record %s queued in "
-			    "memory only (%s)", id, l->nfree == 0 ?
-			    "journal full: the log table is busy" :
-			    "too long for the journal");
+			    "memory only (%s)", id, err != 0 ? strerror(err) :
+			    l->nfree == 0 ? "journal full: the log table is "
+			    "busy" : "too long for the journal");
 		}
 	}
 	*l->tail = e;
@@ -200,7 +257,12 @@ cmp_qent(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Maps spool_dir/logq and queues, oldest first, what it still holds. */
+/*
+ * Opens spool_dir/logq (made at its full size, so that filling a slot
+ * never allocates disk space) and queues, oldest first, what it still
+ * holds.  The journal is read and written with pread/pwrite, never
+ * mapped: its pages stay in the page cache, not in faxhubd's memory.
+ */
 static int
 hublog_journal(struct hublog *l, const char *spool, char **cause)
 {
@@ -209,37 +271,38 @@ hublog_journal(struct hublog *l, const char *spool, char **cause)
 	struct qent	**old = NULL;
 	size_t		  nold = 0, i, il;
 	off_t		  size = (off_t)HUBLOG_SLOTS * HUBLOG_SLOT;
+	ssize_t		  r;
 	char		 *path;
-	void		 *p;
-	int		  fd;
+	int		  err;
 
 	path = xprintf("%s/logq", spool);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
-	    fstat(fd, &st) == -1 || (st.st_size < size &&
-	    (errno = posix_fallocate(fd, 0, size)) != 0)) {
+	if ((l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	    fstat(l->fd, &st) == -1 || (st.st_size < size &&
+	    (errno = posix_fallocate(l->fd, 0, size)) != 0)) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
-		if (fd != -1)
-			close(fd);
 		free(path);
 		return -1;
 	}
-	p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		xasprintf(cause, "%s: mmap: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	l->ring = p;
+	l->buf = s = xmalloc(sizeof(*s));
 	l->free = xcalloc(HUBLOG_SLOTS, sizeof(*l->free));
 	for (i = HUBLOG_SLOTS; i-- > 0;) {
-		s = &l->ring[i];
+		r = pread(l->fd, s, sizeof(*s), (off_t)i * HUBLOG_SLOT);
+		if (r != (ssize_t)sizeof(*s)) {
+			xasprintf(cause, "%s: slot %zu: %s", path, i,
+			    r == -1 ? strerror(errno) : "short read");
+			goto fail;
+		}
 		il = s->magic == HUBLOG_MAGIC && s->len <= HUBLOG_SLOT_DATA ?
 		    strnlen(s->data, s->len) : 0;
 		if (s->magic != HUBLOG_MAGIC || il + 1 >= s->len ||
 		    s->data[s->len - 1] != '\0' ||
 		    (s->kind != Q_PUT && s->kind != Q_STATUS)) {
-			s->magic = 0;
+			if (s->magic != 0 &&
+			    (err = hublog_mark(l, (int)i, 0)) != 0) {
+				xasprintf(cause, "%s: slot %zu: %s", path, i,
+				    strerror(err));
+				goto fail;
+			}
 			l->free[l->nfree++] = (int)i;
 			continue;
 		}
@@ -267,6 +330,15 @@ hublog_journal(struct hublog *l, const char *spool, char **cause)
 		    nold, path);
 	free(path);
 	return 0;
+fail:
+	for (i = 0; i < nold; i++) {
+		free(old[i]->id);
+		free(old[i]->val);
+		free(old[i]);
+	}
+	free(old);
+	free(path);
+	return -1;
 }
 
 /* ---- the writer ------------------------------------------------------ */
@@ -322,8 +394,9 @@ static struct qent *
 hublog_write(struct hublog *l, struct qent *batch, int quiet)
 {
 	struct table	*t;
-	struct qent	*e, *done = batch;
+	struct qent	*e, *done = batch, *d;
 	char		*cause = NULL;
+	int		 err;
 
 	if (table_open(l->dir, TABLE_LOG, TABLE_WRITE, &t, &cause) == -1) {
 		if (!quiet || !table_busy(cause))
@@ -346,14 +419,24 @@ hublog_write(struct hublog *l, struct qent *batch, int quiet)
 		free(cause);
 		return batch;
 	}
-	/* Written and flushed: free their slots. */
+	/*
+	 * Written and flushed: unmark their slots (without the lock: no
+	 * other thread touches a slot that is not free), then free them.  A
+	 * slot that cannot be unmarked is never used again: the next start
+	 * writes its record once more.
+	 */
+	for (d = done; d != e; d = d->next) {
+		if (d->slot != -1 && (err = hublog_mark(l, d->slot, 0)) != 0) {
+			log_warnx("communication log: journal slot %d: %s",
+			    d->slot, strerror(err));
+			d->slot = -1;
+		}
+	}
 	pthread_mutex_lock(&l->mtx);
 	while (done != NULL && done != e) {
 		struct qent *next = done->next;
 
 		if (done->slot != -1) {
-			__atomic_store_n(&l->ring[done->slot].magic, 0,
-			    __ATOMIC_RELEASE);
 			l->free[l->nfree++] = done->slot;
 			l->warned = 0;
 		}
@@ -402,7 +485,7 @@ hublog_main(void *arg)
 		l->head = left;
 		if (stopping && ++tries >= HUBLOG_STOP_TRIES) {
 			log_warnx("communication log: stopping with records "
-			    "not written; %s", l->ring != NULL ?
+			    "not written; %s", l->fd != -1 ?
 			    "the journal keeps them for the next start" :
 			    "they are lost");
 			break;
@@ -421,20 +504,17 @@ int
 hub_log_start(struct hub *h, char **cause)
 {
 	struct hublog	*l;
+	int		 err;
 
 	l = hublog_new(h->cfg.table_dir);
 	if (hublog_journal(l, h->cfg.spool_dir, cause) == -1) {
-		free(l->dir);
-		free(l);
+		hublog_free(l);
 		return -1;
 	}
-	if (pthread_create(&l->thread, NULL, hublog_main, l) != 0) {
+	if ((err = pthread_create(&l->thread, NULL, hublog_main, l)) != 0) {
 		xasprintf(cause, "communication log: cannot start its "
-		    "writer: %s", strerror(errno));
-		munmap(l->ring, (size_t)HUBLOG_SLOTS * HUBLOG_SLOT);
-		free(l->free);
-		free(l->dir);
-		free(l);
+		    "writer: %s", strerror(err));
+		hublog_free(l);
 		return -1;
 	}
 	l->started = 1;
@@ -446,7 +526,6 @@ void
 hub_log_stop(struct hub *h)
 {
 	struct hublog	*l = h->log;
-	struct qent	*e, *next;
 
 	if (l == NULL)
 		return;
@@ -455,17 +534,6 @@ hub_log_stop(struct hub *h)
 	pthread_cond_signal(&l->cond);
 	pthread_mutex_unlock(&l->mtx);
 	pthread_join(l->thread, NULL);
-	for (e = l->head; e != NULL; e = next) {
-		next = e->next;
-		free(e->id);
-		free(e->val);
-		free(e);
-	}
-	munmap(l->ring, (size_t)HUBLOG_SLOTS * HUBLOG_SLOT);
-	free(l->free);
-	free(l->dir);
-	pthread_mutex_destroy(&l->mtx);
-	pthread_cond_destroy(&l->cond);
-	free(l);
+	hublog_free(l);
 	h->log = NULL;
 }

@@ -9,12 +9,16 @@
  * retrying while the table is busy, and writes what is left on
  * hub_log_stop().
  *
- * The journal (spool_dir/logq) is a file mapped into memory: a slot is
- * filled by a store into the mapping (no system call, no wait), and the
- * kernel's page cache holds it, so a record queued but not yet in the
- * table when faxhubd is killed is found in the journal and written by
- * the next start (hub_log_start()).  The slot is freed once the table
- * holds the record.  A record that does not fit a slot (over
+ * The journal (spool_dir/logq) is a file of HUBLOG_SLOTS slots made at
+ * its full size: a slot is filled by a pwrite() of the whole slot, a
+ * page where pages are 4 KiB (the kernel copies it into its page cache:
+ * no disk space to allocate, no page to read first, no wait for the
+ * disk), then of its mark, and the page cache holds
+ * it, so a record queued but not yet in the table when faxhubd is killed
+ * is found in the journal and written by the next start
+ * (hub_log_start()).  The slot is freed once the table holds the record.
+ * The journal is never mapped, so its pages cost faxhubd no resident
+ * memory.  A record that does not fit a slot (over
  * HUBLOG_SLOT_DATA bytes encoded) or that finds every slot taken (the
  * table busy for a long time) is only queued in memory, and logged as
  * such.  Log ids are derived from the work they describe, so writing a

@@ -146,6 +146,7 @@ void	img_stats_free(struct img_stats *);
  * date, the subject, the page count and as much of the mail's text as
  * fits.  All strings UTF-8; NULL or empty ones are left out.
  */
+#define IMG_TEXT_MAX	(1U << 20)	/* bytes of text drawn, the rest cut */
 struct img_cover {
 	const char	*from_name;
 	const char	*from_addr;
@@ -158,6 +159,20 @@ struct img_cover {
 int	img_text_pages(const char *text, const struct img_opts *,
 	    const char *out_tif, int *pages, char **cause);
 int	img_cover_page(const struct img_cover *, const struct img_opts *,
+	    const char *out_tif, char **cause);
+/*
+ * Both run faxhub-text (img-text-run.c) in the sandbox, within
+ * opts->gs_timeout seconds, so that no program that faxes text loads
+ * Pango, cairo, fontconfig and the fonts, or holds the page being drawn
+ * (16 MiB at fine resolution): the program next to the running one when
+ * there is one (a build tree), else the one in PKGLIBEXECDIR.  They take
+ * the same arguments as the drawing itself, text_draw_pages() and
+ * text_draw_cover() (img-text.c), which only faxhub-text and the test
+ * driver link, with Pango and cairo.
+ */
+int	text_draw_pages(const char *text, const struct img_opts *,
+	    const char *out_tif, int *pages, char **cause);
+int	text_draw_cover(const struct img_cover *, const struct img_opts *,
 	    const char *out_tif, char **cause);
 
 /*

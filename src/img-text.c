@@ -1,5 +1,6 @@
 /*
- * img-text.c: text and cover pages.  Pango lays out UTF-8 text with
+ * img-text.c: text and cover pages, drawn in faxhub-text (faxhub-text.c;
+ * img-text-run.c runs it for the others).  Pango lays out UTF-8 text with
  * fontconfig's fonts (DejaVu Sans, and Noto Sans CJK for Japanese,
  * Chinese and Korean through fontconfig's fallback: Debian's
  * fonts-dejavu-core and fonts-noto-cjk), cairo draws it in grey at fax
@@ -21,7 +22,6 @@
 
 #define TEXT_MARGIN	0.6		/* inches, each side */
 #define TEXT_FONT	"Sans 11"
-#define TEXT_MAX	(1U << 20)	/* bytes of text rendered */
 
 /* One fax page being drawn: its size in pixels and its cairo state. */
 struct tpage {
@@ -154,7 +154,7 @@ draw_lines(struct tpage *p, PangoLayout *l, int first, double y0)
 }
 
 int
-img_text_pages(const char *text, const struct img_opts *o,
+text_draw_pages(const char *text, const struct img_opts *o,
     const char *out_tif, int *pages, char **cause)
 {
 	struct faxw	 w;
@@ -164,7 +164,7 @@ img_text_pages(const char *text, const struct img_opts *o,
 	int		 first = 0, n, rv = -1;
 
 	*pages = 0;
-	t = xstrndup(text, TEXT_MAX);
+	t = xstrndup(text, IMG_TEXT_MAX);
 	if (!g_utf8_validate(t, -1, NULL)) {
 		xasprintf(cause, "the text is not UTF-8");
 		free(t);
@@ -216,7 +216,7 @@ cover_row(struct buf *b, const char *label, const char *value)
 }
 
 int
-img_cover_page(const struct img_cover *c, const struct img_opts *o,
+text_draw_cover(const struct img_cover *c, const struct img_opts *o,
     const char *out_tif, char **cause)
 {
 	struct faxw	 w;
@@ -271,7 +271,7 @@ img_cover_page(const struct img_cover *c, const struct img_opts *o,
 	y += 0.2 * FAX_XRES;
 	/* The mail's text, as much as fits on the cover. */
 	if (c->text != NULL && g_utf8_validate(c->text, -1, NULL)) {
-		s = xstrndup(c->text, TEXT_MAX);
+		s = xstrndup(c->text, IMG_TEXT_MAX);
 		l = text_layout(p.cr, s, 0);
 		draw_lines(&p, l, 0, y);
 		g_object_unref(l);

@@ -484,7 +484,8 @@ sandbox_rmdir(const char *dir)
 /*
  * The command line: bubblewrap around the converter unless the host
  * refused it once.  Only /usr and the library links, fonts, Ghostscript's,
- * LibreOffice's and the linker's configuration are visible, read-only;
+ * LibreOffice's and the linker's configuration are visible, read-only
+ * (and the converter itself when it is not under /usr);
  * the job directory is the one writable place (and tmp, when given, is
  * its /tmp: a kept-warm LibreOffice and its clients meet on a socket
  * there); no network, no other process.
@@ -515,6 +516,12 @@ sb_exec_build(struct sb_exec *e, const char *prog, const char *dir,
 			e->argv[n++] = xstrdup("--ro-bind-try");
 			e->argv[n++] = xstrdup(ro[i]);
 			e->argv[n++] = xstrdup(ro[i]);
+		}
+		/* A converter of ours run from a build tree (faxhub-text). */
+		if (strncmp(prog, "/usr/", 5) != 0) {
+			e->argv[n++] = xstrdup("--ro-bind");
+			e->argv[n++] = xstrdup(prog);
+			e->argv[n++] = xstrdup(prog);
 		}
 		e->argv[n++] = xstrdup("--proc");
 		e->argv[n++] = xstrdup("/proc");

@@ -5,7 +5,8 @@
 # your document") say how each part was made; a password-protected PDF
 # and a zip are answered with a refusal that says so; a Japanese mail in
 # ISO-2022-JP with "[cover]" and no attachment (text.fax_body = yes) is
-# faxed as a cover page and its text, and the tag leaves the subject.
+# faxed as a cover page and its text (drawn by faxhub-text: faxhubd maps
+# no Pango or cairo), and the tag leaves the subject.
 # Converters that fail: the warm LibreOffice killed while idle is
 # replaced for the next DOCX; a Ghostscript killed by SIGSEGV mid-run and
 # a PostScript at Ghostscript's memory limit are answered with a refusal
@@ -105,6 +106,9 @@ like "a cover page, then the text as pages" "$(notes_of 5557004)" \
     "*cover page: 1 page; the mail's text: 1 page*"
 ok "the tag is taken out of the subject" sh -c \
     "grep -rl 5557004 '$T/spool' | xargs grep -h '見積書の件' | grep -qv cover"
+# Drawn by faxhub-text in the sandbox: faxhubd itself never maps Pango.
+ok "faxhubd has not loaded Pango or cairo" sh -c \
+    "! grep -E -q 'libpango|libcairo' /proc/$HUBPID/maps"
 
 # The warm LibreOffice (kept since the first DOCX) is killed while idle.
 warm=$(conv_pids soffice.bin "$T/conv")

@@ -66,7 +66,7 @@ text_cmd(int argc, char **argv)
 	if (strcmp(cmd, "text") == 0 && argc == 3) {
 		if (file_read(argv[1], 1 << 20, &text, &len, &cause) == -1)
 			goto fail;
-		rv = img_text_pages(text, &o, argv[2], &pages, &cause);
+		rv = text_draw_pages(text, &o, argv[2], &pages, &cause);
 	} else if (strcmp(cmd, "cover") == 0 && argc >= 8) {
 		if (argc > 8 && file_read(argv[8], 1 << 20, &text, &len,
 		    &cause) == -1)
@@ -79,7 +79,7 @@ text_cmd(int argc, char **argv)
 		c.subject = argv[6];
 		c.pages = atoi(argv[7]);
 		c.text = text;
-		rv = img_cover_page(&c, &o, argv[1], &cause);
+		rv = text_draw_cover(&c, &o, argv[1], &cause);
 	} else {
 		fprintf(stderr, "usage: fh-image text|cover ...\n");
 		return 2;

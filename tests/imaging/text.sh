@@ -2,7 +2,8 @@
 # text.sh: text and cover pages (img-text.c): UTF-8 text in Latin and
 # Japanese becomes fax-ready pages (1728 wide, fine or normal, A4 or
 # Letter long) that tiffcheck accepts; long text runs on to more pages;
-# the cover page has ink where its fields are; bad UTF-8 is refused.
+# the cover page has ink where its fields are; bad UTF-8 is refused;
+# faxhub-text (what faxhubd runs) draws the same pages.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/imaging/lib-imaging.sh"
 fc-list :lang=ja | grep -q . || skip_all "no Japanese font (apt-get install fonts-noto-cjk)"
@@ -39,4 +40,22 @@ ok "cover: tiffcheck" pages_ok c.tif -3 -r 196
 # The cover's top (title and fields) has ink; so does the text below the rule.
 ok "cover: the fields are drawn" test "$("$IM" c.tif -crop 1728x500+0+100 \
     -format '%[fx:(1-mean)>0.01]' info:)" = 1
+
+# faxhub-text, which faxhubd runs in the sandbox (img-text-run.c), draws
+# the very same pages, prints their count and says why it refuses.
+H=$top_builddir/faxhub-text
+is "faxhub-text: text, the page count" \
+    "$("$H" -f -4 text short.txt hs.tif)" "pages 1"
+ok "faxhub-text: the same text page" cmp -s s.tif hs.tif
+printf '%s\0' "山田 太郎" taro@example.test "+81 75 555 1234" \
+    "2026-12-01 10:00" "見積書の件" > fields
+is "faxhub-text: cover, the page count" \
+    "$("$H" -f -4 -P 3 cover short.txt fields hc.tif)" "pages 1"
+ok "faxhub-text: the same cover page" cmp -s c.tif hc.tif
+head -c 20 fields > cut
+fails "faxhub-text: cover fields cut short refused" \
+    "$H" cover short.txt cut hb.tif
+fails "faxhub-text: invalid UTF-8 refused" "$H" text bad.txt hb.tif
+is "faxhub-text: the reason on standard error" \
+    "$("$H" text bad.txt hb.tif 2>&1 >/dev/null)" "the text is not UTF-8"
 done_testing
