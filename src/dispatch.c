@@ -4,12 +4,8 @@
  *
  * The main thread runs dispatch_schedule(): each queued job gets a server
  * (sched.c) and an idempotency tag, saved durably as SUBMITTING before
- * anything is sent, the jobs of one pass together (submitting_save()).
- * The intake has it run at once for the jobs it queued
- * (dispatch_schedule_soon()), so that the intake thread goes on to the
- * next mail while the main thread makes those saves.  Each fax server
- * has its own thread (fax-server.c), started here by
- * dispatch_sync_servers() for every server of the table
+ * anything is sent.  Each fax server has its own thread (fax-server.c),
+ * started here by dispatch_sync_servers() for every server of the table
  * whose driver is compiled in (fax.h); it submits the job and follows it,
  * and calls dispatch_finish() when the job has ended.  That only queues
  * the job's end: the ender thread here writes its log record, its
@@ -18,7 +14,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,7 +23,6 @@
 #include "fax.h"
 #include "hub.h"
 #include "hub-mail.h"
-#include "kvfile.h"
 #include "log.h"
 #include "sched.h"
 #include "util.h"
@@ -390,71 +384,21 @@ assigned_fallback(const struct hjob *hj, const struct sched_server *snap,
 	return xprintf("your assigned server %s was %s", assigned, why);
 }
 
-/*
- * The SUBMITTING records of one pass, made durable together: staged one
- * by one, fsynced several at a time, renamed, one fsync of jobs/
- * (spool_commit()), where one save each took two fsyncs in turn.  mtx
- * held on entry and on return, released for the I/O; the jobs are busy,
- * so no other thread changes them or acts on them meanwhile.  0, or -1
- * when none of them may be taken as saved.
- */
-static int
-submitting_save(struct hub *h, struct hjob **hjs, size_t n)
-{
-	struct spool_batch	 b;
-	struct kv		 kv;
-	char			*data, *path, *cause = NULL;
-	size_t			 i, len;
-	int			 rc = 0;
-
-	pthread_mutex_unlock(&h->mtx);
-	spool_batch_init(&b);
-	for (i = 0; i < n && rc == 0; i++) {
-		kv_init(&kv);
-		job_encode(&hjs[i]->j, &kv);
-		data = kv_format(&kv, &len);
-		kv_free(&kv);
-		path = spool_path(h, "jobs", hjs[i]->j.id, NULL);
-		rc = spool_stage(&b, path, data, len, &cause);
-		free(path);
-		free(data);
-	}
-	if (rc == 0)
-		rc = spool_commit(&b, WRITE_DURABLE, &cause);
-	else
-		spool_batch_free(&b);
-	if (rc == -1) {
-		log_warnx("jobs: %s", cause);
-		free(cause);
-	}
-	pthread_mutex_lock(&h->mtx);
-	return rc;
-}
-
-/*
- * One pass over the queued jobs: each gets a server and is saved as
- * SUBMITTING with the others of the pass, at most SCHEDULE_BATCH of them,
- * so that a burst's first jobs go out before its last are chosen.
- * Returns how many were chosen.
- */
-#define SCHEDULE_BATCH	32
-
-static size_t
-schedule_pass(struct hub *h)
+void
+dispatch_schedule(struct hub *h)
 {
 	struct sched_server	*snap;
-	struct hjob		*hj, *picked[SCHEDULE_BATCH];
-	struct hsrv		*s;
-	size_t			 i, k, np = 0, n = h->nsrvs;
+	struct hjob		*hj;
+	size_t			 i, k, n = h->nsrvs;
 	long long		 now = (long long)time(NULL);
-	int			 idx, anyup = 0, saved;
+	int			 idx, anyup = 0;
 	const char		*assigned;
 	char			*choice;
 
 	/* n, not h->nsrvs: servers may be added while a save unlocks. */
 	snap = xcalloc(n + 1, sizeof(*snap));
 	for (i = 0; i < n; i++) {
-		s = h->srvs[i];
+		struct hsrv *s = h->srvs[i];
 		snap[i].name = s->name;
 		snap[i].priority = s->rec.priority;
 		snap[i].enabled = s->present && s->rec.enabled;
@@ -465,7 +409,7 @@ schedule_pass(struct hub *h)
 		if (snap[i].enabled && s->up)
 			anyup = 1;
 	}
-	for (i = 0; i < h->njobs && np < SCHEDULE_BATCH; i++) {
+	for (i = 0; i < h->njobs; i++) {
 		hj = h->jobs[i];
 		if (hj->busy || hj->j.state != JOB_QUEUED ||
 		    hj->j.not_before > now)
@@ -515,45 +459,20 @@ schedule_pass(struct hub *h)
 		 */
 		snap[idx].inflight++;
 		hj->busy = 1;
-		picked[np++] = hj;
-	}
-	free(snap);
-	saved = np > 0 && submitting_save(h, picked, np) == 0;
-	for (i = 0; i < np; i++) {
-		hj = picked[i];
-		hj->busy = 0;
-		if (!saved) {
+		if (hub_job_commit(h, hj) == -1) {
+			hj->busy = 0;
 			hj->j.state = JOB_QUEUED;
+			snap[idx].inflight--;
 			continue;
 		}
+		hj->busy = 0;
 		hub_log_job(h, hj, "sending");
 		log_info("job %s to %s: server %s chosen (try %lld)",
-		    hj->j.id, hj->j.e164, hj->j.server, hj->j.attempts);
-		if ((s = srv_find(h, hj->j.server)) != NULL)
-			s->wake = 1;
-	}
-	if (saved)
+		    hj->j.id, hj->j.e164, snap[idx].name, hj->j.attempts);
+		h->srvs[idx]->wake = 1;
 		pthread_cond_broadcast(&h->cond);
-	return saved ? np : 0;
-}
-
-void
-dispatch_schedule(struct hub *h)
-{
-	while (schedule_pass(h) == SCHEDULE_BATCH)
-		;
-}
-
-/*
- * A process-directed signal: every thread blocks it, so it waits pending
- * for the main thread's sigtimedwait().  A second one while the main thread
- * schedules stays pending and brings another pass, so a job queued during
- * a pass is not left for the next tick.
- */
-void
-dispatch_schedule_soon(void)
-{
-	kill(getpid(), DISPATCH_SIGNAL);
+	}
+	free(snap);
 }
 
 /* ---- servers table -> threads (main thread, mtx held) ---------------- */

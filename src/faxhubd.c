@@ -280,7 +280,7 @@ main(int argc, char **argv)
 	char		*loaded;
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
-	long long	 next_prune = 0, next_tick = 0;
+	long long	 next_prune = 0;
 	pthread_t	 intake, outbox, ender;
 	size_t		 i;
 
@@ -348,7 +348,6 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, DISPATCH_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (hub_log_start(&h, &cause) == -1)
 		fatalx("%s", cause);
@@ -397,16 +396,6 @@ main(int argc, char **argv)
 			pthread_mutex_unlock(&h.mtx);
 			break;
 		}
-		if (sig == DISPATCH_SIGNAL && now_ms() < next_tick) {
-			/*
-			 * The intake queued jobs: they go out now; the rest
-			 * of a tick waits for its time, also in a burst.
-			 */
-			dispatch_schedule(&h);
-			pthread_mutex_unlock(&h.mtx);
-			continue;
-		}
-		next_tick = now_ms() + 1000LL * tick.tv_sec;
 		if (sig == SIGHUP)
 			log_notice("SIGHUP: reloading tables");
 		if (hub_tables_reload(&h, sig == SIGHUP, &cause) == -1) {

@@ -172,14 +172,6 @@ int	 intake_process(struct hub *, const char *key, struct spool_batch *);
  * does it.  dispatch_reports() queues the ends a restart owes.
  */
 void	 dispatch_schedule(struct hub *);
-/*
- * Any thread, no lock needed: has the main thread run dispatch_schedule()
- * at once (it waits for DISPATCH_SIGNAL beside its own signals, faxhubd.c;
- * every thread blocks it).  For a thread that queued jobs and must not
- * make their SUBMITTING saves itself.
- */
-#define DISPATCH_SIGNAL	SIGUSR1
-void	 dispatch_schedule_soon(void);
 void	 dispatch_sync_servers(struct hub *);
 void	 dispatch_finish(struct hub *, struct hjob *);
 void	 dispatch_reports(struct hub *);

@@ -585,13 +585,9 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			old[i] = NULL;
 		}
 	}
+	dispatch_schedule(h);	/* now, not at the main thread's next tick */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
-	/*
-	 * The main thread schedules them now, not at its next tick, and makes
-	 * their durable SUBMITTING saves while this thread takes the next mail.
-	 */
-	dispatch_schedule_soon();
 	hub_bcast_unlock(h, im->bcast);
 	rc = INTAKE_NEXT;
 out:
