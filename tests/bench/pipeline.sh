@@ -276,12 +276,13 @@ awk -v n="$N" -v dl="${delivered:-0}" -v c0="$cpu0" -v c1="$cpu1" \
     / to \+1555556[0-9]*: submitted to fax[0-9]* as job/ && ($4 in ch) {
 	nw++; w = $1 - ch[$4]; tw += w; if (w > mw) mw = w }
     END {
-	printf "# burst timeline, seconds after the first acceptance:" \
-	    " Postfix accepted the last %.2f (%.0f mails/s), last copy in" \
-	    " the gateway Maildir %.2f, first IDLE notice %.2f, last job" \
-	    " submitted %.2f\n", (ta - t0) / 1000,
-	    (ta > t0 ? (n - 1) * 1000 / (ta - t0) : 0), (dl - t0) / 1000,
-	    (nt ? (nt - t0) / 1000 : -1), (ts - t0) / 1000
+	print "# burst timeline, seconds after the first acceptance:"
+	printf "#   Postfix accepted the last    %6.2f (%.0f mails/s)\n",
+	    (ta - t0) / 1000, (ta > t0 ? (n - 1) * 1000 / (ta - t0) : 0)
+	printf "#   last copy in gateway Maildir %6.2f\n", (dl - t0) / 1000
+	printf "#   first IDLE notice            %6.2f\n",
+	    (nt ? (nt - t0) / 1000 : -1)
+	printf "#   last job submitted           %6.2f\n", (ts - t0) / 1000
 	printf "# burst jobs waiting for their server thread (chosen ->" \
 	    " submitted): mean %.0f ms, max %d ms\n", (nw ? tw / nw : 0), mw
 	printf "# faxhubd CPU per mail in the burst: %.1f ms\n",
