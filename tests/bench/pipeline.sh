@@ -10,6 +10,14 @@
 #           latency = the moment faxhubd logs "submitted to faxN as job"
 #           minus the moment Postfix accepted the mail.
 #           Throughput = mails / (last submission - first send).
+#           The burst's timeline, from the first acceptance: Postfix's
+#           last acceptance, the last copy in the gateway Maildir (the
+#           newest mtime of the burst's files there), faxhubd's first
+#           "new mail announced" (Dovecot's IDLE notice) and its last
+#           submission; how long a burst job waited for its server
+#           thread (faxhubd's "server faxN chosen" -> "submitted"); and
+#           faxhubd's CPU time per mail (/proc stat, user + system, over
+#           the burst).
 #           faxhubd's peak RSS is VmHWM from /proc at the end of the run.
 #  fsyncs   then BENCH_FSYNC_MAILS more (default 50, at most BENCH_MAILS)
 #           in a burst with strace -f -y -e trace=fsync,fdatasync,syncfs
@@ -110,6 +118,9 @@ wait_until 30 sh -c "grep -q 'imap: logged in' '$HUBLOG' &&
     { tail -20 "$HUBLOG" | sed 's/^/# /'; bail "faxhubd did not log in"; }
 
 # --- (a) faxhub ----------------------------------------------------------
+# cpu: faxhubd's user + system time so far, in clock ticks.
+cpu() { awk '{ print $14 + $15 }' "/proc/$HUBPID/stat"; }
+cpu0=$(cpu)
 diag "faxhub: sending $N mails"
 python3 -IB "$HFB" smtp -d "$W" -n "$N" --first 15555560001 \
     --tiff "$T/doc.tif" >"$T/sent" 2>"$T/smtp.err" ||
@@ -124,6 +135,12 @@ done
 got=$(submitted)
 hwm=$(rss VmHWM)
 [ -n "$hwm" ] || bail "faxhubd died during the run"
+cpu1=$(cpu)
+# The burst's copies in the gateway Maildir (its folders too: faxhubd has
+# moved them), newest mtime in ms.
+gwmd=$TB_MAIL_DIR/${TB_GATEWAY_USER#*@}/${TB_GATEWAY_USER%@*}/Maildir
+delivered=$(find "$gwmd" -type f \( -path '*/new/*' -o -path '*/cur/*' \) \
+    -printf '%T@\n' | sort -n | tail -1 | awk '{ printf "%.0f", $1 * 1000 }')
 
 # --- (b) fsyncs per mail, strace attached (not timed) ----------------------
 fsyncs=-
@@ -249,6 +266,28 @@ echo "# N at a time); faxhub's figure includes SMTP, delivery and IMAP"
 printf '# %-12s %7s %8s %8s %8s %8s %8s\n' path mails seconds mails/s \
     p50_s p90_s p99_s
 sed 's/^/# /' "$T/rows"
+# $T/sent: "NUMBER ACCEPTED_MS"; $T/a.pairs: "ACCEPTED_MS SUBMITTED_MS".
+awk -v n="$N" -v dl="${delivered:-0}" -v c0="$cpu0" -v c1="$cpu1" \
+    -v hz="$(getconf CLK_TCK)" '
+    FILENAME ~ /sent$/ { if (FNR == 1) t0 = $2; ta = $2; next }
+    FILENAME ~ /pairs$/ { got++; if ($2 > ts) ts = $2; next }
+    /imap: new mail announced/ && $1 >= t0 && !nt { nt = $1 }
+    / to \+1555556[0-9]*: server fax[0-9]* chosen/ { ch[$4] = $1 }
+    / to \+1555556[0-9]*: submitted to fax[0-9]* as job/ && ($4 in ch) {
+	nw++; w = $1 - ch[$4]; tw += w; if (w > mw) mw = w }
+    END {
+	print "# burst timeline, seconds after the first acceptance:"
+	printf "#   Postfix accepted the last    %6.2f (%.0f mails/s)\n",
+	    (ta - t0) / 1000, (ta > t0 ? (n - 1) * 1000 / (ta - t0) : 0)
+	printf "#   last copy in gateway Maildir %6.2f\n", (dl - t0) / 1000
+	printf "#   first IDLE notice            %6.2f\n",
+	    (nt ? (nt - t0) / 1000 : -1)
+	printf "#   last job submitted           %6.2f\n", (ts - t0) / 1000
+	printf "# burst jobs waiting for their server thread (chosen ->" \
+	    " submitted): mean %.0f ms, max %d ms\n", (nw ? tw / nw : 0), mw
+	printf "# faxhubd CPU per mail in the burst: %.1f ms\n",
+	    (got > 0 ? (c1 - c0) * 1000 / hz / got : 0)
+    }' "$T/sent" "$T/a.pairs" "$HUBLOG"
 if [ -n "$best" ]; then
 	set -- $best
 	echo "# ratio: faxhub $rate_hub mails/s / $1 $2 mails/s =" \

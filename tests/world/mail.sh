@@ -10,13 +10,16 @@ like "env names the gateway mailbox" "$TB_GATEWAY_USER" "fax@fax.test"
 ok "status lists running services" "$TB/world" status "$W"
 
 # Fax domain: every local part reaches the gateway, one copy per number,
-# through the site recipe of conf/postfix/ (Postfix's faxhub transport and
-# dovecot-lda); a Bcc number gets its own copy too.
+# through the site recipe of conf/postfix/ (Postfix's faxhub transport:
+# virtual(8) into the gateway account's Maildir); a Bcc number gets its
+# own copy too.
 ok "mail to 3 fax numbers, a Bcc number and alice accepted" "$TB/tb-mail" -d "$W" \
     -f sender@example.org -t 'FAX=+1-212-555-1212@fax.test,+15551234@fax.test' \
     -c 5550000@fax.test -c alice@example.test -b '+81755551234@fax.test' \
     -s "three faxes" -m "body"
 ok "gateway mailbox gets 4 copies" "$TB/tb-fetch" -d "$W" -u fax --wait 4 --timeout 10
+is "Postfix's virtual(8) filed each into the gateway Maildir" \
+    "$(grep -c 'relay=faxhub, .* status=sent (delivered to maildir)' "$TB_LOG_DIR/postfix.log")" 4
 mkdir -p "$T/gw"
 "$TB/tb-fetch" -d "$W" -u fax --fetch-all "$T/gw" >/dev/null
 got=$(for f in "$T"/gw/*.eml; do
@@ -38,6 +41,12 @@ is "its copy keeps the null sender as Return-Path: <>" \
 # The rest of the site's Dovecot is untouched by the recipe: erin, a plain
 # user on the same Dovecot, gets erin+tag@ through LMTP with the site's
 # delimiter, in her own INBOX, and faxhub's gateway sees none of it.
+is "the gateway account's mail location is its own userdb field" \
+    "$(doveadm -c "$TB_DOVECOT_CONF" user -f mail "$TB_GATEWAY_USER" 2>&1)" \
+    "maildir:$TB_MAIL_DIR/fax.test/fax/Maildir:LAYOUT=fs"
+is "erin's is the site's mail_location" \
+    "$(doveadm -c "$TB_DOVECOT_CONF" user -f mail erin@example.test 2>&1)" \
+    "$(doveconf -c "$TB_DOVECOT_CONF" -h mail_location 2>&1)"
 is "Dovecot keeps the site's delimiter" \
     "$(doveconf -c "$TB_DOVECOT_CONF" -h recipient_delimiter 2>&1)" "+"
 fails "no faxhub setting in the site's Dovecot (username rules, LMTP)" sh -c \
@@ -96,8 +105,14 @@ like "and list it" "$("$TB/tb-fetch" -d "$W" -u fax --list | tr '\n' ' ')" "*fax
 ok "stop-service dovecot" "$TB/world" stop-service "$W" dovecot
 fails "IMAP is down" "$TB/tb-fetch" -d "$W" -u alice --count --timeout 3
 fails "status reports the outage" "$TB/world" status "$W"
+# Postfix delivers the fax domain without Dovecot: nothing waits or is
+# lost while it is down, and IMAP shows the copy once it is back.
+ok "a fax mail while Dovecot is down" "$TB/tb-mail" -d "$W" -t '+15550002@fax.test' -m down
+ok "is delivered into the gateway Maildir all the same" wait_until 10 sh -c \
+    "grep -q 'to=<+15550002@fax.test>, relay=faxhub, .* status=sent' '$TB_LOG_DIR/postfix.log'"
 ok "start-service dovecot" "$TB/world" start-service "$W" dovecot
 ok "IMAP is back" "$TB/tb-fetch" -d "$W" -u alice --count
+ok "the gateway mailbox shows the copy" "$TB/tb-fetch" -d "$W" -u fax --wait 6 --timeout 10
 ok "stop-service postfix" "$TB/world" stop-service "$W" postfix
 fails "SMTP is down" "$TB/tb-mail" -d "$W" -t alice@example.test -m x --timeout 3
 ok "start-service postfix" "$TB/world" start-service "$W" postfix
