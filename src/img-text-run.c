@@ -28,7 +28,11 @@
 #define PKGLIBEXECDIR	"/usr/libexec/faxhub"
 #endif
 #define TEXT_PROG	"faxhub-text"
+#ifdef FH_ASAN
+#define TEXT_MAX_AS	0	/* a sanitizer build's: none (util.h) */
+#else
 #define TEXT_MAX_AS	((rlim_t)1 << 30)	/* address space */
+#endif
 #define TEXT_MAX_FSIZE	((rlim_t)256 << 20)	/* the TIFF written */
 
 static char	*text_prog(void);

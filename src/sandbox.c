@@ -594,7 +594,8 @@ sb_child(const struct sb_exec *e)
 	rl.rlim_cur = rl.rlim_max = (rlim_t)e->cpu;
 	setrlimit(RLIMIT_CPU, &rl);
 	rl.rlim_cur = rl.rlim_max = (rlim_t)e->max_as;
-	setrlimit(RLIMIT_AS, &rl);
+	if (e->max_as != 0)
+		setrlimit(RLIMIT_AS, &rl);
 	rl.rlim_cur = rl.rlim_max = (rlim_t)e->max_fsize;
 	setrlimit(RLIMIT_FSIZE, &rl);
 	rl.rlim_cur = rl.rlim_max = 0;

@@ -52,7 +52,7 @@ struct sandbox_spec {
 	int		 in_fd;		/* standard input, -1: /dev/null */
 	int		 timeout;	/* wall clock, seconds */
 	int		 cpu;		/* CPU seconds */
-	unsigned long long max_as;	/* address space, bytes */
+	unsigned long long max_as;	/* address space, bytes; 0: none */
 	unsigned long long max_fsize;	/* largest file it may write */
 	const char	*tmp;		/* bound as /tmp, NULL: empty tmpfs */
 };

@@ -139,4 +139,17 @@ int	host_is_loopback(const char *);
 /* Monotonic clock in milliseconds. */
 long long	now_ms(void);
 
+/*
+ * FH_ASAN: built with AddressSanitizer (gcc or clang).  Such a program
+ * reserves terabytes of address space for its shadow memory at start, so
+ * it cannot run under an address-space limit (RLIMIT_AS).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define FH_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FH_ASAN	1
+#endif
+#endif
+
 #endif
