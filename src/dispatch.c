@@ -470,6 +470,7 @@ dispatch_schedule(struct hub *h)
 		log_info("job %s to %s: server %s chosen (try %lld)",
 		    hj->j.id, hj->j.e164, snap[idx].name, hj->j.attempts);
 		h->srvs[idx]->wake = 1;
+		h->srvs[idx]->submit = 1;
 		pthread_cond_broadcast(&h->cond);
 	}
 	free(snap);

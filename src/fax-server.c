@@ -39,6 +39,7 @@ struct sess {
 	char			*password;
 	char			*admin_password;
 	long long		 next_track;
+	size_t			 track_from;	/* where a tracking pass resumes */
 	long long		 next_inbound;
 	long long		 last_io;
 };
@@ -427,10 +428,12 @@ server_main(void *arg)
 			s->err = NULL;
 			backoff = 1;
 			x.next_track = x.next_inbound = 0;
+			x.track_from = 0;
 			x.last_io = now_ms();
 			hub_wake_all(h);
 		}
 		/* Submissions and tag checks for jobs given to this server. */
+		s->submit = 0;
 		for (i = 0; i < h->njobs && x.c != NULL && !h->stop; i++) {
 			struct hjob *hj = h->jobs[i];
 			if (hj->busy || hj->j.state != JOB_SUBMITTING ||
@@ -442,7 +445,14 @@ server_main(void *arg)
 		}
 		now = now_ms();
 		if (x.c != NULL && now >= x.next_track) {
-			for (i = 0; i < h->njobs && x.c != NULL; i++) {
+			/*
+			 * One round trip per job: a job given to this server
+			 * meanwhile is submitted first, and the pass resumes
+			 * where it stopped (the list may have changed: a job
+			 * is then tracked twice or at the next pass).
+			 */
+			for (i = x.track_from; i < h->njobs && x.c != NULL &&
+			    !s->submit; i++) {
 				struct hjob *hj = h->jobs[i];
 				if (hj->busy || hj->j.state != JOB_SUBMITTED ||
 				    hj->j.server == NULL ||
@@ -450,6 +460,11 @@ server_main(void *arg)
 					continue;
 				sess_track(&x, hj);
 			}
+			if (s->submit && x.c != NULL && i < h->njobs) {
+				x.track_from = i;
+				continue;
+			}
+			x.track_from = 0;
 			if (x.c != NULL) {
 				pthread_mutex_unlock(&h->mtx);
 				sess_lines(&x);

@@ -63,6 +63,7 @@ struct hsrv {
 	char		*modem_text;
 	long long	 since;		/* up/down since (unix) */
 	int		 wake;
+	int		 submit;	/* a job given to it: before tracking */
 	int		 done;		/* the thread's last step: it touches
 					   nothing shared any more */
 };
