@@ -427,9 +427,7 @@ spool_due_walk(const struct hub *h, const char *list, long long before,
 		}
 		free(wname);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	spool_names_free(names, n);
 	close(dfd);
 	return rc;
 }

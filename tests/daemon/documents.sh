@@ -54,6 +54,7 @@ notes_of() {	# the notes of the broadcast for a number
 }
 has_notes() { [ -n "$(notes_of "$1")" ]; }
 # next_mail BEFORE FILE: alice's mail after the BEFORE she had, into FILE.
+no_gs() { [ -z "$(conv_pids gs "$T/conv")" ]; }
 next_mail() {
 	wait_until 120 mbox_has alice $(($1 + 1)) &&
 	    mbox_fetch alice $(($1 + 1)) "$2"
@@ -123,8 +124,7 @@ like "it names the part and why" "$(body_text "$T/r3.eml")" \
     "*The attached document loop.ps could not be faxed: the file is damaged*"
 ok "the log has the converter's own cause" hub_log_has \
     "loop.ps: Ghostscript crashed rendering the PostScript (killed by signal 11)"
-ok "no Ghostscript left" wait_until 20 sh -c \
-    ". '$top_srcdir/tests/imaging/lib-conv.sh'; [ -z \"\$(conv_pids gs '$T/conv')\" ]"
+ok "no Ghostscript left" wait_until 20 no_gs
 before=$(mbox_count alice)
 send 15555557006 "hungry" "$T/mem.ps:application/postscript:mem.ps"
 ok "a PostScript at the memory limit: a refusal mail" next_mail "$before" "$T/r4.eml"
@@ -154,8 +154,7 @@ like "it names the part and why" "$(body_text "$T/r5.eml")" \
     "*The attached document loop.ps could not be faxed: turning it into fax pages took too long*"
 ok "the log names the site's limit" hub_log_has \
     "loop.ps: Ghostscript \(took longer than\|used more than\) 2 seconds"
-ok "no Ghostscript left" wait_until 20 sh -c \
-    ". '$top_srcdir/tests/imaging/lib-conv.sh'; [ -z \"\$(conv_pids gs '$T/conv')\" ]"
+ok "no Ghostscript left" wait_until 20 no_gs
 hub_stop
 is "no job directory left" "$(ls "$T/conv")" ""
 chmod 700 "$T"
