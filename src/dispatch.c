@@ -2,9 +2,9 @@
  * dispatch.c: choosing a fax server for each job, and the end of a job
  * (patent claims 1-2, Figure 3).
  *
- * The main thread runs dispatch_schedule(): each queued job gets a server
+ * The scheduler thread (dispatch_sched_main) gives each queued job a server
  * (sched.c) and an idempotency tag, saved durably as SUBMITTING before
- * anything is sent.  Each fax server has its own thread (fax-server.c),
+ * anything is sent; dispatch_schedule() asks it for a pass.  Each fax server has its own thread (fax-server.c),
  * started here by dispatch_sync_servers() for every server of the table
  * whose driver is compiled in (fax.h); it submits the job and follows it,
  * and calls dispatch_finish() when the job has ended.  That only queues
@@ -345,7 +345,7 @@ dispatch_reports(struct hub *h)
 			queue_end(h, h->jobs[i]->j.id, 1);
 }
 
-/* ---- scheduling (main thread, mtx held) ------------------------------ */
+/* ---- scheduling (the scheduler thread, mtx held) ---------------------- */
 
 /* The record is saved without mtx (hub_job_commit), hj busy meanwhile. */
 static void
@@ -384,14 +384,24 @@ assigned_fallback(const struct hjob *hj, const struct sched_server *snap,
 	return xprintf("your assigned server %s was %s", assigned, why);
 }
 
-void
-dispatch_schedule(struct hub *h)
+/*
+ * One pass: every queued job that is due gets a server and a new tag, in
+ * memory, busy; then their SUBMITTING records are made durable together
+ * without the mutex (one fsync per record, in parallel, and one of jobs/:
+ * hub_jobs_commit()); only then may their servers' threads submit them.
+ * Jobs queued meanwhile wait for the next pass, which the scheduler
+ * thread runs at once: in a burst each pass takes what the last one's
+ * fsyncs left waiting.
+ */
+static void
+schedule_pass(struct hub *h)
 {
 	struct sched_server	*snap;
-	struct hjob		*hj;
-	size_t			 i, k, n = h->nsrvs;
+	struct hjob		*hj, **pick = NULL;
+	struct hsrv		**to = NULL;
+	size_t			 i, k, npick = 0, n = h->nsrvs;
 	long long		 now = (long long)time(NULL);
-	int			 idx, anyup = 0;
+	int			 idx, anyup = 0, saved;
 	const char		*assigned;
 	char			*choice;
 
@@ -459,21 +469,66 @@ dispatch_schedule(struct hub *h)
 		 */
 		snap[idx].inflight++;
 		hj->busy = 1;
-		if (hub_job_commit(h, hj) == -1) {
-			hj->busy = 0;
-			hj->j.state = JOB_QUEUED;
-			snap[idx].inflight--;
-			continue;
-		}
-		hj->busy = 0;
-		hub_log_job(h, hj, "sending");
-		log_info("job %s to %s: server %s chosen (try %lld)",
-		    hj->j.id, hj->j.e164, snap[idx].name, hj->j.attempts);
-		h->srvs[idx]->wake = 1;
-		h->srvs[idx]->submit = 1;
-		pthread_cond_broadcast(&h->cond);
+		pick = xreallocarray(pick, npick + 1, sizeof(*pick));
+		to = xreallocarray(to, npick + 1, sizeof(*to));
+		pick[npick] = hj;
+		to[npick++] = h->srvs[idx];	/* never freed while running */
 	}
 	free(snap);
+	if (npick == 0)
+		return;
+	saved = hub_jobs_commit(h, pick, npick) == 0;
+	for (i = 0; i < npick; i++) {
+		hj = pick[i];
+		hj->busy = 0;
+		if (!saved) {
+			/* Queued again: the next pass gives a new tag. */
+			hj->j.state = JOB_QUEUED;
+			continue;
+		}
+		hub_log_job(h, hj, "sending");
+		log_info("job %s to %s: server %s chosen (try %lld)",
+		    hj->j.id, hj->j.e164, to[i]->name, hj->j.attempts);
+		to[i]->wake = 1;
+		to[i]->submit = 1;
+	}
+	pthread_cond_broadcast(&h->cond);
+	free(pick);
+	free(to);
+}
+
+/*
+ * mtx held: a scheduling pass is owed (a job was queued, a line or a
+ * server freed, a retry became due).  The scheduler thread runs it; the
+ * caller goes on at once and never waits for the records' fsyncs.
+ */
+void
+dispatch_schedule(struct hub *h)
+{
+	h->sched_want = 1;
+	pthread_cond_signal(&h->sched_cond);
+}
+
+/*
+ * The scheduler thread (arg: the hub): the one place jobs get a server.
+ * Passes run one after the other, so a job is never chosen by two.
+ */
+void *
+dispatch_sched_main(void *arg)
+{
+	struct hub	*h = arg;
+
+	pthread_mutex_lock(&h->mtx);
+	while (!h->stop) {
+		if (!h->sched_want) {
+			pthread_cond_wait(&h->sched_cond, &h->mtx);
+			continue;
+		}
+		h->sched_want = 0;
+		schedule_pass(h);
+	}
+	pthread_mutex_unlock(&h->mtx);
+	return NULL;
 }
 
 /* ---- servers table -> threads (main thread, mtx held) ---------------- */

@@ -303,7 +303,7 @@ main(int argc, char **argv)
 	sigset_t	 set;
 	struct timespec	 tick = { 1, 0 };
 	long long	 next_prune = 0;
-	pthread_t	 intake, outbox, ender;
+	pthread_t	 intake, outbox, ender, sched;
 	size_t		 i;
 
 	log_init("faxhubd", 1, LOG_MAIL);
@@ -377,6 +377,7 @@ main(int argc, char **argv)
 
 	pthread_mutex_init(&h.mtx, NULL);
 	pthread_cond_init(&h.cond, NULL);
+	pthread_cond_init(&h.sched_cond, NULL);
 	h.started = (long long)time(NULL);
 
 	pthread_mutex_lock(&h.mtx);
@@ -396,7 +397,8 @@ main(int argc, char **argv)
 
 	if (pthread_create(&intake, NULL, intake_main, &h) != 0 ||
 	    pthread_create(&outbox, NULL, outbox_main, &h) != 0 ||
-	    pthread_create(&ender, NULL, dispatch_ender_main, &h) != 0)
+	    pthread_create(&ender, NULL, dispatch_ender_main, &h) != 0 ||
+	    pthread_create(&sched, NULL, dispatch_sched_main, &h) != 0)
 		fatal("pthread_create");
 
 	for (;;) {
@@ -408,6 +410,7 @@ main(int argc, char **argv)
 			h.stop = 1;
 			h.intake_wake = 1;
 			pthread_cond_broadcast(&h.cond);
+			pthread_cond_signal(&h.sched_cond);
 			pthread_mutex_unlock(&h.mtx);
 			break;
 		}
@@ -416,6 +419,7 @@ main(int argc, char **argv)
 			h.stop = 1;
 			h.intake_wake = 1;
 			pthread_cond_broadcast(&h.cond);
+			pthread_cond_signal(&h.sched_cond);
 			pthread_mutex_unlock(&h.mtx);
 			break;
 		}
@@ -436,6 +440,7 @@ main(int argc, char **argv)
 	pthread_join(intake, NULL);
 	pthread_join(outbox, NULL);
 	pthread_join(ender, NULL);
+	pthread_join(sched, NULL);
 	for (i = 0; i < h.nsrvs; i++)
 		if (h.srvs[i]->started)
 			pthread_join(h.srvs[i]->thread, NULL);

@@ -25,6 +25,7 @@
 #define HUBLOG_MAGIC	0x51484c46u	/* "FLHQ": slot holds a record */
 #define HUBLOG_RETRY	1		/* seconds between tries */
 #define HUBLOG_STOP_TRIES 3		/* tries left at shutdown */
+#define HUBLOG_GATHER_MS 50		/* records gathered into one write */
 
 enum qkind { Q_PUT = 1, Q_STATUS = 2 };
 
@@ -463,6 +464,22 @@ hublog_main(void *arg)
 			pthread_cond_wait(&l->cond, &l->mtx);
 		if (l->head == NULL)
 			break;
+		if (!l->stop) {
+			/*
+			 * The records of the same moment (a burst: two per
+			 * job) go into one opening of the table, whose close
+			 * syncs it: sleep a little with the lock released, so
+			 * that producers append without waking this thread.
+			 */
+			struct timespec gather = { 0, HUBLOG_GATHER_MS *
+			    1000000L };
+
+			pthread_mutex_unlock(&l->mtx);
+			while (nanosleep(&gather, &gather) == -1 &&
+			    errno == EINTR)
+				;
+			pthread_mutex_lock(&l->mtx);
+		}
 		batch = l->head;
 		l->head = NULL;
 		l->tail = &l->head;

@@ -28,6 +28,7 @@
 
 #include "conf.h"
 #include "hub.h"
+#include "kvfile.h"
 #include "log.h"
 #include "spool.h"
 #include "util.h"
@@ -169,6 +170,45 @@ hub_job_commit_sync(struct hub *h, struct hjob *hj, enum write_sync sync)
 
 	pthread_mutex_unlock(&h->mtx);
 	rc = hub_job_save_sync(h, hj, sync);
+	pthread_mutex_lock(&h->mtx);
+	return rc;
+}
+
+/*
+ * The records of n busy jobs, made durable together (spool_commit(): their
+ * fsyncs in parallel, one of jobs/), as n hub_job_commit() calls would but
+ * for the price of about one.  mtx held on entry and exit; 0 when every
+ * record was saved, -1 when any was not (its job's old record stays).
+ */
+int
+hub_jobs_commit(struct hub *h, struct hjob *const *v, size_t n)
+{
+	struct spool_batch	 b;
+	struct kv		 kv;
+	char			*path, *data, *cause = NULL;
+	size_t			 i, len;
+	int			 rc = 0;
+
+	pthread_mutex_unlock(&h->mtx);
+	spool_batch_init(&b);
+	for (i = 0; i < n && rc == 0; i++) {
+		kv_init(&kv);
+		job_encode(&v[i]->j, &kv);
+		data = kv_format(&kv, &len);
+		kv_free(&kv);
+		path = spool_path(h, "jobs", v[i]->j.id, NULL);
+		rc = spool_stage(&b, path, data, len, &cause);
+		free(path);
+		free(data);
+	}
+	if (rc == 0)
+		rc = spool_commit(&b, WRITE_DURABLE, &cause);
+	else
+		spool_batch_free(&b);
+	if (rc == -1) {
+		log_warnx("jobs: %s", cause);
+		free(cause);
+	}
 	pthread_mutex_lock(&h->mtx);
 	return rc;
 }

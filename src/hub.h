@@ -84,6 +84,9 @@ struct hub {
 	atomic_int	 stop;
 	atomic_int	 intake_wake;	/* wakes the IMAP wait */
 	atomic_int	 outbox_wake;	/* the outbox looks at its queue */
+	/* dispatch.c: a scheduling pass is owed; its thread waits on it. */
+	int		 sched_want;
+	pthread_cond_t	 sched_cond;
 
 	struct tables	 t;
 	struct hsrv	**srvs;
@@ -128,6 +131,8 @@ int	 hub_job_save_sync(struct hub *, struct hjob *, enum write_sync);
 /* The save without mtx: mtx held on entry and exit, hj->busy set. */
 int	 hub_job_commit(struct hub *, struct hjob *);
 int	 hub_job_commit_sync(struct hub *, struct hjob *, enum write_sync);
+/* The durable save of n jobs at once, as hub_job_commit(); 0 when all. */
+int	 hub_jobs_commit(struct hub *, struct hjob *const *, size_t n);
 /* An ended job read from the spool (no mtx needed); caller frees. */
 struct hjob *hub_job_read(struct hub *, const char *id);
 /* The same for each id of a comma-separated list; caller owns all. */
@@ -172,7 +177,9 @@ int	 intake_process(struct hub *, const char *key, struct spool_batch *);
  * and was saved; the ender thread (dispatch_ender_main, arg: the hub)
  * does it.  dispatch_reports() queues the ends a restart owes.
  */
+/* Asks the scheduler thread (dispatch_sched_main) for a pass; no wait. */
 void	 dispatch_schedule(struct hub *);
+void	*dispatch_sched_main(void *);
 void	 dispatch_sync_servers(struct hub *);
 void	 dispatch_finish(struct hub *, struct hjob *);
 void	 dispatch_reports(struct hub *);

@@ -7,7 +7,10 @@
  */
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +32,8 @@ static int	intake_cover(struct hub *, struct intake_mail *,
 static const char *doc_named(const struct msg *, const char *);
 static char	*bcast_notes(const struct intake_mail *, const char *);
 static void	 jobs_list_add(struct buf *, const char *);
-static int	jobs_pruned(struct hub *, const struct intake_mail *, char **);
+static int	jobs_seen(struct hub *, const struct intake_mail *, int *,
+		    char **);
 static struct hjob *job_new(const struct intake_mail *,
 		    const struct faxaddr *, char *, const char *, long long,
 		    int);
@@ -203,7 +207,60 @@ out:
 }
 
 /*
- * Writes the mail's documents to tmp files (and its text as pages when
+ * Where img_normalize() reads the mail's document i: a picture or a TIFF,
+ * which faxhubd decodes itself, from memory (a memfd, by its /proc name):
+ * no spool file to make and remove for each mail; anything a sandboxed
+ * converter reads (PDF, PostScript, Office), or when memfd_create() is not
+ * allowed, from spool/tmp (no fsync: the .eml is the durable copy).
+ * *fd gets the memfd or stays -1.  NULL and *cause on failure.
+ */
+static char *
+doc_stash(struct hub *h, const struct intake_mail *im, size_t i, int *fd,
+    char **cause)
+{
+	const struct msg_doc	*d = &im->m.docs[i];
+	const unsigned char	*p = d->data;
+	size_t			 left = d->len;
+	ssize_t			 w;
+	char			*path;
+
+	switch (image_sniff(d->data, d->len)) {
+	case IMG_FMT_TIFF:
+	case IMG_FMT_JPEG:
+	case IMG_FMT_PNG:
+	case IMG_FMT_GIF:
+	case IMG_FMT_BMP:
+	case IMG_FMT_WEBP:
+	case IMG_FMT_HEIF:
+		*fd = memfd_create("faxhub-doc", MFD_CLOEXEC);
+		break;
+	default:
+		break;
+	}
+	while (*fd != -1 && left > 0) {
+		if ((w = write(*fd, p, left)) == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			close(*fd);
+			*fd = -1;
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (*fd != -1)
+		return xprintf("/proc/self/fd/%d", *fd);
+	path = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir, im->bcast, i);
+	if (file_write_sync(path, d->data, d->len, 0600, WRITE_SCRATCH,
+	    cause) == -1) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/*
+ * Hands the mail's documents over (doc_stash(); its text as pages when
  * it is faxed) and normalises them in the order of the mail's parts, a
  * cover page first when wanted.
  */
@@ -217,7 +274,7 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	char		**paths, *cause = NULL, *body;
 	const char	**names, *name;
 	size_t		  i, n = 0;
-	int		  tpages;
+	int		  tpages, *fds;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	img_opts_default(&o);
@@ -231,14 +288,14 @@ intake_document(struct hub *h, struct intake_mail *im, const char *docpath,
 	body = xprintf("%s.body", docpath);
 	paths = xcalloc(im->m.ndocs + 2, sizeof(char *));
 	names = xcalloc(im->m.ndocs + 2, sizeof(char *));
+	fds = xcalloc(im->m.ndocs + 2, sizeof(int));
+	for (i = 0; i < im->m.ndocs + 2; i++)
+		fds[i] = -1;
 	for (i = 0; i < im->m.ndocs; i++) {
-		paths[n] = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir,
-		    im->bcast, i);
-		if (file_write_sync(paths[n], im->m.docs[i].data,
-		    im->m.docs[i].len, 0600, WRITE_SCRATCH, &cause) == -1) {
+		if ((paths[n] = doc_stash(h, im, i, &fds[n], &cause)) ==
+		    NULL) {
 			log_warnx("mail %s: %s", im->key, cause);
 			free(cause);
-			free(paths[n]);
 			goto out;
 		}
 		names[n] = im->m.docs[i].name;
@@ -283,13 +340,17 @@ refused:
 	rc = INTAKE_REFUSED;
 out:
 	for (i = 0; i < n; i++) {
-		unlink(paths[i]);
+		if (fds[i] != -1)
+			close(fds[i]);
+		else
+			unlink(paths[i]);
 		free(paths[i]);
 	}
 	unlink(body);
 	free(body);
 	free(paths);
 	free(names);
+	free(fds);
 	return rc;
 }
 
@@ -372,26 +433,41 @@ job_new(const struct intake_mail *im, const struct faxaddr *fa, char *jid,
 }
 
 /*
- * 1 when every job of the mail is in the seen index (its broadcast was
- * pruned), 0 when one is not, -1 on an index error.
+ * For each of the mail's numbers, whether the seen index holds its job
+ * (its broadcast was pruned): one opening of the index per mail.  seen[i]
+ * is 0 for a number not faxed; 1 is returned when every job of the mail
+ * is there, 0 when one is not (or there is none), -1 on an index error.
  */
 static int
-jobs_pruned(struct hub *h, const struct intake_mail *im, char **cause)
+jobs_seen(struct hub *h, const struct intake_mail *im, int *seen,
+    char **cause)
 {
-	char	*jid;
-	size_t	 i;
-	int	 seen = 0;
+	char	**jids;
+	int	 *got;
+	size_t	  i, n = 0;
+	int	  all;
 
-	for (i = 0; i < im->nlocals; i++) {
+	jids = xcalloc(im->nlocals + 1, sizeof(*jids));
+	got = xcalloc(im->nlocals + 1, sizeof(*got));
+	for (i = 0; i < im->nlocals; i++)
+		if (im->fas[i].e164 != NULL)
+			jids[n++] = job_id_for(im->bcast, &im->fas[i]);
+	all = n > 0 ? 1 : 0;
+	if (n > 0 && spool_seen_each(h, (const char *const *)jids, n, got,
+	    cause) == -1)
+		all = -1;
+	for (i = 0, n = 0; i < im->nlocals; i++) {
+		seen[i] = 0;
 		if (im->fas[i].e164 == NULL)
 			continue;
-		jid = job_id_for(im->bcast, &im->fas[i]);
-		seen = spool_seen(h, jid, cause);
-		free(jid);
-		if (seen != 1)
-			return seen;
+		seen[i] = all != -1 && got[n];
+		if (!seen[i] && all == 1)
+			all = 0;
+		free(jids[n++]);
 	}
-	return seen;
+	free(jids);
+	free(got);
+	return all;
 }
 
 /*
@@ -416,7 +492,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	char		**ids;
 	size_t		  i, nfresh = 0, nids = 0, nold = 0;
 	long long	  pages;
-	int		  npages = 0, have_b, retired = 0, fine, seen = 0;
+	int		  npages = 0, have_b, retired = 0, fine, pruned, *seen;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	fine = h->cfg.page.resolution == PAGE_FINE;
@@ -424,6 +500,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	docpath = spool_path(h, "docs", im->bcast, ".tif");
 	bpath = spool_path(h, "bcast", im->bcast, NULL);
 	fresh = xcalloc(im->nlocals + 1, sizeof(*fresh));
+	seen = xcalloc(im->nlocals + 1, sizeof(*seen));
 	ids = xcalloc(im->nlocals + 1, sizeof(*ids));
 	buf_init(&all);
 	memset(&b, 0, sizeof(b));
@@ -444,19 +521,17 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	 * put its job ids into the seen index): nothing to send, and it goes
 	 * where its first copy went (done: the outcome went with the records).
 	 */
-	if (!have_b) {
-		switch (jobs_pruned(h, im, &cause)) {
-		case -1:
-			log_warnx("mail %s: %s", im->key, cause);
-			free(cause);
-			goto out;
-		case 1:
-			log_info("mail %s: broadcast %s ended and was pruned; "
-			    "nothing to send", im->key, im->bcast);
-			*target = h->cfg.imap.done_folder;
-			rc = INTAKE_NEXT;
-			goto out;
-		}
+	if ((pruned = jobs_seen(h, im, seen, &cause)) == -1) {
+		log_warnx("mail %s: %s", im->key, cause);
+		free(cause);
+		goto out;
+	}
+	if (!have_b && pruned == 1) {
+		log_info("mail %s: broadcast %s ended and was pruned; "
+		    "nothing to send", im->key, im->bcast);
+		*target = h->cfg.imap.done_folder;
+		rc = INTAKE_NEXT;
+		goto out;
 	}
 	/*
 	 * A retired broadcast's document is not checked at start-up
@@ -476,15 +551,8 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			continue;
 		jid = job_id_for(im->bcast, &im->fas[i]);
 		ids[nids++] = xstrdup(jid);
-		if (hub_job_known(h, jid) ||
-		    (seen = spool_seen(h, jid, &cause)) == 1)
+		if (hub_job_known(h, jid) || seen[i])
 			free(jid);
-		else if (seen == -1) {
-			log_warnx("mail %s: %s", im->key, cause);
-			free(cause);
-			free(jid);
-			goto out;
-		}
 		else
 			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
 			    docpath, pages, fine);
@@ -586,7 +654,7 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			old[i] = NULL;
 		}
 	}
-	dispatch_schedule(h);	/* now, not at the main thread's next tick */
+	dispatch_schedule(h);	/* a pass now, by the scheduler thread */
 	hub_wake_all(h);
 	pthread_mutex_unlock(&h->mtx);
 	hub_bcast_unlock(h, im->bcast);
@@ -598,6 +666,7 @@ out:
 			free(fresh[i]);
 		}
 	free(fresh);
+	free(seen);
 	for (i = 0; i < nold; i++)
 		if (old[i] != NULL) {
 			job_free(&old[i]->j);

@@ -98,8 +98,8 @@ intake_target(struct hub *h, const char *key)
 
 /*
  * Notes that the mail left the watched mailbox, for retention
- * (retention.c prunes a refused mail once moved): an empty
- * mail/KEY.moved, without any fsync, beside the durable state (which is
+ * (retention.c prunes a refused mail once moved): the mark
+ * mail/KEY.moved (spool_mark()), without any fsync, beside the durable state (which is
  * never rewritten, so a crash cannot tear it).  The intake itself never
  * needs it (it looks only at mail still in the mailbox): a crash may
  * lose the note, which then keeps the mail's files until they are
@@ -112,7 +112,7 @@ intake_mark_moved(struct hub *h, const char *key)
 	char	*path, *cause = NULL;
 
 	path = spool_path(h, "mail", key, ".moved");
-	if (file_write_sync(path, "", 0, 0600, WRITE_SCRATCH, &cause) == -1 ||
+	if (spool_mark(h->cfg.spool_dir, path, &cause) == -1 ||
 	    spool_due_note(h, DUE_RECORDS, "mail", key, (long long)time(NULL),
 	    &cause) == -1) {
 		log_warnx("mail %s: %s", key, cause);
@@ -306,7 +306,8 @@ live_mark(struct hub *h, struct spool_batch *b, const char *key)
 	int	 rc;
 
 	path = spool_path(h, "live", key, NULL);
-	if ((rc = spool_stage_mark(b, path, &cause)) == -1) {
+	if ((rc = spool_stage_mark(b, h->cfg.spool_dir, path, &cause)) ==
+	    -1) {
 		log_warnx("mail %s: %s", key, cause);
 		free(cause);
 	}

@@ -225,17 +225,86 @@ spool_stage(struct spool_batch *b, const char *path, const void *data,
 	return 0;
 }
 
-int
-spool_stage_mark(struct spool_batch *b, const char *path, char **cause)
+/*
+ * spool/.mark, the one empty file every mark is a name of, made durable
+ * (file and name) before any mark links to it; with fresh, a new one
+ * replaces it (the old file lives on in its other names).  0 or errno.
+ */
+static int
+mark_source(const char *spool_dir, int fresh)
 {
-	int	fd;
+	char	*src, *tmp = NULL, *why = NULL;
+	int	 fd, err = 0;
 
+	src = xprintf("%s/.mark", spool_dir);
+	if (fresh) {
+		tmp = xprintf("%s/.mark.new", spool_dir);
+		(void)unlink(tmp);
+	}
+	fd = open(fresh ? tmp : src, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd == -1)
+		err = !fresh && errno == EEXIST ? 0 : errno;
+	else {
+		if (fsync(fd) == -1)
+			err = errno;
+		if (close(fd) == -1 && err == 0)
+			err = errno;
+		if (err == 0 && fresh && rename(tmp, src) == -1)
+			err = errno;
+		if (err == 0 && fsync_parent(src, &why) == -1)
+			err = EIO;
+		if (err != 0)
+			(void)unlink(fresh ? tmp : src);
+	}
+	free(why);
+	free(src);
+	free(tmp);
+	return err;
+}
+
+/*
+ * A mark (an empty file whose name is all it says: spool/live/KEY,
+ * mail/KEY.moved) is made as one more name of spool/.mark, not as a file
+ * of its own: no inode to allocate and later free per mail (on ext4
+ * without a journal each new inode is searched for past every one freed
+ * in the last minutes; docs/bench.md).  When .mark has as many names as
+ * the file system allows, a new .mark takes its place; when none can be
+ * made or linked, the mark is an empty file of its own.  A name that is
+ * there already is the mark.
+ */
+int
+spool_mark(const char *spool_dir, const char *path, char **cause)
+{
+	char	*src;
+	int	 fd, rc, tries;
+
+	src = xprintf("%s/.mark", spool_dir);
+	for (tries = 0; tries < 3; tries++) {
+		if ((rc = link(src, path)) == 0 || errno == EEXIST)
+			break;
+		if ((errno != ENOENT && errno != EMLINK) ||
+		    mark_source(spool_dir, errno == EMLINK) != 0)
+			break;
+	}
+	free(src);
+	if (rc == 0 || errno == EEXIST)
+		return 0;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	close(fd);
+	return 0;
+}
+
+int
+spool_stage_mark(struct spool_batch *b, const char *spool_dir,
+    const char *path, char **cause)
+{
+	if (spool_mark(spool_dir, path, cause) == -1)
+		return -1;
 	b->tmp = xreallocarray(b->tmp, b->n + 1, sizeof(*b->tmp));
 	b->path = xreallocarray(b->path, b->n + 1, sizeof(*b->path));
 	b->tmp[b->n] = NULL;		/* in place: only its name to sync */

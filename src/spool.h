@@ -88,11 +88,17 @@ int	 spool_stage(struct spool_batch *, const char *path, const void *,
 int	 spool_commit(struct spool_batch *, enum write_sync, char **cause);
 void	 spool_batch_free(struct spool_batch *);
 /*
- * An empty file made at path at once, whose name spool_commit() makes
- * durable with the batch's other names (no data, so no fsync of its own:
- * a mark such as spool/live/KEY, intake.c).
+ * A mark at path at once (spool_mark()), whose name spool_commit() makes
+ * durable with the batch's other names (spool/live/KEY, intake.c).
  */
-int	 spool_stage_mark(struct spool_batch *, const char *path, char **);
+int	 spool_stage_mark(struct spool_batch *, const char *spool_dir,
+	    const char *path, char **);
+/*
+ * A mark: an empty file at path whose name is all it says, made as one
+ * more name of spool_dir/.mark (no inode of its own); no fsync of the
+ * name.  0, or -1 and *cause.
+ */
+int	 spool_mark(const char *spool_dir, const char *path, char **cause);
 
 /* Saves a spool record durably; a failure is logged as "what: cause". */
 int	 hub_save_kv(const struct kv *, const char *path, const char *what);

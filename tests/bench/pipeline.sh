@@ -6,7 +6,10 @@
 #  faxhub   a burst of BENCH_MAILS mails (default 50) from alice, each to its own fax
 #           number with a one-page TIFF, sent back to back on one SMTP
 #           connection (tests/bench/hfbench smtp: a loop of tb-mail runs
-#           cannot send faster than about 3 mails/s); per mail,
+#           cannot send faster than about 3 mails/s), or on
+#           BENCH_SMTP_CONNS connections at once, as a relaying MTA sends
+#           its queue to one destination (the mails dealt out in turn);
+#           per mail,
 #           latency = the moment faxhubd logs "submitted to faxN as job"
 #           minus the moment Postfix accepted the mail.
 #           Throughput = mails / (last submission - first send).
@@ -67,8 +70,9 @@ NF=${BENCH_FSYNC_MAILS:-50}
 [ "$NF" -le "$N" ] || NF=$N
 NR=${BENCH_REST:-50}
 PARS=${BENCH_PAR:-1 2 4}
-case $NF$NR in
-*[!0-9]*) echo "Bail out! BENCH_FSYNC_MAILS, BENCH_REST must be numbers"
+CONNS=${BENCH_SMTP_CONNS:-1}
+case $NF$NR$CONNS in
+*[!0-9]*) echo "Bail out! BENCH_FSYNC_MAILS, BENCH_REST, BENCH_SMTP_CONNS must be numbers"
 	exit 1 ;;
 esac
 LINES=$((N + NF + NR))
@@ -122,7 +126,7 @@ wait_until 30 sh -c "grep -q 'imap: logged in' '$HUBLOG' &&
 cpu() { awk '{ print $14 + $15 }' "/proc/$HUBPID/stat"; }
 cpu0=$(cpu)
 diag "faxhub: sending $N mails"
-python3 -IB "$HFB" smtp -d "$W" -n "$N" --first 15555560001 \
+python3 -IB "$HFB" smtp -d "$W" -n "$N" --first 15555560001 -c "$CONNS" \
     --tiff "$T/doc.tif" >"$T/sent" 2>"$T/smtp.err" ||
     { sed 's/^/# /' "$T/smtp.err"; bail "could not send the mails"; }
 submitted() { grep -c ': submitted to fax[0-9]* as job' "$HUBLOG"; }
@@ -269,7 +273,8 @@ sed 's/^/# /' "$T/rows"
 # $T/sent: "NUMBER ACCEPTED_MS"; $T/a.pairs: "ACCEPTED_MS SUBMITTED_MS".
 awk -v n="$N" -v dl="${delivered:-0}" -v c0="$cpu0" -v c1="$cpu1" \
     -v hz="$(getconf CLK_TCK)" '
-    FILENAME ~ /sent$/ { if (FNR == 1) t0 = $2; ta = $2; next }
+    FILENAME ~ /sent$/ { if (FNR == 1 || $2 < t0) t0 = $2
+	if ($2 > ta) ta = $2; next }
     FILENAME ~ /pairs$/ { got++; if ($2 > ts) ts = $2; next }
     /imap: new mail announced/ && $1 >= t0 && !nt { nt = $1 }
     / to \+1555556[0-9]*: server fax[0-9]* chosen/ { ch[$4] = $1 }

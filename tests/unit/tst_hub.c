@@ -4,9 +4,12 @@
  * that the list stays dense; a broadcast is retired (jobs out of memory,
  * records to done/) only when none of its jobs is live, and a retirement
  * cut short by a crash is finished by the next try; retired jobs are
- * still known and readable for a late copy of their mail.
+ * still known and readable for a late copy of their mail; the records
+ * of a scheduling pass are saved together, all or reported.
  */
 #include "config.h"
+
+#include <sys/stat.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -171,6 +174,64 @@ t_retire(struct hub *h)
 	bcast_free(&b);
 }
 
+/* hub_jobs_commit(): n records at once, mtx released and taken again. */
+static void
+t_commit(struct hub *h)
+{
+	struct hjob	*v[3], *back;
+	char		 id[32], *path;
+	size_t		 i;
+	int		 same = 1;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "c%zu", i);
+		v[i] = mkjob(id, "cb", JOB_QUEUED);
+		hub_job_save(h, v[i]);
+		v[i]->j.state = JOB_SUBMITTING;
+		free(v[i]->j.tag);
+		v[i]->j.tag = xprintf("faxhub:t:%s:1", id);
+	}
+	pthread_mutex_lock(&h->mtx);
+	ok(hub_jobs_commit(h, v, 3) == 0, "three records saved together");
+	ok(pthread_mutex_trylock(&h->mtx) != 0, "with the mutex held again");
+	pthread_mutex_unlock(&h->mtx);
+	for (i = 0; i < 3; i++) {
+		back = hub_job_read(h, v[i]->j.id);
+		if (back == NULL || back->j.state != JOB_SUBMITTING ||
+		    back->j.tag == NULL || strcmp(back->j.tag, v[i]->j.tag) != 0)
+			same = 0;
+		if (back != NULL) {
+			job_free(&back->j);
+			free(back);
+		}
+	}
+	ok(same, "each reads back SUBMITTING with its tag");
+	/*
+	 * A record that cannot be renamed into place (a directory took its
+	 * name): the pass is told; a record after it keeps its old content.
+	 */
+	path = spool_path(h, "jobs", v[1]->j.id, NULL);
+	ok(unlink(path) == 0 && mkdir(path, 0700) == 0, "c1 made unwritable");
+	for (i = 0; i < 3; i++)
+		v[i]->j.state = JOB_SUBMITTED;
+	pthread_mutex_lock(&h->mtx);
+	ok(hub_jobs_commit(h, v, 3) == -1, "a failed save is reported");
+	pthread_mutex_unlock(&h->mtx);
+	back = hub_job_read(h, v[2]->j.id);
+	ok(back != NULL && back->j.state == JOB_SUBMITTING,
+	    "and the record after it stays as it was");
+	if (back != NULL) {
+		job_free(&back->j);
+		free(back);
+	}
+	rmdir(path);
+	free(path);
+	for (i = 0; i < 3; i++) {
+		job_free(&v[i]->j);
+		free(v[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -186,6 +247,7 @@ main(void)
 	}
 	t_list(&h);
 	t_retire(&h);
+	t_commit(&h);
 	hub_jobs_free(&h);
 	tap_rmtree(dir);
 	return done_testing();

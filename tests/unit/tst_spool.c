@@ -2,7 +2,7 @@
  * tst_spool.c: the spool module (src/spool.c): listings skip the
  * temporary files of atomic writes and come sorted; the lock admits one
  * process and names it to a second one; the seen index remembers ids;
- * a file's sum tells it whole from torn.
+ * a file's sum tells it whole from torn; marks are names of one file.
  */
 #include "config.h"
 
@@ -133,6 +133,50 @@ t_sum(struct hub *h)
 	free(p);
 }
 
+/* Marks: names of spool/.mark, no inode each; made again when gone. */
+static void
+t_mark(struct hub *h)
+{
+	struct spool_batch	 b;
+	struct stat		 src, a, c;
+	char			*pa, *pb, *pc, *m, *cause = NULL;
+
+	pa = spool_path(h, "live", "1-1", NULL);
+	pb = spool_path(h, "mail", "1-1", ".moved");
+	pc = spool_path(h, "live", "1-2", NULL);
+	m = spool_path(h, ".", ".mark", NULL);
+	ok(spool_mark(dir, pa, &cause) == 0 && spool_mark(dir, pb, &cause) == 0,
+	    "two marks");
+	ok(stat(m, &src) == 0 && S_ISREG(src.st_mode) && src.st_size == 0 &&
+	    stat(pa, &a) == 0 && a.st_ino == src.st_ino && src.st_nlink == 3,
+	    "both are names of the empty spool/.mark");
+	ok(spool_mark(dir, pa, &cause) == 0, "a mark made twice is the mark");
+	ok(unlink(m) == 0 && spool_mark(dir, pc, &cause) == 0 &&
+	    stat(m, &src) == 0 && stat(pc, &c) == 0 &&
+	    c.st_ino == src.st_ino && src.st_nlink == 2,
+	    "a .mark removed is made again");
+	ok(stat(pa, &a) == 0 && a.st_ino != src.st_ino && a.st_nlink == 2,
+	    "and the marks made before keep their file");
+	ok(unlink(pc) == 0 && unlink(m) == 0 && mkdir(m, 0700) == 0 &&
+	    spool_mark(dir, pc, &cause) == 0 && stat(pc, &c) == 0 &&
+	    S_ISREG(c.st_mode) && c.st_nlink == 1,
+	    "when .mark cannot be linked the mark is a file of its own");
+	rmdir(m);
+	unlink(pc);
+	spool_batch_init(&b);
+	ok(spool_stage_mark(&b, dir, pc, &cause) == 0 &&
+	    spool_commit(&b, WRITE_DURABLE, &cause) == 0 &&
+	    stat(pc, &c) == 0 && stat(m, &src) == 0 &&
+	    c.st_ino == src.st_ino, "a staged mark is committed as a name");
+	unlink(pa);
+	unlink(pb);
+	unlink(pc);
+	free(pa);
+	free(pb);
+	free(pc);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -148,6 +192,7 @@ main(void)
 	t_lock();
 	t_seen(&h);
 	t_sum(&h);
+	t_mark(&h);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", dir);
