@@ -389,16 +389,18 @@ assigned_fallback(const struct hjob *hj, const struct sched_server *snap,
  * memory, busy; then their SUBMITTING records are made durable together
  * without the mutex (one fsync per record, in parallel, and one of jobs/:
  * hub_jobs_commit()); only then may their servers' threads submit them.
- * Jobs queued meanwhile wait for the next pass, which the scheduler
- * thread runs at once: in a burst each pass takes what the last one's
- * fsyncs left waiting.
+ * A new job without a record (the intake leaves its first one to this
+ * pass) that gets no server is written with them, QUEUED.  Jobs queued
+ * meanwhile wait for the next pass, which the scheduler thread runs at
+ * once: in a burst each pass takes what the last one's fsyncs left
+ * waiting.
  */
 static void
 schedule_pass(struct hub *h)
 {
 	struct sched_server	*snap;
 	struct hjob		*hj, **pick = NULL;
-	struct hsrv		**to = NULL;
+	struct hsrv		**to = NULL;	/* NULL: only written */
 	size_t			 i, k, npick = 0, n = h->nsrvs;
 	long long		 now = (long long)time(NULL);
 	int			 idx, anyup = 0, saved;
@@ -445,6 +447,14 @@ schedule_pass(struct hub *h)
 			if (anyup && !other && hj->j.avoid != NULL)
 				job_fail(h, hj, hj->j.reason ? hj->j.reason :
 				    "every fax server refused the job");
+			else if (hj->unsaved) {
+				hj->busy = 1;
+				pick = xreallocarray(pick, npick + 1,
+				    sizeof(*pick));
+				to = xreallocarray(to, npick + 1, sizeof(*to));
+				pick[npick] = hj;
+				to[npick++] = NULL;
+			}
 			continue;
 		}
 		choice = assigned_fallback(hj, snap, n, assigned, idx);
@@ -486,6 +496,9 @@ schedule_pass(struct hub *h)
 			hj->j.state = JOB_QUEUED;
 			continue;
 		}
+		hj->unsaved = 0;
+		if (to[i] == NULL)
+			continue;
 		hub_log_job(h, hj, "sending");
 		log_info("job %s to %s: server %s chosen (try %lld)",
 		    hj->j.id, hj->j.e164, to[i]->name, hj->j.attempts);

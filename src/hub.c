@@ -146,7 +146,8 @@ hub_job_save_sync(struct hub *h, struct hjob *hj, enum write_sync sync)
 	if (rc == -1) {
 		log_warnx("job %s: %s", hj->j.id, cause);
 		free(cause);
-	}
+	} else
+		hj->unsaved = 0;
 	free(path);
 	return rc;
 }

@@ -30,6 +30,8 @@ struct hjob {
 	struct job	 j;
 	int		 verify;	/* SUBMITTING: check the tag first */
 	int		 busy;		/* a thread works on it unlocked */
+	int		 unsaved;	/* no record yet: the scheduler's
+					   next pass writes one */
 	size_t		 slot;		/* hub.c: index in hub->jobs */
 	struct hjob	*hnext;		/* hub.c: next in its hash chain */
 };
@@ -119,8 +121,9 @@ struct hub {
 
 /*
  * jobs: the live ones in memory, every one in the spool (jobs/ while its
- * broadcast is live, done/jobs/ once it was retired); with hub->mtx held
- * unless said otherwise.
+ * broadcast is live, done/jobs/ once it was retired) from the first
+ * scheduling pass that saw it on (a new job is handed over unsaved,
+ * intake-jobs.c); with hub->mtx held unless said otherwise.
  */
 struct hjob *hub_job_find(struct hub *, const char *id);
 void	 hub_job_add(struct hub *, struct hjob *);

@@ -32,6 +32,7 @@ static int	intake_cover(struct hub *, struct intake_mail *,
 static const char *doc_named(const struct msg *, const char *);
 static char	*bcast_notes(const struct intake_mail *, const char *);
 static void	 jobs_list_add(struct buf *, const char *);
+static int	job_known(struct hub *, const char *);
 static int	jobs_seen(struct hub *, const struct intake_mail *, int *,
 		    char **);
 static struct hjob *job_new(const struct intake_mail *,
@@ -432,6 +433,18 @@ job_new(const struct intake_mail *im, const struct faxaddr *fa, char *jid,
 	return hj;
 }
 
+/* A job live in memory (maybe without a record yet) or in the spool. */
+static int
+job_known(struct hub *h, const char *id)
+{
+	int	live;
+
+	pthread_mutex_lock(&h->mtx);
+	live = hub_job_find(h, id) != NULL;
+	pthread_mutex_unlock(&h->mtx);
+	return live || hub_job_known(h, id);
+}
+
 /*
  * For each of the mail's numbers, whether the seen index holds its job
  * (its broadcast was pruned): one opening of the index per mail.  seen[i]
@@ -551,22 +564,27 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 			continue;
 		jid = job_id_for(im->bcast, &im->fas[i]);
 		ids[nids++] = xstrdup(jid);
-		if (hub_job_known(h, jid) || seen[i])
+		if (job_known(h, jid) || seen[i])
 			free(jid);
 		else
 			fresh[nfresh++] = job_new(im, &im->fas[i], jid,
 			    docpath, pages, fine);
 	}
 	/*
-	 * Whole before they are visible, durable only at dispatch's
-	 * SUBMITTING save (intake_sync()): until the mail's state is
-	 * committed a crash has the mail processed again, which finds or
-	 * remakes them; after, the start-up re-derives any a crash lost.
-	 * A re-derived job was logged queued the first time.
+	 * A new job goes to dispatch in memory: the scheduler's next pass
+	 * writes its first record, SUBMITTING and durable when it gets a
+	 * server at once (no QUEUED record made and replaced for nothing),
+	 * else QUEUED.  Until the mail's state is committed a crash has the
+	 * mail processed again, which finds or remakes its jobs; after, the
+	 * start-up re-derives any job whose record a crash lost or that had
+	 * none yet (intake-recover.c).  Re-derived jobs are written here,
+	 * durably; a re-derived job was logged queued the first time.
 	 */
 	for (i = 0; i < nfresh; i++) {
-		if (hub_job_save_sync(h, fresh[i], intake_sync(im)) == -1)
+		if (im->recover && hub_job_save_sync(h, fresh[i],
+		    intake_sync(im)) == -1)
 			goto out;
+		fresh[i]->unsaved = !im->recover;
 		if (!im->recover)
 			hub_log_job(h, fresh[i], "queued");
 		log_info("mail %s: job %s for %s (dial %s), %lld pages%s",
