@@ -8,14 +8,17 @@
  *   1. fetch the new mails (imap_fetch_batch: one UID FETCH of the sizes,
  *      few of the bodies), stage each as mail/KEY.eml (temp file, fsync)
  *      and commit them together (spool_commit: renames, one fsync of
- *      mail/): only then is a mail "taken"
+ *      mail/), with the states of the batch before (step 2): only then
+ *      is a mail "taken"
  *   2. intake_process() on each: document, jobs and broadcast written
  *      without fsync (WRITE_SCRATCH: derived from the durable .eml, and
  *      re-derived at start-up when a crash lost or tore them,
  *      intake-recover.c) or refusal made durable, then its mail/KEY.state
  *      staged (fsynced temp file); the states are committed together
- *      (renames, one fsync of mail/)
- *   3. IMAP: one UID MOVE per folder of the batch: to the processing
+ *      (renames, one fsync of mail/) with the next batch's mails, or
+ *      after the pass's last batch
+ *   3. IMAP, once the states are durable: one UID MOVE per folder of the
+ *      batch: to the processing
  *      folder (accepted; moved on to the done or failed folder when every
  *      destination has ended) or to the failed or done folder; then
  *      mail/KEY.moved (no fsync) notes it for retention
@@ -56,9 +59,10 @@ static void	 live_unmark(struct hub *, const struct bcast *);
 static int	 intake_stage(struct hub *, struct spool_batch *,
 		    const char *, const char *, const char *, size_t);
 static int	 intake_take(struct hub *, struct imap_conn *, uint32_t,
-		    const uint32_t *, size_t);
+		    const uint32_t *, size_t, struct spool_batch *);
 static int	 intake_batch(struct hub *, struct imap_conn *, uint32_t,
-		    const uint32_t *, size_t);
+		    const uint32_t *, size_t, const uint32_t *, size_t,
+		    struct spool_batch *);
 static int	 intake_scan(struct hub *, struct imap_conn *);
 static int	 intake_finish(struct hub *, struct imap_conn *);
 
@@ -207,19 +211,22 @@ intake_unseen(struct hub *h, char **keys, uint32_t *uids, size_t n)
 
 /*
  * Takes the batch's new mails into the spool: one fetch of them all, each
- * staged, then committed together (a mail is "taken" only once durable).
- * A mail gone from the mailbox meanwhile is skipped.
+ * staged, then committed together (a mail is "taken" only once durable)
+ * with what pend holds (the last batch's states: one commit for both, so
+ * one round of fsyncs and one of mail/ per batch instead of two).  pend
+ * is committed in every case and left empty.  A mail gone from the
+ * mailbox meanwhile is skipped.  -1 = IMAP broke.
  */
 static int
 intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
-    const uint32_t *uids, size_t n)
+    const uint32_t *uids, size_t n, struct spool_batch *pend)
 {
 	struct spool_batch	 b;
-	struct imap_msg		*msgs;
+	struct imap_msg		*msgs = NULL;
 	uint32_t		*want;
 	char			*key, **keys, *cause = NULL;
 	size_t			 i, nwant = 0;
-	int			 rc = 0;
+	int			 rc = 0, fetched = 0;
 
 	want = xcalloc(n, sizeof(*want));
 	keys = xcalloc(n, sizeof(*keys));
@@ -237,59 +244,58 @@ intake_take(struct hub *h, struct imap_conn *c, uint32_t uidv,
 	while (i-- > 0)
 		free(keys[i]);
 	free(keys);
-	if (nwant == 0) {
-		free(want);
-		return 0;
-	}
-	if (imap_fetch_batch(c, want, nwant, h->cfg.limits.message_size,
-	    &msgs, &cause) == -1) {
+	if (nwant > 0 && imap_fetch_batch(c, want, nwant,
+	    h->cfg.limits.message_size, &msgs, &cause) == -1) {
 		log_warnx("imap: %s", cause);
 		free(cause);
-		free(want);
-		return -1;
-	}
+		cause = NULL;
+		rc = -1;
+	} else
+		fetched = nwant > 0;
 	spool_batch_init(&b);
-	for (i = 0; i < nwant; i++) {
+	for (i = 0; fetched && i < nwant; i++) {
 		if (msgs[i].raw == NULL) {
 			log_warnx("mail %u-%u: gone from the mailbox before it "
 			    "was fetched", uidv, msgs[i].uid);
 			continue;
 		}
 		key = xprintf("%u-%u", uidv, msgs[i].uid);
-		if (msgs[i].toobig)
-			rc = intake_stage(h, &b, key, ".toobig", "", 0);
-		if (rc != -1)
-			rc = intake_stage(h, &b, key, ".eml", msgs[i].raw,
-			    msgs[i].len);
-		if (rc != -1)
-			rc = live_mark(h, &b, key);
+		if (msgs[i].toobig && intake_stage(h, &b, key, ".toobig", "",
+		    0) == -1)
+			fetched = 0;
+		else if (intake_stage(h, &b, key, ".eml", msgs[i].raw,
+		    msgs[i].len) == -1 || live_mark(h, &b, key) == -1)
+			fetched = 0;
 		free(key);
-		if (rc == -1)
-			break;
 	}
 	/*
 	 * Data and names durable (one fsync of mail/ for the batch): the
 	 * start-up's recovery remakes from the .eml the document of a mail
 	 * not yet committed whose job may have reached SUBMITTING
-	 * (intake-recover.c), so the .eml must be there after a crash.
+	 * (intake-recover.c), so the .eml must be there after a crash.  A
+	 * spool that cannot be written leaves the batch's mails in the
+	 * mailbox (b dropped); pend's states are committed all the same.
 	 */
-	if (rc == 0 && spool_commit(&b, WRITE_DURABLE, &cause) == -1) {
+	if (fetched)
+		spool_batch_append(pend, &b);
+	else
+		spool_batch_free(&b);
+	if (spool_commit(pend, WRITE_DURABLE, &cause) == -1) {
 		log_warnx("%s", cause);
 		free(cause);
-		rc = -1;
+		fetched = 0;
 	}
-	for (i = 0; rc == 0 && i < nwant; i++) {
+	for (i = 0; fetched && i < nwant; i++) {
 		if (msgs[i].raw == NULL)
 			continue;
 		log_info("mail %u-%u taken into the spool (%zu bytes)", uidv,
 		    msgs[i].uid, msgs[i].len);
 		crash_point("intake-after-spool");
 	}
-	spool_batch_free(&b);
-	imap_msgs_free(msgs, nwant);
+	if (msgs != NULL)
+		imap_msgs_free(msgs, nwant);
 	free(want);
-	/* A spool that cannot be written: the mails stay in the mailbox. */
-	return 0;
+	return rc;
 }
 
 /*
@@ -348,18 +354,22 @@ intake_stage(struct hub *h, struct spool_batch *b, const char *key,
 	return rc;
 }
 
-/* One batch of a pass: take, process, commit the states, move. */
+/*
+ * One batch of a pass: its mails taken (committed with the last batch's
+ * states, pend), the last batch moved out of the mailbox, its own mails
+ * processed, their states staged into pend for the next commit.
+ */
 static int
 intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
-    const uint32_t *uids, size_t n)
+    const uint32_t *uids, size_t n, const uint32_t *prev, size_t nprev,
+    struct spool_batch *pend)
 {
-	struct spool_batch	 states;
-	char			*key, *cause = NULL;
-	size_t			 i;
+	char	*key;
+	size_t	 i;
 
-	if (intake_take(h, c, uidv, uids, n) == -1)
+	if (intake_take(h, c, uidv, uids, n, pend) == -1 ||
+	    (nprev > 0 && intake_move(h, c, uidv, prev, nprev) == -1))
 		return -1;
-	spool_batch_init(&states);
 	/*
 	 * A mail with a .eml is not one retention pruned (it removes the
 	 * .eml with the state): no look into the seen index here.
@@ -368,39 +378,47 @@ intake_batch(struct hub *h, struct imap_conn *c, uint32_t uidv,
 		key = xprintf("%u-%u", uidv, uids[i]);
 		if (!spool_exists(h, "mail", key, ".state") &&
 		    spool_exists(h, "mail", key, ".eml"))
-			(void)intake_process(h, key, &states);
+			(void)intake_process(h, key, pend);
 		free(key);
 	}
-	/*
-	 * What the states stand for is written without fsync: a crash that
-	 * loses or tears it leaves it to be re-derived from the .eml at the
-	 * next start (intake-recover.c), so only the states are made durable.
-	 */
-	if (spool_commit(&states, WRITE_DURABLE, &cause) == -1) {
-		log_warnx("%s", cause);
-		free(cause);
-		return 0;
-	}
-	return intake_move(h, c, uidv, uids, n);
+	return 0;
 }
 
+/*
+ * A pass: the mailbox's mails in batches.  A batch's states are made
+ * durable with the next batch's mails, and the batch is moved only then;
+ * the last batch's after the loop.  What the states stand for is written
+ * without fsync: a crash that loses or tears it leaves it to be
+ * re-derived from the .eml at the next start (intake-recover.c), so only
+ * the states are made durable.
+ */
 static int
 intake_scan(struct hub *h, struct imap_conn *c)
 {
-	uint32_t	*uids = NULL, uidv = imap_uidvalidity(c);
-	size_t		 n = 0, i, k;
-	char		*cause = NULL;
-	int		 rc = 0;
+	struct spool_batch	 pend;
+	uint32_t		*uids = NULL, uidv = imap_uidvalidity(c);
+	size_t			 n = 0, i, k, pi = 0, pk = 0;
+	char			*cause = NULL;
+	int			 rc = 0;
 
 	if (imap_uids(c, &uids, &n, &cause) == -1) {
 		log_warnx("imap: %s", cause);
 		free(cause);
 		return -1;
 	}
+	spool_batch_init(&pend);
 	for (i = 0; i < n && !h->stop && rc == 0; i += k) {
 		k = n - i < INTAKE_BATCH ? n - i : INTAKE_BATCH;
-		rc = intake_batch(h, c, uidv, uids + i, k);
+		rc = intake_batch(h, c, uidv, uids + i, k, uids + pi, pk,
+		    &pend);
+		pi = i;
+		pk = k;
 	}
+	if (spool_commit(&pend, WRITE_DURABLE, &cause) == -1) {
+		log_warnx("%s", cause);
+		free(cause);
+	} else if (rc == 0 && pk > 0)
+		rc = intake_move(h, c, uidv, uids + pi, pk);
 	free(uids);
 	return rc;
 }

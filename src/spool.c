@@ -431,6 +431,24 @@ out:
 }
 
 void
+spool_batch_append(struct spool_batch *dst, struct spool_batch *src)
+{
+	size_t	i;
+
+	dst->tmp = xreallocarray(dst->tmp, dst->n + src->n + 1,
+	    sizeof(*dst->tmp));
+	dst->path = xreallocarray(dst->path, dst->n + src->n + 1,
+	    sizeof(*dst->path));
+	for (i = 0; i < src->n; i++) {
+		dst->tmp[dst->n] = src->tmp[i];
+		dst->path[dst->n++] = src->path[i];
+	}
+	free(src->tmp);
+	free(src->path);
+	spool_batch_init(src);
+}
+
+void
 spool_batch_free(struct spool_batch *b)
 {
 	size_t	i;
