@@ -2,10 +2,11 @@
  * dispatch.c: choosing a fax server for each job, and the end of a job
  * (patent claims 1-2, Figure 3).
  *
- * The scheduler thread (dispatch_sched_main) gives each queued job a server
- * (sched.c) and an idempotency tag, saved durably as SUBMITTING before
- * anything is sent; dispatch_schedule() asks it for a pass.  Each fax server has its own thread (fax-server.c),
- * started here by dispatch_sync_servers() for every server of the table
+ * The scheduler thread (dispatch_sched_main) gives each queued job a
+ * server (sched.c) and an idempotency tag, saved durably as SUBMITTING
+ * before anything is sent; dispatch_schedule() asks it for a pass.  Each
+ * fax server has its own thread (fax-server.c), started here by
+ * dispatch_sync_servers() for every server of the table
  * whose driver is compiled in (fax.h); it submits the job and follows it,
  * and calls dispatch_finish() when the job has ended.  That only queues
  * the job's end: the ender thread here writes its log record, its
@@ -482,7 +483,7 @@ schedule_pass(struct hub *h)
 		pick = xreallocarray(pick, npick + 1, sizeof(*pick));
 		to = xreallocarray(to, npick + 1, sizeof(*to));
 		pick[npick] = hj;
-		to[npick++] = h->srvs[idx];	/* never freed while running */
+		to[npick++] = h->srvs[idx];	/* never freed meanwhile */
 	}
 	free(snap);
 	if (npick == 0)

@@ -505,7 +505,8 @@ intake_jobs(struct hub *h, struct intake_mail *im, const char **target)
 	char		**ids;
 	size_t		  i, nfresh = 0, nids = 0, nold = 0;
 	long long	  pages;
-	int		  npages = 0, have_b, retired = 0, fine, pruned, *seen;
+	int		  npages = 0, have_b, retired = 0, fine, pruned;
+	int		 *seen;
 	enum intake_rc	  rc = INTAKE_RETRY;
 
 	fine = h->cfg.page.resolution == PAGE_FINE;

@@ -103,8 +103,8 @@ intake_target(struct hub *h, const char *key)
 /*
  * Notes that the mail left the watched mailbox, for retention
  * (retention.c prunes a refused mail once moved): the mark
- * mail/KEY.moved (spool_mark()), without any fsync, beside the durable state (which is
- * never rewritten, so a crash cannot tear it).  The intake itself never
+ * mail/KEY.moved (spool_mark()), without any fsync, beside the durable
+ * state (which is never rewritten, so a crash cannot tear it).  The intake itself never
  * needs it (it looks only at mail still in the mailbox): a crash may
  * lose the note, which then keeps the mail's files until they are
  * removed by hand, never removes them early.  The mail goes on the due

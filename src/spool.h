@@ -88,7 +88,8 @@ int	 spool_stage(struct spool_batch *, const char *path, const void *,
 int	 spool_commit(struct spool_batch *, enum write_sync, char **cause);
 void	 spool_batch_free(struct spool_batch *);
 /* Moves src's staged records to the end of dst; src is left empty. */
-void	 spool_batch_append(struct spool_batch *dst, struct spool_batch *src);
+void	 spool_batch_append(struct spool_batch *dst,
+	    struct spool_batch *src);
 /*
  * A mark at path at once (spool_mark()), whose name spool_commit() makes
  * durable with the batch's other names (spool/live/KEY, intake.c).

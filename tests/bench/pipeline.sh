@@ -72,7 +72,8 @@ NR=${BENCH_REST:-50}
 PARS=${BENCH_PAR:-1 2 4}
 CONNS=${BENCH_SMTP_CONNS:-1}
 case $NF$NR$CONNS in
-*[!0-9]*) echo "Bail out! BENCH_FSYNC_MAILS, BENCH_REST, BENCH_SMTP_CONNS must be numbers"
+*[!0-9]*) echo "Bail out! BENCH_FSYNC_MAILS, BENCH_REST," \
+	"BENCH_SMTP_CONNS must be numbers"
 	exit 1 ;;
 esac
 LINES=$((N + NF + NR))

@@ -198,7 +198,8 @@ t_commit(struct hub *h)
 	for (i = 0; i < 3; i++) {
 		back = hub_job_read(h, v[i]->j.id);
 		if (back == NULL || back->j.state != JOB_SUBMITTING ||
-		    back->j.tag == NULL || strcmp(back->j.tag, v[i]->j.tag) != 0)
+		    back->j.tag == NULL ||
+		    strcmp(back->j.tag, v[i]->j.tag) != 0)
 			same = 0;
 		if (back != NULL) {
 			job_free(&back->j);
