@@ -212,7 +212,8 @@ out:
  * which faxhubd decodes itself, from memory (a memfd, by its /proc name):
  * no spool file to make and remove for each mail; anything a sandboxed
  * converter reads (PDF, PostScript, Office), or when memfd_create() is not
- * allowed, from spool/tmp (no fsync: the .eml is the durable copy).
+ * allowed or /proc is not there, from spool/tmp (no fsync: the .eml is the
+ * durable copy).
  * *fd gets the memfd or stays -1.  NULL and *cause on failure.
  */
 static char *
@@ -249,8 +250,15 @@ doc_stash(struct hub *h, const struct intake_mail *im, size_t i, int *fd,
 		p += w;
 		left -= (size_t)w;
 	}
-	if (*fd != -1)
-		return xprintf("/proc/self/fd/%d", *fd);
+	if (*fd != -1) {
+		/* Without /proc (a bare chroot) the name would not open. */
+		path = xprintf("/proc/self/fd/%d", *fd);
+		if (access(path, R_OK) == 0)
+			return path;
+		free(path);
+		close(*fd);
+		*fd = -1;
+	}
 	path = xprintf("%s/tmp/%s-%zu", h->cfg.spool_dir, im->bcast, i);
 	if (file_write_sync(path, d->data, d->len, 0600, WRITE_SCRATCH,
 	    cause) == -1) {

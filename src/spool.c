@@ -277,18 +277,18 @@ int
 spool_mark(const char *spool_dir, const char *path, char **cause)
 {
 	char	*src;
-	int	 fd, rc, tries;
+	int	 fd, tries, linked = 0;
 
 	src = xprintf("%s/.mark", spool_dir);
-	for (tries = 0; tries < 3; tries++) {
-		if ((rc = link(src, path)) == 0 || errno == EEXIST)
-			break;
-		if ((errno != ENOENT && errno != EMLINK) ||
+	for (tries = 0; tries < 3 && !linked; tries++) {
+		if (link(src, path) == 0 || errno == EEXIST)
+			linked = 1;
+		else if ((errno != ENOENT && errno != EMLINK) ||
 		    mark_source(spool_dir, errno == EMLINK) != 0)
 			break;
 	}
 	free(src);
-	if (rc == 0 || errno == EEXIST)
+	if (linked)
 		return 0;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600)) == -1) {
