@@ -396,6 +396,18 @@ assigned_fallback(const struct hjob *hj, const struct sched_server *snap,
  * once: in a burst each pass takes what the last one's fsyncs left
  * waiting.
  */
+/* A job for the pass's commit (busy until it is done), to srv or NULL. */
+static void
+pick_add(struct hjob ***pick, struct hsrv ***to, size_t *n, struct hjob *hj,
+    struct hsrv *srv)
+{
+	hj->busy = 1;
+	*pick = xreallocarray(*pick, *n + 1, sizeof(**pick));
+	*to = xreallocarray(*to, *n + 1, sizeof(**to));
+	(*pick)[*n] = hj;
+	(*to)[(*n)++] = srv;
+}
+
 static void
 schedule_pass(struct hub *h)
 {
@@ -448,14 +460,8 @@ schedule_pass(struct hub *h)
 			if (anyup && !other && hj->j.avoid != NULL)
 				job_fail(h, hj, hj->j.reason ? hj->j.reason :
 				    "every fax server refused the job");
-			else if (hj->unsaved) {
-				hj->busy = 1;
-				pick = xreallocarray(pick, npick + 1,
-				    sizeof(*pick));
-				to = xreallocarray(to, npick + 1, sizeof(*to));
-				pick[npick] = hj;
-				to[npick++] = NULL;
-			}
+			else if (hj->unsaved)
+				pick_add(&pick, &to, &npick, hj, NULL);
 			continue;
 		}
 		choice = assigned_fallback(hj, snap, n, assigned, idx);
@@ -479,11 +485,8 @@ schedule_pass(struct hub *h)
 		 * its thread submits only once the record is durable (busy).
 		 */
 		snap[idx].inflight++;
-		hj->busy = 1;
-		pick = xreallocarray(pick, npick + 1, sizeof(*pick));
-		to = xreallocarray(to, npick + 1, sizeof(*to));
-		pick[npick] = hj;
-		to[npick++] = h->srvs[idx];	/* never freed meanwhile */
+		/* h->srvs[idx]: never freed meanwhile. */
+		pick_add(&pick, &to, &npick, hj, h->srvs[idx]);
 	}
 	free(snap);
 	if (npick == 0)
