@@ -170,6 +170,15 @@ before_plan _hub_sanitizer_check
 _hub_cleanup() {
 	hub_stop
 	if [ -n "$HUB_DEBUG" ] || [ "$_tap_failed" != 0 ]; then
+		# The peers' complaints, then faxhubd's last words: a mail that
+		# never came shows as a deferral or an error here.
+		echo "# --- Postfix: deferred, bounced, warnings (tail)"
+		grep -E 'status=(deferred|bounced)|warning:|error:|fatal:|panic:' \
+		    "$W/log/postfix.log" 2>/dev/null | tail -15 | cut -c1-300 |
+		    sed 's/^/# /'
+		echo "# --- Dovecot: errors (tail)"
+		grep -E 'Error:|Fatal:|Panic:|Warning:' "$W/log/dovecot.log" \
+		    2>/dev/null | tail -15 | cut -c1-300 | sed 's/^/# /'
 		echo "# --- faxhubd log (tail)"
 		tail -60 "$HUBLOG" 2>/dev/null | sed 's/^/# /'
 	fi
