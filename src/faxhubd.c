@@ -340,7 +340,9 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	loaded = config_bytes(cfgpath);
 	log_setlevel((enum log_level)h.cfg.log.level);
-	if (!foreground) {
+	if (foreground)
+		log_stamp(!log_stderr_is_journal());
+	else {
 		log_init("faxhubd", 0, h.cfg.log.facility);
 		if (!reexec && daemon(0, 0) == -1)
 			fatal("daemon");

@@ -21,6 +21,7 @@ static const char	*log_prog = "faxhub";
 static int		 log_foreground = 1;
 static enum log_level	 log_maxlevel = LOG_LEVEL_INFO;
 static int		 log_journal;	/* stderr is the systemd journal */
+static int		 log_stamps;	/* lines start with the local time */
 static pthread_mutex_t	 log_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct {
@@ -71,6 +72,27 @@ log_init(const char *prog, int foreground, int facility)
 	log_journal = foreground && log_stderr_is_journal();
 	if (!foreground)
 		openlog(prog, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_stamp(int on)
+{
+	log_stamps = on;
+}
+
+/* "2026-12-02 03:24:42.123", local time. */
+static const char *
+log_now(char *s, size_t len)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	size_t		n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	n = strftime(s, len, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(s + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
+	return s;
 }
 
 void
@@ -133,7 +155,7 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 	static const int prio[] = {
 		LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG
 	};
-	char		 buf[2048];
+	char		 buf[2048], stamp[32];
 	int		 saved = errno;
 
 	if (level > log_maxlevel)
@@ -143,6 +165,9 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 		pthread_mutex_lock(&log_mtx);
 		if (log_journal)	/* the journal names the program */
 			fprintf(stderr, "<%d>%s\n", prio[level], buf);
+		else if (log_stamps)
+			fprintf(stderr, "%s %s: %s\n", log_now(stamp,
+			    sizeof(stamp)), log_prog, buf);
 		else
 			fprintf(stderr, "%s: %s\n", log_prog, buf);
 		fflush(stderr);

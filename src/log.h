@@ -2,7 +2,8 @@
  * log.h: the one place faxhub writes diagnostics.
  *
  * In the foreground (faxhubctl, faxhubd -d) messages go to stderr as
- * "PROG: message", or "<N>message" (N the syslog priority, sd-daemon(3))
+ * "PROG: message" (faxhubd -d: the local time first, log_stamp()), or
+ * "<N>message" (N the syslog priority, sd-daemon(3))
  * when stderr is the systemd journal ($JOURNAL_STREAM names it), so that
  * journalctl -p filters by level; a daemon logs to syslog.  log_warn() appends
  * ": strerror(errno)"; the *x variants do not.  fatal()/fatalx() are for
@@ -23,6 +24,8 @@ enum log_level {
 
 void	log_init(const char *prog, int foreground, int facility);
 void	log_setlevel(enum log_level);
+/* In the foreground, off the journal: each line starts with the time. */
+void	log_stamp(int);
 int	log_level_from_name(const char *);	/* -1 when unknown */
 int	log_facility_from_name(const char *);	/* -1 when unknown */
 const char *log_getprog(void);

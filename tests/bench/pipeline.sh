@@ -278,9 +278,11 @@ awk -v n="$N" -v dl="${delivered:-0}" -v c0="$cpu0" -v c1="$cpu1" \
 	if ($2 > ta) ta = $2; next }
     FILENAME ~ /pairs$/ { got++; if ($2 > ts) ts = $2; next }
     /imap: new mail announced/ && $1 >= t0 && !nt { nt = $1 }
-    / to \+1555556[0-9]*: server fax[0-9]* chosen/ { ch[$4] = $1 }
-    / to \+1555556[0-9]*: submitted to fax[0-9]* as job/ && ($4 in ch) {
-	nw++; w = $1 - ch[$4]; tw += w; if (w > mw) mw = w }
+    function job(  k) { for (k = 2; k < NF; k++) if ($k == "job")
+	return $(k + 1); return "" }
+    / to \+1555556[0-9]*: server fax[0-9]* chosen/ { ch[job()] = $1 }
+    / to \+1555556[0-9]*: submitted to fax[0-9]* as job/ && (job() in ch) {
+	nw++; w = $1 - ch[job()]; tw += w; if (w > mw) mw = w }
     END {
 	print "# burst timeline, seconds after the first acceptance:"
 	printf "#   Postfix accepted the last    %6.2f (%.0f mails/s)\n",

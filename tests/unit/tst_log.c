@@ -1,12 +1,14 @@
 /*
  * tst_log: under systemd (stderr is the stream $JOURNAL_STREAM names) every
  * line carries its syslog priority as "<N>", so journalctl -p warning shows
- * exactly the warnings; elsewhere lines are "PROG: message".
+ * exactly the warnings; elsewhere lines are "PROG: message", with the
+ * local time first once log_stamp() asked for it (faxhubd -d).
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +68,7 @@ main(void)
 {
 	char		 dir[] = "/tmp/tstlogXXXXXX", *path, *out, *js;
 	struct stat	 st;
+	regex_t		 re;
 
 	if (mkdtemp(dir) == NULL)
 		return 99;
@@ -92,6 +95,24 @@ main(void)
 	ok(out != NULL && strncmp(out, "tst: careful\n", 13) == 0,
 	    "a malformed JOURNAL_STREAM: plain lines");
 	free(out);
+
+	if (regcomp(&re, "^([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:"
+	    "[0-9]{2}\\.[0-9]{3} tst: [a-z]+\n){5}$", REG_EXTENDED |
+	    REG_NOSUB) != 0)
+		return 99;
+	log_stamp(1);
+	out = run(path, NULL);
+	ok(out != NULL && regexec(&re, out, 0, NULL, 0) == 0, "log_stamp: "
+	    "each line starts with the date and the time to the millisecond");
+	if (out == NULL || strstr(out, " tst: careful\n") == NULL)
+		diag("got: %s", out != NULL ? out : "(nothing)");
+	regfree(&re);
+	free(out);
+	out = run(path, js);
+	is_str(out, "<4>careful\n<6>fyi\n<5>note\n<7>detail\n<3>broken\n",
+	    "log_stamp, stderr the journal: the journal stamps, not us");
+	free(out);
+	log_stamp(0);
 
 	unlink(path);
 	rmdir(dir);
