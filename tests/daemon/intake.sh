@@ -62,7 +62,15 @@ ok "Bcc recipient (Delivered-To) and octet-stream TIFF: job" \
 # --- refusals --------------------------------------------------------------
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "carol@$TB_USER_DOMAIN" \
     -t "+15555550401@$F" -s unknown -m hi -a "$T/doc.tif:image/tiff:d.tif" -q
-ok "unknown sender gets a refusal mail" wait_until 30 mbox_has carol 1
+if wait_until 30 mbox_has carol 1; then
+	ok "unknown sender gets a refusal mail" true
+else
+	ok "unknown sender gets a refusal mail" false
+	grep -E 'carol|refus|imap|outbox|smtp' "$HUBLOG" | tail -20 |
+	    sed 's/^/# faxhubd: /'
+	grep carol "$W/log/postfix.log" | tail -10 | cut -c1-300 |
+	    sed 's/^/# postfix: /'
+fi
 mbox_fetch carol 1 "$T/r1.eml"
 like "refusal says why" "$(cat "$T/r1.eml")" "*unknown*"
 like "refusal is an auto-reply" "$(grep -i '^Auto-Submitted' "$T/r1.eml")" "*auto-replied*"
