@@ -12,6 +12,7 @@
 #                            check its log for sanitizer reports)
 # Every test gets a private directory $T that is removed on exit; cleanup
 # hooks registered with at_exit run first (trap), also when a test fails.
+# KEEP_TEST_DIR=1 keeps $T; KEEP_TEST_DIR=failed only when a test failed.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -24,7 +25,10 @@ _plan_hooks=""
 at_exit() { _exit_hooks="$1; $_exit_hooks"; }
 _tap_cleanup() {
 	eval "$_exit_hooks"
-	[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"
+	case ${KEEP_TEST_DIR:-} in
+	'') rm -rf "$T" ;;
+	failed) [ "$_tap_failed" != 0 ] && echo "# kept: $T" || rm -rf "$T" ;;
+	esac
 }
 trap _tap_cleanup EXIT
 trap 'exit 130' INT TERM
