@@ -8,8 +8,8 @@
  * fax server has its own thread (fax-server.c), started here by
  * dispatch_sync_servers() for every server of the table
  * whose driver is compiled in (fax.h); it submits the job and follows it,
- * and calls dispatch_finish() when the job has ended.  That only queues
- * the job's end: the ender thread here writes its log record, its
+ * and calls dispatch_end() when the job has ended.  That saves the end
+ * and queues it: the ender thread here writes its log record, its
  * reports and the broadcast's end without the hub mutex.
  */
 #include "config.h"
@@ -151,11 +151,39 @@ queue_end(struct hub *h, const char *id, int again)
 	pthread_cond_broadcast(&h->cond);
 }
 
-/* Call with mtx held, after hj reached DONE or FAILED and was saved. */
-void
-dispatch_finish(struct hub *h, struct hjob *hj)
+/*
+ * hj (busy, mtx held) has ended in state, DONE or FAILED (its reason set
+ * by the caller): its record is saved without mtx (hub_job_commit), then
+ * its end queued for the ender.  An end is acted upon only once durable;
+ * a record that cannot be saved leaves hj in its old state and end time,
+ * so that whoever looks at it next (its server's tracking, the next
+ * scheduling pass) ends it again, instead of an end in memory that no
+ * thread would report until a restart.  0, or -1 when not saved.
+ */
+int
+dispatch_end(struct hub *h, struct hjob *hj, enum job_state state)
 {
+	enum job_state	 was = hj->j.state;
+	long long	 ended = hj->j.ended;
+	int		 rc;
+
+	hj->j.state = state;
+	hj->j.ended = (long long)time(NULL);
+	if (fail_point("job-end-save")) {
+		log_warnx("job %s: fail point job-end-save: %s", hj->j.id,
+		    strerror(errno));
+		rc = -1;
+	} else
+		rc = hub_job_commit(h, hj);
+	if (rc == -1) {
+		hj->j.state = was;
+		hj->j.ended = ended;
+		log_warnx("job %s: its end (%s) is not saved: taken up again "
+		    "at the next look", hj->j.id, job_state_name(state));
+		return -1;
+	}
 	queue_end(h, hj->j.id, 0);
+	return 0;
 }
 
 /*
@@ -172,11 +200,13 @@ dispatch_finish(struct hub *h, struct hjob *hj)
  * reopens the ended broadcast.
  * The jobs are read as copies taken under mtx: a job in memory may be
  * rewritten by its server thread, or retired, once mtx is released.
- * -1 when a report could not be queued or the broadcast's end not saved:
- * the end is tried again later (the broadcast is not marked reported).
+ * -1 when the broadcast could not be read, a report not queued or the
+ * broadcast's end not saved: the end is tried again later (the broadcast
+ * is not marked reported), as one taken up again once *said is set (its
+ * end was logged, so the next try does not log it a second time).
  */
 static int
-end_one(struct hub *h, const char *id, int again)
+end_one(struct hub *h, const char *id, int again, int *said)
 {
 	struct bcast	 b;
 	struct job	 j, *jobs = NULL;
@@ -201,6 +231,7 @@ end_one(struct hub *h, const char *id, int again)
 	if (bcast_load(path, &b, &cause) == -1) {
 		log_warnx("job %s: %s", j.id, cause);
 		free(cause);
+		rc = -1;	/* tried again, not dropped */
 		goto out;
 	}
 	if (again && b.reported)
@@ -208,12 +239,12 @@ end_one(struct hub *h, const char *id, int again)
 	hj.j = j;
 	hub_log_job(h, &hj, j.state == JOB_DONE ? "done" : "failed");
 	if (again)
-		log_debug("job %s: its end taken up again after a restart",
-		    j.id);
+		log_debug("job %s: its end taken up again", j.id);
 	else
 		log_info("job %s to %s: %s%s%s", j.id, j.e164,
 		    j.state == JOB_DONE ? "sent" : "failed",
 		    j.reason ? ": " : "", j.reason ? j.reason : "");
+	*said = 1;
 	if (b.report == 1) {
 		rid = xprintf("%s-report", j.id);
 		rc = queue_report(h, &b, &j, 1, rid);
@@ -278,7 +309,7 @@ dispatch_ender_main(void *arg)
 	struct hend	*ends;
 	struct timespec	 until = { 0, 0 };
 	size_t		 n, i;
-	int		 failed;
+	int		 failed, said;
 
 	pthread_mutex_lock(&h->mtx);
 	for (;;) {
@@ -298,15 +329,17 @@ dispatch_ender_main(void *arg)
 		pthread_mutex_unlock(&h->mtx);
 		failed = 0;
 		for (i = 0; i < n; i++) {
-			if (end_one(h, ends[i].id, ends[i].again) == -1) {
+			said = 0;
+			if (end_one(h, ends[i].id, ends[i].again, &said) ==
+			    -1) {
 				ends[failed].id = ends[i].id;
-				ends[failed++].again = 1;
+				ends[failed++].again = ends[i].again || said;
 			} else
 				free(ends[i].id);
 		}
 		pthread_mutex_lock(&h->mtx);
 		for (i = 0; i < (size_t)failed; i++) {
-			queue_end(h, ends[i].id, 1);
+			queue_end(h, ends[i].id, ends[i].again);
 			free(ends[i].id);
 		}
 		free(ends);
@@ -353,11 +386,8 @@ static void
 job_fail(struct hub *h, struct hjob *hj, const char *reason)
 {
 	hj->busy = 1;
-	hj->j.state = JOB_FAILED;
 	job_setstr(&hj->j.reason, reason);
-	hj->j.ended = (long long)time(NULL);
-	if (hub_job_commit(h, hj) == 0)
-		dispatch_finish(h, hj);
+	(void)dispatch_end(h, hj, JOB_FAILED);
 	hj->busy = 0;
 }
 

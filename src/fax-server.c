@@ -176,13 +176,10 @@ track_result(struct sess *x, struct hjob *hj, const struct fax_job *st)
 	if (st->remote_csid != NULL)
 		job_setstr(&hj->j.csid, st->remote_csid);
 	if (st->state == FAX_DONE) {
-		hj->j.state = JOB_DONE;
-		hj->j.ended = now;
 		job_setstr(&hj->j.reason, NULL);
 		job_setstr(&hj->j.class, NULL);
 		job_setstr(&hj->j.cause, NULL);
-		if (hub_job_commit(h, hj) == 0)
-			dispatch_finish(h, hj);
+		(void)dispatch_end(h, hj, JOB_DONE);
 		return;
 	}
 	if (st->state != FAX_FAILED)
@@ -210,10 +207,7 @@ track_result(struct sess *x, struct hjob *hj, const struct fax_job *st)
 		hub_job_commit(h, hj);
 		return;
 	}
-	hj->j.state = JOB_FAILED;
-	hj->j.ended = now;
-	if (hub_job_commit(h, hj) == 0)
-		dispatch_finish(h, hj);
+	(void)dispatch_end(h, hj, JOB_FAILED);
 }
 
 /* Verifies or submits one SUBMITTING job; mtx held on entry and exit. */
@@ -326,14 +320,11 @@ sess_track(struct sess *x, struct hjob *hj)
 	if (rc == 0)
 		track_result(x, hj, &st);
 	else if (rc == -2 && fe.cls == FAXERR_NONE) {
-		hj->j.state = JOB_FAILED;
-		hj->j.ended = (long long)time(NULL);
 		job_setstr(&hj->j.reason, "the job disappeared from the fax "
 		    "server");
 		job_setstr(&hj->j.class, fax_errclass_name(FAXERR_NOTFOUND));
 		job_setstr(&hj->j.cause, fax_cause_name(FAX_CAUSE_OTHER));
-		if (hub_job_commit(h, hj) == 0)
-			dispatch_finish(h, hj);
+		(void)dispatch_end(h, hj, JOB_FAILED);
 	} else {
 		pthread_mutex_unlock(&h->mtx);
 		sess_lost(x, &fe, "connection lost");

@@ -176,15 +176,16 @@ int	 intake_process(struct hub *, const char *key, struct spool_batch *);
 
 /*
  * dispatch.c: server choice and the end of a job; mtx held.
- * dispatch_finish() queues the end of a job that reached DONE or FAILED
- * and was saved; the ender thread (dispatch_ender_main, arg: the hub)
- * does it.  dispatch_reports() queues the ends a restart owes.
+ * dispatch_end() ends a busy job (DONE or FAILED): its record saved, then
+ * its end queued for the ender thread (dispatch_ender_main, arg: the
+ * hub); a record not saved leaves the job as it was, to be ended again.
+ * dispatch_reports() queues the ends a restart owes.
  */
 /* Asks the scheduler thread (dispatch_sched_main) for a pass; no wait. */
 void	 dispatch_schedule(struct hub *);
 void	*dispatch_sched_main(void *);
 void	 dispatch_sync_servers(struct hub *);
-void	 dispatch_finish(struct hub *, struct hjob *);
+int	 dispatch_end(struct hub *, struct hjob *, enum job_state);
 void	 dispatch_reports(struct hub *);
 void	*dispatch_ender_main(void *);
 void	 dispatch_ends_free(struct hub *);

@@ -429,6 +429,21 @@ stall_point(const char *name)
 	log_notice("stall point %s: going on", name);
 }
 
+int
+fail_point(const char *name)
+{
+	const char	*want, *file;
+	struct stat	 st;
+
+	if ((want = getenv("FAXHUB_FAILPOINT")) == NULL ||
+	    strcmp(want, name) != 0 ||
+	    (file = getenv("FAXHUB_FAILFILE")) == NULL ||
+	    stat(file, &st) == -1)
+		return 0;
+	errno = EIO;
+	return 1;
+}
+
 enum doc_kind
 doc_sniff(const void *data, size_t len)
 {

@@ -113,6 +113,12 @@ void	crash_point(const char *name);
  * removed.  Costs one getenv when unset.
  */
 void	stall_point(const char *name);
+/*
+ * Test hook for the tests of a write that fails: 1 (errno EIO) when
+ * $FAXHUB_FAILPOINT names this point and the file $FAXHUB_FAILFILE
+ * exists, else 0.  Costs one getenv when unset.
+ */
+int	fail_point(const char *name);
 
 /* What a document's first bytes say it is, whatever its label claims. */
 enum doc_kind {

@@ -35,7 +35,9 @@ steps_done() {
 
 # The stall point holds the end of a broadcast in its disk I/O while
 # $T/stall exists (the last round).
-hub_start FAXHUB_STALLPOINT=ender-before-bcast-save FAXHUB_STALLFILE="$T/stall"
+# The fail point fails the save of a job's end while $T/fail exists.
+hub_start FAXHUB_STALLPOINT=ender-before-bcast-save FAXHUB_STALLFILE="$T/stall" \
+    FAXHUB_FAILPOINT=job-end-save FAXHUB_FAILFILE="$T/fail"
 ok "faxhubd logs in to IMAP and both fax servers" wait_until 30 sh -c \
     "grep -q 'imap: logged in' '$HUBLOG' &&
      grep -q 'server fax1: logged in' '$HUBLOG' &&
@@ -122,8 +124,31 @@ ok "stall: fax 7 is sent" wait_until 240 sh -c \
     "grep -q 'job .*15555553007.*: sent' '$HUBLOG'"
 ok "stall: the reports and the answer are delivered" wait_until 120 hub_settled
 
+# A disk that fails the save of a job's end: the server has sent fax 8,
+# but its end is acted on (logged, reported) only once it is saved; until
+# then each look at the server ends it again, and it is reported once.
+notsaved() {	# at least N times: the end of fax 8 not saved
+	[ "$(grep -c "job .*15555553008: its end (done) is not saved" \
+	    "$HUBLOG")" -ge "$1" ]
+}
+reports() { grep -c -- "-report to alice@$D sent" "$HUBLOG"; }
+before=$(reports)
+: >"$T/fail"
+mail_fax "$A" "+15555553008" "$T/doc.tif"
+ok "fail: the end of fax 8 is not saved while the disk fails" \
+    wait_until 300 notsaved 1
+ok "fail: the server's next look ends it again" \
+    wait_until 60 notsaved 2
+is "fail: nothing is said of an end not saved" \
+    "$(grep -c 'job .*15555553008.*: sent' "$HUBLOG")" 0
+rm -f "$T/fail"
+ok "fail: once the disk is back, fax 8 is sent" wait_until 60 sh -c \
+    "grep -q 'job .*15555553008.*: sent' '$HUBLOG'"
+ok "fail: its report is delivered" wait_until 120 hub_settled
+is "fail: alice was sent one report for it" "$(reports)" $((before + 1))
+
 # Nothing lost: each fax sent exactly once, each in the communication log.
-for n in 1 2 3 4 5 6 7; do
+for n in 1 2 3 4 5 6 7 8; do
 	num=1555555300$n
 	is "fax $num given to a server once" \
 	    "$(grep -c "job .*$num: server fax. chosen" "$HUBLOG")" 1
