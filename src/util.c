@@ -411,16 +411,27 @@ crash_point(const char *name)
 	kill(getpid(), SIGKILL);
 }
 
-void
-stall_point(const char *name)
+/* The file of $point_var's point name while it exists, else NULL. */
+static const char *
+point_file(const char *point_var, const char *file_var, const char *name)
 {
 	const char	*want, *file;
 	struct stat	 st;
 
-	if ((want = getenv("FAXHUB_STALLPOINT")) == NULL ||
-	    strcmp(want, name) != 0 ||
-	    (file = getenv("FAXHUB_STALLFILE")) == NULL ||
-	    stat(file, &st) == -1)
+	if ((want = getenv(point_var)) == NULL || strcmp(want, name) != 0 ||
+	    (file = getenv(file_var)) == NULL || stat(file, &st) == -1)
+		return NULL;
+	return file;
+}
+
+void
+stall_point(const char *name)
+{
+	const char	*file;
+	struct stat	 st;
+
+	if ((file = point_file("FAXHUB_STALLPOINT", "FAXHUB_STALLFILE",
+	    name)) == NULL)
 		return;
 	log_notice("stall point %s: waiting until %s is removed", name,
 	    file);
@@ -432,13 +443,7 @@ stall_point(const char *name)
 int
 fail_point(const char *name)
 {
-	const char	*want, *file;
-	struct stat	 st;
-
-	if ((want = getenv("FAXHUB_FAILPOINT")) == NULL ||
-	    strcmp(want, name) != 0 ||
-	    (file = getenv("FAXHUB_FAILFILE")) == NULL ||
-	    stat(file, &st) == -1)
+	if (point_file("FAXHUB_FAILPOINT", "FAXHUB_FAILFILE", name) == NULL)
 		return 0;
 	errno = EIO;
 	return 1;
