@@ -565,6 +565,26 @@ static const struct hfx_cause {
 	    "the connection broke during transmission" },
 	{ "disconnected prematurely", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
 	    "the connection broke during transmission" },
+	/*
+	 * T.30 exchanges that went wrong on the line (faxsend: "COMREC
+	 * invalid command received/no DIS or DTC", "RSPREC error/got DCN",
+	 * "DCS sent 3 times without response", a Class 2 modem's "Invalid
+	 * response to EOP"): worth another try, never a bad number.
+	 */
+	{ "comrec", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "rsprec", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "dcs sent", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "dis/dtc received", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "unspecified transmit phase", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "invalid response to", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the connection broke during transmission" },
+	{ "giving up after", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
+	    "the transmission failed" },
 	{ "too many attempts to dial", FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER,
 	    "the number could not be reached in the dials allowed" },
 	{ "too many attempts to transmit", FAXERR_TEMPORARY, FAX_CAUSE_LINE,
@@ -577,7 +597,7 @@ static const struct hfx_cause {
 	    "the fax server refused the job" },
 	{ "canonical format", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
 	    "the number is not valid" },
-	{ "invalid", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
+	{ "invalid dialing command", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
 	    "the number is not valid" },
 	{ "unknown number", FAXERR_PERMANENT, FAX_CAUSE_BAD_NUMBER,
 	    "the number does not exist" },

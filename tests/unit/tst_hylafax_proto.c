@@ -545,6 +545,26 @@ test_status_texts(void)
 		    FAX_CAUSE_LINE },
 		{ "Remote fax disconnected prematurely", FAXERR_TEMPORARY,
 		    FAX_CAUSE_LINE },
+		/* A T.30 exchange gone wrong is the line's, not the number's
+		 * (the first, as hfaxd gave it in a loopback run under load). */
+		{ "COMREC invalid command received/no DIS or DTC; too many "
+		    "attempts to send", FAXERR_TEMPORARY, FAX_CAUSE_LINE },
+		{ "COMREC invalid response received to PPS.; Giving up after "
+		    "3 attempts to send same page", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "COMREC error in transmit Phase B/got DCN", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "RSPREC error/got DCN", FAXERR_TEMPORARY, FAX_CAUSE_LINE },
+		{ "DCS sent 3 times without response", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "DIS/DTC received 3 times; DCS not recognized",
+		    FAXERR_TEMPORARY, FAX_CAUSE_LINE },
+		{ "Unspecified Transmit Phase B error", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "Invalid response to EOP", FAXERR_TEMPORARY,
+		    FAX_CAUSE_LINE },
+		{ "Giving up after 3 attempts to send same page",
+		    FAXERR_TEMPORARY, FAX_CAUSE_LINE },
 		{ "Kill time expired", FAXERR_TEMPORARY, FAX_CAUSE_TIMEOUT },
 		{ "REJECT: Too many attempts to dial: 3, max 3",
 		    FAXERR_TEMPORARY, FAX_CAUSE_NO_ANSWER },
