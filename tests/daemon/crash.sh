@@ -17,7 +17,13 @@ A=alice@$D
 "$CTL" -D "$T/db" server disable fax2 >/dev/null	# every fax leaves via fax1
 make_tiff "$T/doc.tif" 1
 sent_count() { grep -c "job .*$1.*: sent" "$HUBLOG"; }
-done_on_fax1() { "$TB/tb-hylafax" -d "$W" -s 1 doneq | grep -c "|$1|"; }
+# fax1's done queue: the jobs to NUMBER that were sent (state D; a try
+# the line broke is there too, failed, and was tried again).
+done_on_fax1() {
+	"$TB/tb-hylafax" -d "$W" -s 1 doneq | awk -F'|' -v n="$1" \
+	    '{ s = $2; gsub(/ /, "", s) } s == "D" && index($0, "|" n "|") { c++ }
+	    END { print c + 0 }'
+}
 received_on_fax2() { grep -c "called $1) taken into the spool" "$HUBLOG"; }
 # sent_once TAG NUMBER: after a restart the fax to NUMBER goes out once
 # and is received once; then faxhubd is stopped, once the report and the
