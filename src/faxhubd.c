@@ -341,7 +341,7 @@ main(int argc, char **argv)
 	loaded = config_bytes(cfgpath);
 	log_setlevel((enum log_level)h.cfg.log.level);
 	if (foreground)
-		log_stamp(!log_stderr_is_journal());
+		log_stamp(1);	/* not on the journal: log.c */
 	else {
 		log_init("faxhubd", 0, h.cfg.log.facility);
 		if (!reexec && daemon(0, 0) == -1)

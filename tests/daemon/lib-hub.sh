@@ -5,7 +5,7 @@
 #   hub_start [ENV...]  start faxhubd -d in the background (stopped on exit)
 #   hub_kill9 / hub_stop
 #   mbox_count USER [FOLDER], gw_count FOLDER, hub_log_has PATTERN
-#   hub_settled, mta_idle, hub_tables_loads
+#   hub_settled, mta_idle, hub_tables_loads, fax_tries
 #   make_tiff FILE [PAGES]
 
 W=$T/w
@@ -188,6 +188,9 @@ mbox_count() { "$TB/tb-fetch" -d "$W" -u "$1" --count ${2:+-F "$2"} 2>/dev/null;
 mbox_has() { [ "$(mbox_count "$1" "${3:-}")" -ge "$2" ] 2>/dev/null; }
 gw_count() { mbox_count fax "$1"; }
 hub_log_has() { grep -q -- "$1" "$HUBLOG"; }
+# fax_tries NUMBER (E.164 without +): the tries faxhubd gave the fax, 1
+# plus each the line broke (tried again; no double submission).
+fax_tries() { echo $((1 + $(grep -c "to +$1: try [0-9]* failed" "$HUBLOG"))); }
 # hub_settled: a status snapshot shows no job waiting or in flight and an
 # empty outbox, then Postfix's queue is empty: every mail faxhubd wrote is
 # in its mailbox.  A job's report is queued in the step that ends the job
