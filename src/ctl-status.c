@@ -55,10 +55,12 @@ ctl_status(struct ctl *c)
 	    kv_get(&kv, "smtp.error") ? " — " : "",
 	    kv_get(&kv, "smtp.error") ? kv_get(&kv, "smtp.error") : "");
 	printf("jobs: %lld queued, %lld submitting, %lld on a server, "
-	    "%lld done, %lld failed; %lld mail(s) in the outbox\n",
+	    "%lld done, %lld failed, %lld of them being reported; "
+	    "%lld mail(s) in the outbox\n",
 	    kv_getll(&kv, "jobs.queued", 0), kv_getll(&kv, "jobs.submitting", 0),
 	    kv_getll(&kv, "jobs.submitted", 0), kv_getll(&kv, "jobs.done", 0),
-	    kv_getll(&kv, "jobs.failed", 0), kv_getll(&kv, "outbox", 0));
+	    kv_getll(&kv, "jobs.failed", 0), kv_getll(&kv, "jobs.ending", 0),
+	    kv_getll(&kv, "outbox", 0));
 	n = kv_getll(&kv, "servers", 0);
 	printf("%-12s %-9s %4s %-9s %-21s %s\n", "SERVER", "STATE", "PRIO",
 	    "LINES", "ADDRESS", "DETAIL");

@@ -32,15 +32,9 @@
 #define ENDER_RETRY	5	/* seconds before a failed end is tried again */
 
 static int
-state_ended(enum job_state s)
-{
-	return s == JOB_DONE || s == JOB_FAILED;
-}
-
-static int
 job_ended(const struct hjob *hj)
 {
-	return state_ended(hj->j.state);
+	return job_state_ended(hj->j.state);
 }
 
 int
@@ -221,7 +215,7 @@ end_one(struct hub *h, const char *id, int again, int *said)
 	if ((live = hub_job_find(h, id)) != NULL)
 		job_copy(&j, &live->j);
 	pthread_mutex_unlock(&h->mtx);
-	if (live == NULL || !state_ended(j.state)) {
+	if (live == NULL || !job_state_ended(j.state)) {
 		if (live != NULL)
 			job_free(&j);
 		return 0;
@@ -256,7 +250,7 @@ end_one(struct hub *h, const char *id, int again, int *said)
 	bcast_jobs(h, &b, &jobs, &n);
 	pthread_mutex_unlock(&h->mtx);
 	for (i = 0; i < n; i++) {
-		if (!state_ended(jobs[i].state))
+		if (!job_state_ended(jobs[i].state))
 			all = 0;
 		else if (jobs[i].state == JOB_DONE)
 			anyok = 1;
@@ -326,6 +320,7 @@ dispatch_ender_main(void *arg)
 		n = h->nends;
 		h->ends = NULL;
 		h->nends = 0;
+		h->ending = n;
 		pthread_mutex_unlock(&h->mtx);
 		failed = 0;
 		for (i = 0; i < n; i++) {
@@ -338,6 +333,7 @@ dispatch_ender_main(void *arg)
 				free(ends[i].id);
 		}
 		pthread_mutex_lock(&h->mtx);
+		h->ending = 0;
 		for (i = 0; i < (size_t)failed; i++) {
 			queue_end(h, ends[i].id, ends[i].again);
 			free(ends[i].id);

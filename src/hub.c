@@ -363,7 +363,7 @@ hub_bcast_retire(struct hub *h, const struct bcast *b, char **cause)
 	pthread_mutex_lock(&h->mtx);
 	for (i = 0; i < n; i++)
 		if ((hj = hub_job_find(h, ids[i])) != NULL && (hj->busy ||
-		    (hj->j.state != JOB_DONE && hj->j.state != JOB_FAILED))) {
+		    !job_state_ended(hj->j.state))) {
 			xasprintf(cause, "broadcast %s: job %s is live",
 			    b->id, ids[i]);
 			rc = -1;

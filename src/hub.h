@@ -110,10 +110,11 @@ struct hub {
 	/*
 	 * The ends of jobs (dispatch.c): queued with mtx held, done by the
 	 * ender thread without it (log record, reports, the broadcast's
-	 * end).
+	 * end).  ending: those the ender has taken and not yet done.
 	 */
 	struct hend	 *ends;
 	size_t		  nends;
+	size_t		  ending;
 	/* hub.c: broadcasts whose record a thread reads and rewrites. */
 	char		**bbusy;
 	size_t		  nbbusy;

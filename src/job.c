@@ -50,6 +50,13 @@ job_state_name(enum job_state s)
 	    job_states[s] : "unknown";
 }
 
+/* DONE or FAILED: the job has ended, for good. */
+int
+job_state_ended(enum job_state s)
+{
+	return s == JOB_DONE || s == JOB_FAILED;
+}
+
 void
 job_setstr(char **field, const char *value)
 {

@@ -85,6 +85,7 @@ struct bcast {
 struct kv;
 
 const char	*job_state_name(enum job_state);
+int		 job_state_ended(enum job_state);
 /* The record's fields into kv (kvfile.h), as job_save() writes them. */
 void		 job_encode(const struct job *, struct kv *);
 void		 bcast_encode(const struct bcast *, struct kv *);

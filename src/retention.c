@@ -167,8 +167,7 @@ job_ended(const struct hub *h, const char *id, long long *ended)
 		loaded = job_load(path, &j, &cause) == 0;
 		if (loaded || access(path, F_OK) == 0 || errno != ENOENT) {
 			found = 1;
-			rc = loaded &&
-			    (j.state == JOB_DONE || j.state == JOB_FAILED);
+			rc = loaded && job_state_ended(j.state);
 		}
 		if (rc && j.ended > *ended)
 			*ended = j.ended;
@@ -291,7 +290,7 @@ prune_job(struct prune *p, const char *id, long long *again, char **cause)
 		path = spool_path(p->h, dirs[d], id, NULL);
 		memset(&j, 0, sizeof(j));
 		if ((loaded = job_load(path, &j, &why) == 0) != 0 &&
-		    (j.state == JOB_DONE || j.state == JOB_FAILED) &&
+		    job_state_ended(j.state) &&
 		    (j.broadcast == NULL || !bcast_exists(p->h, j.broadcast))) {
 			ended = 1;
 			if (j.ended >= p->cutoff)

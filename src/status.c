@@ -21,9 +21,10 @@
 /*
  * Call with mtx held; the state is copied under it, and the mutex is
  * released while the outbox is listed and the file written.  The outbox
- * is listed after the job counts: a report is queued in the step that
- * ends its job, so a snapshot with no job in flight lists every report
- * not yet sent.
+ * is listed after the job counts: a job's report is queued by the ender
+ * before its end stops counting as ending (an ended job whose record is
+ * being saved, an end queued or in the ender's hands), so a snapshot
+ * with no job in flight and none ending lists every report not yet sent.
  */
 int
 hub_write_status(struct hub *h)
@@ -31,7 +32,7 @@ hub_write_status(struct hub *h)
 	struct kv	 kv;
 	char		*cause = NULL, *path, k[256], **names;
 	size_t		 i, n;
-	long long	 count[5] = { 0 };
+	long long	 count[5] = { 0 }, ending;
 	int		 rc;
 
 	kv_init(&kv);
@@ -47,8 +48,14 @@ hub_write_status(struct hub *h)
 	if (h->smtp_err != NULL)
 		kv_set(&kv, "smtp.error", h->smtp_err);
 	/* Live jobs, and the ended ones: still in memory or retired. */
-	for (i = 0; i < h->njobs; i++)
-		count[h->jobs[i]->j.state]++;
+	ending = (long long)(h->nends + h->ending);
+	for (i = 0; i < h->njobs; i++) {
+		const struct hjob *hj = h->jobs[i];
+
+		count[hj->j.state]++;
+		if (hj->busy && job_state_ended(hj->j.state))
+			ending++;	/* dispatch_end(): saving its end */
+	}
 	count[JOB_DONE] += h->retired[0];
 	count[JOB_FAILED] += h->retired[1];
 	for (i = 0; i < 5; i++) {
@@ -56,6 +63,7 @@ hub_write_status(struct hub *h)
 		    job_state_name((enum job_state)i));
 		kv_setll(&kv, k, count[i]);
 	}
+	kv_setll(&kv, "jobs.ending", ending);
 	kv_setll(&kv, "servers", (long long)h->nsrvs);
 	for (i = 0; i < h->nsrvs; i++) {
 		struct hsrv		*s = h->srvs[i];

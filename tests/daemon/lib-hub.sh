@@ -191,14 +191,14 @@ hub_log_has() { grep -q -- "$1" "$HUBLOG"; }
 # fax_tries NUMBER (E.164 without +): the tries faxhubd gave the fax, 1
 # plus each the line broke (tried again; no double submission).
 fax_tries() { echo $((1 + $(grep -c "to +$1: try [0-9]* failed" "$HUBLOG"))); }
-# hub_settled: a status snapshot shows no job waiting or in flight and an
-# empty outbox, then Postfix's queue is empty: every mail faxhubd wrote is
-# in its mailbox.  A job's report is queued in the step that ends the job
-# (the status lists the outbox after the jobs), and the outbox removes a
-# mail only once Postfix has taken it.
+# hub_settled: a status snapshot shows no job waiting, in flight or being
+# reported and an empty outbox, then Postfix's queue is empty: every mail
+# faxhubd wrote is in its mailbox.  A job's report is queued before its end
+# stops counting as being reported (the status lists the outbox after the
+# jobs), and the outbox removes a mail only once Postfix has taken it.
 hub_settled() {
 	"$CTL" -c "$CONF" status | grep -q \
-	    'jobs: 0 queued, 0 submitting, 0 on a server, .*; 0 mail(s) in the outbox' &&
+	    'jobs: 0 queued, 0 submitting, 0 on a server, .*, 0 of them being reported; 0 mail(s) in the outbox' &&
 	    mta_idle
 }
 # mta_idle: Postfix holds no mail (all delivered to the mailboxes).

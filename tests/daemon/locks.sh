@@ -109,6 +109,8 @@ going() { have "stall point ender-before-bcast-save: going on"; }
 mail_fax "$A" "+15555553006" "$T/doc.tif"
 ok "stall: the end of fax 6 is stuck in its broadcast save" \
     wait_until 300 stalled
+ok "stall: faxhubctl status counts it as being reported" wait_until 30 sh -c \
+    "'$CTL' -c '$CONF' status | grep -q ', [1-9][0-9]* of them being reported;'"
 k=$((k + 1))
 mail_fax "$A" "+15555553007" "$T/doc.tif"
 POSIXLY_CORRECT=1 "$TB/tb-mail" -d "$W" -f "dave@$D" \
