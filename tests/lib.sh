@@ -4,7 +4,10 @@
 #   is "name" "$got" "$want"
 #   like "name" "$got" 'glob'
 #   wait_until SECS CMD...   polls CMD (a command or shell function) every
-#                            0.5 s until it succeeds; 1 on timeout
+#                            0.5 s until it succeeds; 1 on timeout, after
+#                            SECS times FAXHUB_TEST_PATIENCE (default 1):
+#                            the bound is for a failure only, and CI runs
+#                            three suites side by side on two cores
 #   skip_all "reason"        (prints 1..0 # SKIP and exits 0)
 #   done_testing             (prints the plan; exit status 1 on any failure)
 #   before_plan CMD          runs CMD in done_testing before the plan, so it
@@ -55,7 +58,7 @@ like() {
 	esac
 }
 wait_until() {
-	_t=$1; shift
+	_t=$(($1 * ${FAXHUB_TEST_PATIENCE:-1})); shift
 	_end=$(( $(date +%s) + _t ))
 	while [ "$(date +%s)" -lt "$_end" ]; do
 		"$@" >/dev/null 2>&1 && return 0

@@ -86,7 +86,10 @@ rc=$?
 t1=$(date +%s)
 is "tools/demo exits 0" "$rc" 0
 diag "the demo took $((t1 - t0)) s"
-ok "it takes under two minutes" test $((t1 - t0)) -lt 120
+# Two minutes on a machine of its own; CI's side-by-side suites stretch it
+# (FAXHUB_TEST_PATIENCE, tests/lib.sh).
+ok "it takes under two minutes" \
+    test $((t1 - t0)) -lt $((120 * ${FAXHUB_TEST_PATIENCE:-1}))
 out=$(cat "$T/out")
 for n in 1 2 3 4 5 6 7; do
 	ok "step $n is announced" grep -q "^==> Step $n of 7: " "$T/out"

@@ -180,17 +180,18 @@ t_sent=$(ms_now)
 wait $wpid; wpid=""
 t1=$(ms_now)
 like "IDLE: woke on new mail" "$(cat "$T/w1")" "*changed=1*"
-lat=$((t1 - t_sent))
-ok "IDLE: woke within a second of delivery (${lat} ms after SMTP)" \
-    test "$lat" -lt 1000
+# Woken by the server, long before the 20 s wait ends (the bounds in this
+# file say "not the timeout", never how fast: a loaded machine delays
+# Postfix's delivery and Dovecot's notice; `make bench` measures speed).
+diag "IDLE: woke $((t1 - t_sent)) ms after SMTP accepted the mail"
 ok "IDLE: did not wait for the timeout ($((t1 - t0)) ms)" \
-    test $((t1 - t0)) -lt 5000
+    test $((t1 - t0)) -lt 10000
 
 out=$(plain wait 2)
 like "IDLE: timeout returns 0" "$out" "*changed=0*"
 ms=$(echo "$out" | sed -n 's/.*ms=\([0-9]*\).*/\1/p')
-ok "IDLE: timeout after about 2 s (${ms} ms)" \
-    test "${ms:-0}" -ge 1900 -a "${ms:-0}" -lt 3000
+ok "IDLE: timeout after 2 s, not before (${ms} ms)" \
+    test "${ms:-0}" -ge 1900 -a "${ms:-0}" -lt 10000
 
 fhbg wait 30 >"$T/w2" 2>&1 &
 wpid=$!
@@ -200,16 +201,21 @@ kill -USR1 $wpid
 wait $wpid; wpid=""
 t1=$(ms_now)
 like "IDLE: stop flag ends the wait with 0" "$(cat "$T/w2")" "*changed=0*"
-ok "IDLE: stop flag seen within a second ($((t1 - t0)) ms)" \
-    test $((t1 - t0)) -lt 1500
+ok "IDLE: stop flag seen long before the 30 s wait ends ($((t1 - t0)) ms)" \
+    test $((t1 - t0)) -lt 10000
 
-fhbg -I wait 3 >"$T/w3" 2>&1 &
+# Without IDLE the wait sleeps to its end, then one NOOP sees what came:
+# 8 s leave a loaded machine's Postfix and Dovecot time to deliver.
+fhbg -I wait 8 >"$T/w3" 2>&1 &
 wpid=$!
 wait_ready "$T/w3"
 mail -t +15558888@fax.test -s poll -m poll
 wait $wpid; wpid=""
 like "no IDLE: NOOP after the poll interval sees the mail" "$(cat "$T/w3")" \
-    "*changed=1 ms=[23]*"
+    "*changed=1 ms=*"
+ms=$(sed -n 's/.*ms=\([0-9]*\).*/\1/p' "$T/w3")
+ok "no IDLE: the NOOP came at the end of the wait (${ms} ms)" \
+    test "${ms:-0}" -ge 7900 -a "${ms:-0}" -lt 20000
 like "no IDLE: nothing new gives 0" "$(plain -I wait 1)" "*changed=0*"
 
 # --- server goes away ---------------------------------------------------------
@@ -222,16 +228,16 @@ wait $wpid; wpid=""
 t1=$(ms_now)
 like "server stopped during IDLE: error" "$(cat "$T/w4")" \
     "*changed=-1*class=connect*"
-ok "server stopped during IDLE: noticed at once ($((t1 - t0)) ms)" \
-    test $((t1 - t0)) -lt 6000
+ok "server stopped during IDLE: noticed before the 30 s wait ends ($((t1 - t0)) ms)" \
+    test $((t1 - t0)) -lt 20000
 t0=$(ms_now)
-out=$(fh -p "$TB_IMAP_PORT" -T 3 open)
+out=$(fh -p "$TB_IMAP_PORT" -T 10 open)
 t1=$(ms_now)
 like "server down: IMAP_ECONNECT" "$out" "*class=connect*"
 like "server down: cause" "$out" \
     "*imap 127.0.0.1:$TB_IMAP_PORT: connect: Connection refused*"
-ok "server down: within the timeout ($((t1 - t0)) ms)" \
-    test $((t1 - t0)) -lt 3500
+ok "server down: at once, not after the 10 s timeout ($((t1 - t0)) ms)" \
+    test $((t1 - t0)) -lt 5000
 ok "server back" "$WORLD" start-service "$W" dovecot
 like "login again after restart" "$(plain open)" "uidvalidity=[1-9]*"
 

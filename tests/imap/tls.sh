@@ -162,8 +162,8 @@ like "IMAPS trusted: past verification, then timeout" "$out" \
 like "IMAPS trusted: timeout is IMAP_ECONNECT" "$out" "*class=connect*"
 ok "IMAPS trusted: LOGIN was sent" grep -q "LOGIN fax secret" srv.out
 ms=$(( (t1 - t0) / 1000000 ))
-ok "reply timeout honoured (2 s, took ${ms} ms)" \
-    test "$ms" -ge 1800 -a "$ms" -lt 3500
+ok "reply timeout honoured (2 s, took ${ms} ms; the server holds 60 s)" \
+    test "$ms" -ge 1800 -a "$ms" -lt 10000
 stop_srv
 
 out=$(imaps -C ca.pem open)

@@ -159,7 +159,8 @@ took=$(($(date +%s) - start))
 is "silent server: tempfail" "$rc" 75
 like "silent server: says it timed out" "$(head -1 "$T/out")" \
     "*no reply within 2 s*"
-ok "silent server: gave up within the timeout (${took}s)" [ "$took" -le 4 ]
+ok "silent server: gave up at the timeout, not the server's 60 s (${took}s)" \
+    [ "$took" -le 10 ]
 kill $silent 2>/dev/null
 
 "$TB/world" stop-service "$W" postfix >/dev/null 2>&1
