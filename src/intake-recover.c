@@ -408,6 +408,8 @@ intake_recover(struct hub *h)
 			group_redo(h, v + i, j - i);
 	}
 	uncommitted(h, v, n, u, nu);
+	/* A crash after a broadcast's move, before its retirement. */
+	(void)intake_finish(h, NULL);
 	spool_names_free(u, nu);
 	for (i = 0; i < n; i++) {
 		free(v[i].bcast);

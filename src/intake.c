@@ -35,6 +35,7 @@
 #include "fetch-imap.h"
 #include "hub.h"
 #include "image.h"
+#include "intake.h"
 #include "kvfile.h"
 #include "log.h"
 #include "spool.h"
@@ -64,7 +65,6 @@ static int	 intake_batch(struct hub *, struct imap_conn *, uint32_t,
 		    const uint32_t *, size_t, const uint32_t *, size_t,
 		    struct spool_batch *);
 static int	 intake_scan(struct hub *, struct imap_conn *);
-static int	 intake_finish(struct hub *, struct imap_conn *);
 
 /* ---- the IMAP side --------------------------------------------------- */
 
@@ -430,8 +430,12 @@ intake_scan(struct hub *h, struct imap_conn *c)
  * memory), so that bcast/ holds only live broadcasts and each pass reads
  * as many records as there is work in flight.  The first pass over a
  * spool written before done/ existed retires every ended broadcast.
+ * Without a connection (c NULL: the start-up, intake_recover()), only the
+ * broadcasts whose mail was moved are retired: a crash between the move
+ * and the retirement is finished before the start-up's prune, whether
+ * the IMAP server answers or not.
  */
-static int
+int
 intake_finish(struct hub *h, struct imap_conn *c)
 {
 	char		**names, *cause = NULL, *path;
@@ -452,7 +456,7 @@ intake_finish(struct hub *h, struct imap_conn *c)
 			free(path);
 			continue;
 		}
-		if (b.reported && !b.moved && b.msgid != NULL) {
+		if (c != NULL && b.reported && !b.moved && b.msgid != NULL) {
 			const char *to = b.reported == 2 ?
 			    h->cfg.imap.failed_folder : h->cfg.imap.done_folder;
 			int moved = imap_move_msgid(c,

@@ -136,5 +136,12 @@ enum intake_rc intake_reload(struct hub *, const char *key,
  * acts on them; docs/architecture.md ("Durability") says why that holds.
  */
 void	intake_recover(struct hub *);
+/*
+ * intake.c: the ended broadcasts' mail to its last folder (with c), and
+ * those whose mail was moved out of bcast/ (hub_bcast_retire); c NULL:
+ * only the latter, no IMAP.  -1 when a move failed (tried again).
+ */
+struct imap_conn;
+int	intake_finish(struct hub *, struct imap_conn *);
 
 #endif
