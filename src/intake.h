@@ -134,6 +134,7 @@ enum intake_rc intake_reload(struct hub *, const char *key,
  * every accepted mail whose live broadcast, jobs or document are missing
  * or torn gets them re-derived from its .eml, durably, before anything
  * acts on them; docs/architecture.md ("Durability") says why that holds.
+ * Last, a broadcast whose mail was moved is retired (intake_finish()).
  */
 void	intake_recover(struct hub *);
 /*
