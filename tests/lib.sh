@@ -16,7 +16,15 @@
 # Every test gets a private directory $T that is removed on exit; cleanup
 # hooks registered with at_exit run first (trap), also when a test fails.
 # KEEP_TEST_DIR=1 keeps $T; KEEP_TEST_DIR=failed only when a test failed.
+# PATIENCE is FAXHUB_TEST_PATIENCE (default 1): a test's own polling loops
+# multiply their bounds by it, as wait_until does.
 
+PATIENCE=${FAXHUB_TEST_PATIENCE:-1}
+case $PATIENCE in
+''|*[!0-9]*|0)
+	echo "Bail out! FAXHUB_TEST_PATIENCE must be a positive whole number"
+	exit 1 ;;
+esac
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/faxhub-test.XXXXXX")
@@ -58,7 +66,7 @@ like() {
 	esac
 }
 wait_until() {
-	_t=$(($1 * ${FAXHUB_TEST_PATIENCE:-1})); shift
+	_t=$(($1 * PATIENCE)); shift
 	_end=$(( $(date +%s) + _t ))
 	while [ "$(date +%s)" -lt "$_end" ]; do
 		"$@" >/dev/null 2>&1 && return 0

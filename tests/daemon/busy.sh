@@ -73,7 +73,7 @@ ok "the job is queued" wait_until 30 sh -c "grep -q 'job .*15555552002 for' '$HU
 # foreign faxes still on the line.
 waited=no
 i=0
-while [ $i -lt $((240 * ${FAXHUB_TEST_PATIENCE:-1})) ] && [ -z "$(chosen 15555552002)" ]; do
+while [ $i -lt $((240 * PATIENCE)) ] && [ -z "$(chosen 15555552002)" ]; do
 	job_active 1 "$g1" && job_active 2 "$g2" && waited=yes
 	sleep 1
 	i=$((i + 1))

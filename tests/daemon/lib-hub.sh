@@ -139,7 +139,7 @@ hub_stop() {
 # Waits for a daemon that killed itself at a crash point.
 hub_wait_dead() {
 	_p=$(cat "$T/hub.pid" 2>/dev/null) || return 1
-	for _i in $(seq 1 $((${1:-240} * ${FAXHUB_TEST_PATIENCE:-1}))); do
+	for _i in $(seq 1 $((${1:-240} * PATIENCE))); do
 		kill -0 "$_p" 2>/dev/null || { wait "$_p" 2>/dev/null; rm -f "$T/hub.pid"; return 0; }
 		sleep 0.5
 	done

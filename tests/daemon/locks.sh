@@ -75,7 +75,7 @@ round() {
 		fi
 		if [ -n "$_rpid" ]; then
 			kill -0 "$_rpid" 2>/dev/null || break
-		elif [ $(($(date +%s) - _rt0)) -gt $((120 * ${FAXHUB_TEST_PATIENCE:-1})) ]; then
+		elif [ $(($(date +%s) - _rt0)) -gt $((120 * PATIENCE)) ]; then
 			break
 		fi
 		sleep 0.2

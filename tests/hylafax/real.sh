@@ -46,7 +46,7 @@ like "find by tag gives the job" "$out" "jobid=$jobid *tag=$tag *"
 
 busy=no state=
 i=0
-while [ $i -lt $((120 * ${FAXHUB_TEST_PATIENCE:-1})) ]; do
+while [ $i -lt $((120 * PATIENCE)) ]; do
 	"$FH" $A modems | grep -q "^$TB_HFAX1_OUT_TTY|.*|busy|" && busy=yes
 	st=$("$FH" $A status "$jobid") || break
 	state=${st#*state=}
@@ -63,7 +63,7 @@ like "done job found by tag in doneq" "$out" "jobid=$jobid state=done *"
 
 line=
 i=0
-while [ $i -lt $((60 * ${FAXHUB_TEST_PATIENCE:-1})) ]; do
+while [ $i -lt $((60 * PATIENCE)) ]; do
 	line=$("$FH" $B recvq | head -1)
 	case $line in *"|0|"[0-9]*) break ;; esac
 	sleep 1
